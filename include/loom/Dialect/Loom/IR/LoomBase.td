@@ -1,0 +1,76 @@
+//===- LoomBase.td - Loom dialect definition and base classes -*- tablegen -*-===//
+//
+// The `loom` dialect: one IR for neural-network models between import (ONNX,
+// TorchScript) and the back ends. This file declares the dialect, the type
+// constraints the ops share and the base classes every op derives from.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECT_LOOM_IR_LOOMBASE_TD
+#define LOOM_DIALECT_LOOM_IR_LOOMBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Loom_Dialect : Dialect {
+  let name = "loom";
+  let cppNamespace = "::loom";
+  let summary = "Neural-network models: weights, ONNX-semantics ops and a generic op";
+  let description = [{
+    The `loom` dialect holds a trained model between import and code
+    generation. A model is a `builtin.module` with
+
+    * `loom.weight` symbols, one per parameter, buffer or constant tensor,
+      carrying the value (as `dense_resource` for real data), the role, whether
+      it is frozen, and every original name tied into it;
+    * functions (`func.func`) whose bodies read weights through
+      `loom.weight_ref` and compute with typed ops (`loom.conv`,
+      `loom.matmul`, ...) that follow ONNX semantics: numpy-style
+      broadcasting, the same attributes with the same defaults, the operand
+      order of the newest opset;
+    * `loom.onnx`, a generic op carrying any other operator unchanged, so
+      that no model is refused at import.
+
+    Element types follow one convention: ONNX's signed integers are signless
+    (`i8`, `i32`, `i64`), unsigned ones are `ui8`, `ui16`, ..., `bool` is
+    `i1`, strings are `!loom.string`.
+  }];
+  let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+  let extraClassDeclaration = [{
+    void registerTypes();
+    void registerAttributes();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+// Any builtin float type: f16, bf16, f32, f64 and the fp8 family.
+def Loom_FloatTensor : TensorOf<[AnyFloat]>;
+def Loom_IntTensor : TensorOf<[AnyInteger]>;
+def Loom_I64Tensor : TensorOf<[I64]>;
+def Loom_BoolTensor : TensorOf<[I1]>;
+// Integer index tensors (Gather indices): int32 or int64.
+def Loom_IndexTensor : TensorOf<[I32, I64]>;
+// Numeric tensors (no strings, no bool): what arithmetic accepts.
+def Loom_NumericTensor : TensorOf<[AnyFloat, AnySignlessInteger,
+                                   AnyUnsignedInteger, AnyComplex]>;
+// 8-bit (and smaller) integer tensors that quantized ops produce and read.
+def Loom_QuantIntTensor : TensorOf<[I<4>, UI<4>, I8, UI8, I16, UI16, I32,
+                                    F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ]>;
+
+//===----------------------------------------------------------------------===//
+// Base classes
+//===----------------------------------------------------------------------===//
+
+class Loom_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Loom_Dialect, mnemonic, traits> {
+  // The ONNX operator this op mirrors (empty for Loom's own structural ops).
+  string onnxName = "";
+}
+
+#endif // LOOM_DIALECT_LOOM_IR_LOOMBASE_TD

@@ -1,0 +1,254 @@
+//===- ShapeInference.cpp - shared ONNX shape rules -----------------------===//
+//
+// The interface's verifier and the helpers every op's inference uses:
+// compatibility and refinement of types, numpy broadcasting, reductions,
+// and reading constant integer operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Loom/IR/ShapeInference.h"
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+
+using namespace mlir;
+using namespace loom;
+
+#include "loom/Dialect/Loom/IR/LoomInterfaces.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+bool loom::isCompatibleType(Type declared, Type inferred) {
+  if (!inferred)
+    return true;
+  auto declaredShaped = dyn_cast<ShapedType>(declared);
+  auto inferredShaped = dyn_cast<ShapedType>(inferred);
+  if (!declaredShaped || !inferredShaped)
+    return declared == inferred;
+  if (declaredShaped.getElementType() != inferredShaped.getElementType())
+    return false;
+  if (!declaredShaped.hasRank() || !inferredShaped.hasRank())
+    return true;
+  return succeeded(verifyCompatibleShape(declaredShaped.getShape(),
+                                         inferredShaped.getShape()));
+}
+
+Type loom::refineType(Type declared, Type inferred) {
+  auto declaredTensor = dyn_cast<TensorType>(declared);
+  auto inferredTensor = dyn_cast<TensorType>(inferred);
+  if (!declaredTensor || !inferredTensor || !inferredTensor.hasRank())
+    return declared;
+  if (!declaredTensor.hasRank())
+    return inferred;
+  SmallVector<int64_t> shape(declaredTensor.getShape());
+  for (auto [dim, other] : llvm::zip_equal(shape, inferredTensor.getShape()))
+    if (ShapedType::isDynamic(dim))
+      dim = other;
+  // Keep an encoding the declared type carried.
+  return RankedTensorType::get(
+      shape, declaredTensor.getElementType(),
+      cast<RankedTensorType>(declaredTensor).getEncoding());
+}
+
+TensorType loom::makeTensorType(std::optional<ArrayRef<int64_t>> shape,
+                                Type elementType) {
+  if (!shape)
+    return UnrankedTensorType::get(elementType);
+  return RankedTensorType::get(*shape, elementType);
+}
+
+LogicalResult loom::detail::verifyShapeInference(Operation *op) {
+  auto inference = cast<ShapeInferenceOpInterface>(op);
+  SmallVector<Type> inferred;
+  if (failed(inference.inferResultTypes(inferred)))
+    return failure();
+  if (inferred.size() != op->getNumResults())
+    return op->emitOpError("shape inference produced ")
+           << inferred.size() << " type(s) for " << op->getNumResults()
+           << " result(s)";
+  for (auto [index, result, type] :
+       llvm::enumerate(op->getResultTypes(), inferred)) {
+    if (!isCompatibleType(result, type))
+      return op->emitOpError("result #")
+             << index << " type " << result
+             << " is incompatible with the inferred type " << type;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+LogicalResult loom::inferSameAsOperand(Operation *op,
+                                       SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(op->getOperand(0).getType());
+  return success();
+}
+
+FailureOr<std::optional<SmallVector<int64_t>>>
+loom::broadcastShapes(Operation *op, TypeRange types) {
+  SmallVector<int64_t> shape;
+  bool ranked = true;
+  for (Type type : types) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor) {
+      ranked = false;
+      continue;
+    }
+    SmallVector<int64_t> next;
+    if (!OpTrait::util::getBroadcastedShape(shape, tensor.getShape(), next)) {
+      InFlightDiagnostic diag =
+          op->emitOpError("operand shapes are not broadcast-compatible: ");
+      llvm::interleave(types, diag, " vs ");
+      return diag;
+    }
+    shape = std::move(next);
+  }
+  if (!ranked)
+    return std::optional<SmallVector<int64_t>>();
+  return std::optional<SmallVector<int64_t>>(std::move(shape));
+}
+
+LogicalResult loom::inferBroadcast(Operation *op,
+                                   SmallVectorImpl<Type> &inferred,
+                                   Type resultElementType) {
+  Type elementType = getElementTypeOrSelf(op->getOperand(0).getType());
+  for (Value operand : op->getOperands().drop_front())
+    if (getElementTypeOrSelf(operand.getType()) != elementType)
+      return op->emitOpError("operands must have one element type, got ")
+             << elementType << " and "
+             << getElementTypeOrSelf(operand.getType());
+  FailureOr<std::optional<SmallVector<int64_t>>> shape =
+      broadcastShapes(op, op->getOperandTypes());
+  if (failed(shape))
+    return failure();
+  inferred.push_back(makeTensorType(
+      *shape ? std::optional<ArrayRef<int64_t>>(**shape) : std::nullopt,
+      resultElementType ? resultElementType : elementType));
+  return success();
+}
+
+LogicalResult loom::verifyAxis(Operation *op, Type type, int64_t axis,
+                               StringRef name) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return success();
+  int64_t rank = tensor.getRank();
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    return op->emitOpError() << name << " " << axis << " is out of range for rank "
+                             << rank << " (expected in [" << -rank << ", "
+                             << std::max<int64_t>(rank, 1) - 1 << "])";
+  return success();
+}
+
+std::optional<int64_t> loom::getStaticLength(Value value) {
+  auto tensor = dyn_cast<RankedTensorType>(value.getType());
+  if (!tensor || tensor.getRank() != 1 || tensor.isDynamicDim(0))
+    return std::nullopt;
+  return tensor.getDimSize(0);
+}
+
+/// Integer contents of an elements attribute, dense or dense_resource.
+static std::optional<SmallVector<int64_t>> readInts(ElementsAttr elements) {
+  if (!isa<IntegerType>(elements.getElementType()))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(elements)) {
+    SmallVector<int64_t> values;
+    values.reserve(dense.getNumElements());
+    for (const APInt &value : dense.getValues<APInt>())
+      values.push_back(value.getSExtValue());
+    return values;
+  }
+  if (auto resource = dyn_cast<DenseI64ResourceElementsAttr>(elements)) {
+    if (std::optional<ArrayRef<int64_t>> data = resource.tryGetAsArrayRef())
+      return SmallVector<int64_t>(*data);
+    return std::nullopt;
+  }
+  if (auto resource = dyn_cast<DenseI32ResourceElementsAttr>(elements)) {
+    if (std::optional<ArrayRef<int32_t>> data = resource.tryGetAsArrayRef())
+      return SmallVector<int64_t>(data->begin(), data->end());
+  }
+  return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> loom::getConstantInts(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  if (auto ref = dyn_cast<WeightRefOp>(def)) {
+    auto weight = dyn_cast_or_null<WeightOp>(
+        SymbolTable::lookupNearestSymbolFrom(ref, ref.getNameAttr()));
+    if (!weight)
+      return std::nullopt;
+    return readInts(weight.getValue());
+  }
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto elements = dyn_cast<ElementsAttr>(attr))
+    return readInts(elements);
+  return std::nullopt;
+}
+
+LogicalResult loom::inferReduction(Operation *op, Value data, Value axes,
+                                   bool keepdims, bool noopWithEmptyAxes,
+                                   SmallVectorImpl<Type> &inferred) {
+  auto dataType = cast<TensorType>(data.getType());
+  Type elementType = dataType.getElementType();
+  if (axes) {
+    auto axesType = cast<TensorType>(axes.getType());
+    if (axesType.hasRank() && axesType.getRank() != 1)
+      return op->emitOpError("axes must be 1-D, got ") << axesType;
+  }
+  auto ranked = dyn_cast<RankedTensorType>(dataType);
+  if (!ranked) {
+    inferred.push_back(UnrankedTensorType::get(elementType));
+    return success();
+  }
+  int64_t rank = ranked.getRank();
+  SmallVector<bool> reduced(rank, false);
+  if (!axes || getStaticLength(axes) == 0) {
+    if (noopWithEmptyAxes) {
+      inferred.push_back(dataType);
+      return success();
+    }
+    reduced.assign(rank, true);
+  } else if (std::optional<SmallVector<int64_t>> values =
+                 getConstantInts(axes)) {
+    for (int64_t axis : *values) {
+      if (failed(verifyAxis(op, dataType, axis, "reduction axis")))
+        return failure();
+      int64_t normalized = normalizeAxis(axis, rank);
+      if (reduced[normalized])
+        return op->emitOpError("reduction axis ")
+               << axis << " is listed more than once";
+      reduced[normalized] = true;
+    }
+  } else {
+    // Unknown axes: with keepdims the rank survives, without it nothing does.
+    if (!keepdims) {
+      inferred.push_back(UnrankedTensorType::get(elementType));
+      return success();
+    }
+    inferred.push_back(RankedTensorType::get(
+        SmallVector<int64_t>(rank, ShapedType::kDynamic), elementType));
+    return success();
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!reduced[i])
+      shape.push_back(ranked.getDimSize(i));
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  inferred.push_back(RankedTensorType::get(shape, elementType));
+  return success();
+}
