@@ -146,11 +146,11 @@ WeightRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
       symbolTable.lookupNearestSymbolFrom(*this, getNameAttr());
   auto weight = dyn_cast_or_null<WeightOp>(symbol);
   if (!weight)
-    return emitOpError("'") << getName() << "' does not name a loom.weight";
+    return emitOpError("'") << getNameAttr() << "' does not name a loom.weight";
   if (weight.getType() != getType())
     return emitOpError("result type ")
            << getType() << " does not match the type " << weight.getType()
-           << " of weight '" << getName() << "'";
+           << " of weight '" << getNameAttr() << "'";
   return success();
 }
 

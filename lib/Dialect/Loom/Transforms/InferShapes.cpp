@@ -88,7 +88,18 @@ struct LoomInferShapesPass
             << entry.key << "', which is not an input of any function";
         return signalPassFailure();
       }
+    if (summary)
+      emitRemark(module.getLoc(), "loom-infer-shapes: refined ")
+          << refined << " result type(s); " << unknown
+          << " op(s) keep unknown shapes; " << overridden
+          << " input(s) overridden";
+    numRefined += refined;
+    numUnknown += unknown;
+    numOverridden += overridden;
   }
+
+  // Counted here as well as in the statistics, which may be compiled out.
+  uint64_t refined = 0, unknown = 0, overridden = 0;
 
   LogicalResult applyOverrides(func::FuncOp func,
                                MutableArrayRef<ShapeOverride> overrides) {
@@ -113,7 +124,7 @@ struct LoomInferShapesPass
                  << " dimension(s)";
         arg.setType(RankedTensorType::get(entry.shape, type.getElementType()));
         entry.used = true;
-        ++numOverridden;
+        ++overridden;
       }
     }
     return success();
@@ -134,10 +145,10 @@ struct LoomInferShapesPass
                 << " but its operands imply " << type;
             return WalkResult::interrupt();
           }
-          Type refined = refineType(result.getType(), type);
-          if (refined != result.getType()) {
-            result.setType(refined);
-            ++numRefined;
+          Type precise = refineType(result.getType(), type);
+          if (precise != result.getType()) {
+            result.setType(precise);
+            ++refined;
           }
         }
       }
@@ -146,7 +157,7 @@ struct LoomInferShapesPass
             auto shaped = dyn_cast<ShapedType>(type);
             return shaped && !shaped.hasStaticShape();
           })) {
-        ++numUnknown;
+        ++unknown;
         if (reportUnknown) {
           InFlightDiagnostic diag = op->emitRemark("shape stays unknown: ");
           llvm::interleaveComma(op->getResultTypes(), diag);
@@ -166,7 +177,7 @@ struct LoomInferShapesPass
                        ret.getOperandTypes().end());
     });
     func.setFunctionType(FunctionType::get(
-        func.getContext(), func.getArgumentTypes(), results));
+        func.getContext(), func.front().getArgumentTypes(), results));
   }
 };
 

@@ -63,6 +63,13 @@ def Loom_NumericTensor : TensorOf<[AnyFloat, AnySignlessInteger,
 def Loom_QuantIntTensor : TensorOf<[I<4>, UI<4>, I8, UI8, I16, UI16, I32,
                                     F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ]>;
 
+// ONNX INT attributes are signed 64-bit: upstream's I64Attr reads them back as
+// uint64_t, which turns `axis = -1` into a huge number in comparisons.
+def Loom_I64Attr : SignlessIntegerAttrBase<I64, "64-bit integer attribute (signed)"> {
+  let returnType = "int64_t";
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 //===----------------------------------------------------------------------===//
 // Base classes
 //===----------------------------------------------------------------------===//

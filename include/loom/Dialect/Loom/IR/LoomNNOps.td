@@ -27,7 +27,7 @@ def Loom_ConvOp : Loom_TypedOp<"conv", "Conv"> {
                        Optional<Loom_FloatTensor>:$B,
                        Loom_AutoPadArg:$auto_pad,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
-                       DefaultValuedAttr<I64Attr, "1">:$group,
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$group,
                        OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
                        OptionalAttr<DenseI64ArrayAttr>:$pads,
                        OptionalAttr<DenseI64ArrayAttr>:$strides);
@@ -50,7 +50,7 @@ def Loom_ConvTransposeOp : Loom_TypedOp<"conv_transpose", "ConvTranspose"> {
                        Optional<Loom_FloatTensor>:$B,
                        Loom_AutoPadArg:$auto_pad,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
-                       DefaultValuedAttr<I64Attr, "1">:$group,
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$group,
                        OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
                        OptionalAttr<DenseI64ArrayAttr>:$output_padding,
                        OptionalAttr<DenseI64ArrayAttr>:$output_shape,
@@ -84,8 +84,8 @@ def Loom_GemmOp : Loom_TypedOp<"gemm", "Gemm"> {
                        Optional<Loom_NumericTensor>:$C,
                        DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
                        DefaultValuedAttr<F32Attr, "1.0f">:$beta,
-                       DefaultValuedAttr<I64Attr, "0">:$transA,
-                       DefaultValuedAttr<I64Attr, "0">:$transB);
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$transA,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$transB);
   let results = (outs Loom_NumericTensor:$Y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
@@ -97,7 +97,7 @@ def Loom_SoftmaxOp : Loom_UnaryOp<"softmax", "Softmax", Loom_FloatTensor> {
     counts from the back when negative.
   }];
   let arguments = (ins Loom_FloatTensor:$X,
-                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+                       DefaultValuedAttr<Loom_I64Attr, "-1">:$axis);
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferResultTypes(
         ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
@@ -113,7 +113,7 @@ def Loom_LogSoftmaxOp : Loom_UnaryOp<"log_softmax", "LogSoftmax", Loom_FloatTens
   let summary = "log of softmax along one axis (ONNX LogSoftmax, opset 13+)";
   let description = [{ `Y = X - log(sum(exp(X), axis, keepdims))`. }];
   let arguments = (ins Loom_FloatTensor:$X,
-                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+                       DefaultValuedAttr<Loom_I64Attr, "-1">:$axis);
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferResultTypes(
         ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
@@ -137,9 +137,9 @@ def Loom_LayerNormalizationOp
   }];
   let arguments = (ins Loom_FloatTensor:$X, Loom_FloatTensor:$Scale,
                        Optional<Loom_FloatTensor>:$B,
-                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<Loom_I64Attr, "-1">:$axis,
                        DefaultValuedAttr<F32Attr, "1e-05f">:$epsilon,
-                       DefaultValuedAttr<I64Attr, "1">:$stash_type);
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$stash_type);
   let results = (outs Loom_FloatTensor:$Y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
@@ -173,11 +173,11 @@ def Loom_MaxPoolOp : Loom_TypedOp<"max_pool", "MaxPool"> {
   }];
   let arguments = (ins Loom_NumericTensor:$X,
                        Loom_AutoPadArg:$auto_pad,
-                       DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$ceil_mode,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
                        DenseI64ArrayAttr:$kernel_shape,
                        OptionalAttr<DenseI64ArrayAttr>:$pads,
-                       DefaultValuedAttr<I64Attr, "0">:$storage_order,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$storage_order,
                        OptionalAttr<DenseI64ArrayAttr>:$strides);
   let results = (outs Loom_NumericTensor:$Y, Optional<Loom_I64Tensor>:$Indices);
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
@@ -192,8 +192,8 @@ def Loom_AveragePoolOp : Loom_TypedOp<"average_pool", "AveragePool"> {
   }];
   let arguments = (ins Loom_FloatTensor:$X,
                        Loom_AutoPadArg:$auto_pad,
-                       DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
-                       DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$ceil_mode,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$count_include_pad,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
                        DenseI64ArrayAttr:$kernel_shape,
                        OptionalAttr<DenseI64ArrayAttr>:$pads,
@@ -224,7 +224,7 @@ def Loom_DropoutOp : Loom_TypedOp<"dropout", "Dropout", [AttrSizedOperandSegment
   let arguments = (ins AnyTensor:$data,
                        Optional<Loom_FloatTensor>:$ratio,
                        Optional<Loom_BoolTensor>:$training_mode,
-                       OptionalAttr<I64Attr>:$seed);
+                       OptionalAttr<Loom_I64Attr>:$seed);
   let results = (outs AnyTensor:$output, Optional<Loom_BoolTensor>:$mask);
   let assemblyFormat = [{
     $data (`ratio` $ratio^)? (`training_mode` $training_mode^)? attr-dict `:`

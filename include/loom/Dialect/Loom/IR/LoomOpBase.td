@@ -77,8 +77,8 @@ class Loom_ReduceOp<string mnemonic, string onnx>
     : Loom_TypedOp<mnemonic, onnx> {
   let arguments = (ins Loom_NumericTensor:$data,
                        Optional<Loom_I64Tensor>:$axes,
-                       DefaultValuedAttr<I64Attr, "1">:$keepdims,
-                       DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$keepdims,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$noop_with_empty_axes);
   let results = (outs Loom_NumericTensor:$reduced);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let extraClassDefinition = [{

@@ -20,9 +20,9 @@ def Loom_QuantizeLinearOp : Loom_TypedOp<"quantize_linear", "QuantizeLinear"> {
   }];
   let arguments = (ins Loom_FloatTensor:$x, Loom_FloatTensor:$y_scale,
                        Optional<Loom_QuantIntTensor>:$y_zero_point,
-                       DefaultValuedAttr<I64Attr, "1">:$axis,
-                       DefaultValuedAttr<I64Attr, "0">:$block_size,
-                       DefaultValuedAttr<I64Attr, "1">:$saturate);
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$axis,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$block_size,
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$saturate);
   let results = (outs Loom_QuantIntTensor:$y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
@@ -36,8 +36,8 @@ def Loom_DequantizeLinearOp
   }];
   let arguments = (ins Loom_QuantIntTensor:$x, Loom_FloatTensor:$x_scale,
                        Optional<Loom_QuantIntTensor>:$x_zero_point,
-                       DefaultValuedAttr<I64Attr, "1">:$axis,
-                       DefaultValuedAttr<I64Attr, "0">:$block_size);
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$axis,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$block_size);
   let results = (outs Loom_FloatTensor:$y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }

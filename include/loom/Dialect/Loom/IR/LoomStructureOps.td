@@ -132,7 +132,7 @@ def Loom_OnnxOp : Loom_Op<"onnx", []> {
   let arguments = (ins
     StrAttr:$op_type,
     DefaultValuedStrAttr<StrAttr, "">:$domain,
-    OptionalAttr<I64Attr>:$version,
+    OptionalAttr<Loom_I64Attr>:$version,
     OptionalAttr<DictionaryAttr>:$onnx_attributes,
     Variadic<AnyType>:$inputs);
   let results = (outs Variadic<AnyType>:$outputs);

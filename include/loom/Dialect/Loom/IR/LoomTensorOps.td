@@ -20,7 +20,7 @@ def Loom_ReshapeOp : Loom_TypedOp<"reshape", "Reshape"> {
     count. When `shape` is a constant, the result type is fully inferred.
   }];
   let arguments = (ins AnyTensor:$data, Loom_I64Tensor:$shape,
-                       DefaultValuedAttr<I64Attr, "0">:$allowzero);
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$allowzero);
   let results = (outs AnyTensor:$reshaped);
   let assemblyFormat =
       "$data `,` $shape attr-dict `:` functional-type(operands, results)";
@@ -45,7 +45,7 @@ def Loom_ConcatOp : Loom_TypedOp<"concat", "Concat"> {
     All inputs have one rank and one element type and agree on every
     dimension but `axis` (negative counts from the back).
   }];
-  let arguments = (ins Variadic<AnyTensor>:$inputs, I64Attr:$axis);
+  let arguments = (ins Variadic<AnyTensor>:$inputs, Loom_I64Attr:$axis);
   let results = (outs AnyTensor:$concat_result);
   let assemblyFormat =
       "$inputs attr-dict `:` functional-type($inputs, results)";
@@ -61,8 +61,8 @@ def Loom_SplitOp : Loom_TypedOp<"split", "Split"> {
     not divide it, as in opset 18).
   }];
   let arguments = (ins AnyTensor:$input, Optional<Loom_I64Tensor>:$split,
-                       DefaultValuedAttr<I64Attr, "0">:$axis,
-                       OptionalAttr<I64Attr>:$num_outputs);
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$axis,
+                       OptionalAttr<Loom_I64Attr>:$num_outputs);
   let results = (outs Variadic<AnyTensor>:$outputs);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
@@ -99,7 +99,7 @@ def Loom_GatherOp : Loom_TypedOp<"gather", "Gather"> {
     `loom.gather %table, %ids {axis = 0}`.
   }];
   let arguments = (ins AnyTensor:$data, Loom_IndexTensor:$indices,
-                       DefaultValuedAttr<I64Attr, "0">:$axis);
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$axis);
   let results = (outs AnyTensor:$output);
   let assemblyFormat =
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
@@ -111,7 +111,7 @@ def Loom_FlattenOp : Loom_TypedOp<"flatten", "Flatten"> {
     Dimensions before `axis` become the rows, the rest the columns:
     `(d0 * ... * d(axis-1)) x (d(axis) * ... * dn)`. `axis` defaults to 1.
   }];
-  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<Loom_I64Attr, "1">:$axis);
   let results = (outs AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
@@ -163,8 +163,8 @@ def Loom_ShapeOp : Loom_TypedOp<"shape", "Shape"> {
     both clamped and counted from the back when negative. Folds to a constant
     when those dimensions are static.
   }];
-  let arguments = (ins AnyTensor:$data, OptionalAttr<I64Attr>:$start,
-                       OptionalAttr<I64Attr>:$end);
+  let arguments = (ins AnyTensor:$data, OptionalAttr<Loom_I64Attr>:$start,
+                       OptionalAttr<Loom_I64Attr>:$end);
   let results = (outs Loom_I64Tensor:$shape);
   let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
@@ -178,7 +178,7 @@ def Loom_CastOp : Loom_TypedOp<"cast", "Cast"> {
     largest finite value instead of becoming infinity or NaN.
   }];
   let arguments = (ins AnyTensor:$input,
-                       DefaultValuedAttr<I64Attr, "1">:$saturate);
+                       DefaultValuedAttr<Loom_I64Attr, "1">:$saturate);
   let results = (outs AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;

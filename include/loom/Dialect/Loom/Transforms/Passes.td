@@ -34,6 +34,10 @@ def LoomInferShapes : Pass<"loom-infer-shapes", "::mlir::ModuleOp"> {
     remark naming it and the type, so a user sees where information stops;
     the `num-unknown` statistic counts them.
 
+    `summary` prints the counts of refined results, ops with unknown shapes
+    and overridden inputs as one remark; they are also pass statistics, but
+    Debian's release build of LLVM compiles statistics out.
+
     A result type that contradicts inference (say, after an input override)
     is an error naming the op.
   }];
@@ -43,6 +47,9 @@ def LoomInferShapes : Pass<"loom-infer-shapes", "::mlir::ModuleOp"> {
       "dynamic dimension, an empty shape for a scalar)">,
     Option<"reportUnknown", "report-unknown", "bool", /*default=*/"true",
       "Emit a remark for every op whose result shapes stay unknown">,
+    Option<"summary", "summary", "bool", /*default=*/"false",
+      "Emit one remark with the counts below (pass statistics need an "
+      "LLVM built with statistics enabled, which Debian's is not)">,
   ];
   let statistics = [
     Statistic<"numRefined", "num-refined",
