@@ -31,15 +31,14 @@ int main(int argc, char **argv) {
   loom::registerLoomPasses();
 
   mlir::DialectRegistry registry;
-  registry.insert<loom::LoomDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect, mlir::math::MathDialect,
-                  mlir::tensor::TensorDialect, mlir::linalg::LinalgDialect,
-                  mlir::tosa::TosaDialect, mlir::scf::SCFDialect,
-                  mlir::cf::ControlFlowDialect,
-                  mlir::bufferization::BufferizationDialect,
-                  mlir::memref::MemRefDialect, mlir::vector::VectorDialect,
-                  mlir::gpu::GPUDialect, mlir::NVVM::NVVMDialect,
-                  mlir::LLVM::LLVMDialect>();
+  registry.insert<
+      loom::LoomDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect,
+      mlir::math::MathDialect, mlir::tensor::TensorDialect,
+      mlir::linalg::LinalgDialect, mlir::tosa::TosaDialect,
+      mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect,
+      mlir::bufferization::BufferizationDialect, mlir::memref::MemRefDialect,
+      mlir::vector::VectorDialect, mlir::gpu::GPUDialect,
+      mlir::NVVM::NVVMDialect, mlir::LLVM::LLVMDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
 }

@@ -1,4 +1,5 @@
-//===- ElementwiseShapes.cpp - shape rules of the irregular elementwise ops ===//
+//===- ElementwiseShapes.cpp - shape rules of the irregular elementwise ops
+//===//
 //
 // Pow, Clip and Where; the regular unary, binary and comparison ops get their
 // rules from their ODS base classes.

@@ -57,8 +57,8 @@ ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
           &keyword, {"parameter", "buffer", "constant"}))) {
     std::optional<WeightRole> role = symbolizeWeightRole(keyword);
     if (!role)
-      return parser.emitError(roleLoc, "unknown weight role '") << keyword
-                                                                << "'";
+      return parser.emitError(roleLoc, "unknown weight role '")
+             << keyword << "'";
     result.getOrAddProperties<Properties>().role =
         WeightRoleAttr::get(builder.getContext(), *role);
   }
@@ -104,10 +104,9 @@ void WeightOp::print(OpAsmPrinter &printer) {
     printer << " frozen";
   if (std::optional<ArrayAttr> aliases = getAliases()) {
     printer << " aliases [";
-    llvm::interleaveComma(aliases->getAsRange<StringAttr>(), printer,
-                          [&](StringAttr alias) {
-                            printer.printString(alias.getValue());
-                          });
+    llvm::interleaveComma(
+        aliases->getAsRange<StringAttr>(), printer,
+        [&](StringAttr alias) { printer.printString(alias.getValue()); });
     printer << ']';
   }
   printer << " : " << getType() << " = ";
@@ -142,8 +141,7 @@ LogicalResult WeightOp::verify() {
 
 LogicalResult
 WeightRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  Operation *symbol =
-      symbolTable.lookupNearestSymbolFrom(*this, getNameAttr());
+  Operation *symbol = symbolTable.lookupNearestSymbolFrom(*this, getNameAttr());
   auto weight = dyn_cast_or_null<WeightOp>(symbol);
   if (!weight)
     return emitOpError("'") << getNameAttr() << "' does not name a loom.weight";
@@ -189,8 +187,8 @@ LogicalResult OnnxOp::verifyRegions() {
         if (graph.getRegion() >= getNumRegions())
           return emitOpError("graph attribute '")
                  << attribute.getName().getValue() << "' names region "
-                 << graph.getRegion() << " but the op has "
-                 << getNumRegions() << " region(s)";
+                 << graph.getRegion() << " but the op has " << getNumRegions()
+                 << " region(s)";
         if (used.test(graph.getRegion()))
           return emitOpError("region ")
                  << graph.getRegion()
@@ -201,8 +199,7 @@ LogicalResult OnnxOp::verifyRegions() {
   }
   if (!used.all())
     return emitOpError("region ")
-           << used.find_first_unset()
-           << " is not named by any graph attribute";
+           << used.find_first_unset() << " is not named by any graph attribute";
   for (Region &region : getGraphs())
     if (region.front().empty() || !isa<YieldOp>(region.front().back()))
       return emitOpError("graph regions must end in loom.yield");

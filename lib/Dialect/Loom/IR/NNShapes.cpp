@@ -27,12 +27,13 @@ struct Window {
 } // namespace
 
 /// Applies defaults and checks lengths and signs of the window attributes.
-static LogicalResult
-makeWindow(Operation *op, int64_t spatialRank, ArrayRef<int64_t> kernel,
-           std::optional<ArrayRef<int64_t>> strides,
-           std::optional<ArrayRef<int64_t>> dilations,
-           std::optional<ArrayRef<int64_t>> pads, AutoPad autoPad,
-           bool ceilMode, Window &window) {
+static LogicalResult makeWindow(Operation *op, int64_t spatialRank,
+                                ArrayRef<int64_t> kernel,
+                                std::optional<ArrayRef<int64_t>> strides,
+                                std::optional<ArrayRef<int64_t>> dilations,
+                                std::optional<ArrayRef<int64_t>> pads,
+                                AutoPad autoPad, bool ceilMode,
+                                Window &window) {
   auto check = [&](std::optional<ArrayRef<int64_t>> values, StringRef name,
                    int64_t length, int64_t minimum,
                    SmallVectorImpl<int64_t> &out,
@@ -42,14 +43,12 @@ makeWindow(Operation *op, int64_t spatialRank, ArrayRef<int64_t> kernel,
       return success();
     }
     if (static_cast<int64_t>(values->size()) != length)
-      return op->emitOpError()
-             << name << " has " << values->size() << " values, expected "
-             << length;
+      return op->emitOpError() << name << " has " << values->size()
+                               << " values, expected " << length;
     for (int64_t value : *values)
       if (value < minimum)
-        return op->emitOpError()
-               << name << " values must be at least " << minimum << ", got "
-               << value;
+        return op->emitOpError() << name << " values must be at least "
+                                 << minimum << ", got " << value;
     out.assign(values->begin(), values->end());
     return success();
   };
@@ -57,8 +56,8 @@ makeWindow(Operation *op, int64_t spatialRank, ArrayRef<int64_t> kernel,
   window.ceilMode = ceilMode;
   if (failed(check(kernel, "kernel_shape", spatialRank, 1, window.kernel, 1)) ||
       failed(check(strides, "strides", spatialRank, 1, window.strides, 1)) ||
-      failed(check(dilations, "dilations", spatialRank, 1, window.dilations,
-                   1)) ||
+      failed(
+          check(dilations, "dilations", spatialRank, 1, window.dilations, 1)) ||
       failed(check(pads, "pads", 2 * spatialRank, 0, window.pads, 0)))
     return failure();
   if (pads && autoPad != AutoPad::NOTSET)
@@ -94,8 +93,9 @@ static LogicalResult windowOutput(Operation *op, ArrayRef<int64_t> input,
       return op->emitOpError("spatial dimension ")
              << i << " (size " << size << ", padded " << padded
              << ") is smaller than the kernel extent " << extent;
-    int64_t out = window.ceilMode ? llvm::divideCeil(padded - extent, stride) + 1
-                                  : (padded - extent) / stride + 1;
+    int64_t out = window.ceilMode
+                      ? llvm::divideCeil(padded - extent, stride) + 1
+                      : (padded - extent) / stride + 1;
     // A window that would start in the end padding is dropped (PyTorch,
     // ONNX reference).
     if (window.ceilMode && (out - 1) * stride >= size + padBegin)
@@ -124,11 +124,11 @@ static bool bothStatic(int64_t a, int64_t b) {
 
 /// Checks W against X and the window attributes shared by both convolutions;
 /// returns the kernel spatial sizes (W's, or kernel_shape when given).
-static LogicalResult checkConvOperands(Operation *op, RankedTensorType x,
-                                       RankedTensorType w, Value bias,
-                                       int64_t biasSize,
-                                       std::optional<ArrayRef<int64_t>> kernelAttr,
-                                       SmallVectorImpl<int64_t> &kernel) {
+static LogicalResult
+checkConvOperands(Operation *op, RankedTensorType x, RankedTensorType w,
+                  Value bias, int64_t biasSize,
+                  std::optional<ArrayRef<int64_t>> kernelAttr,
+                  SmallVectorImpl<int64_t> &kernel) {
   if (failed(checkSpatialInput(op, x, "X")))
     return failure();
   if (w.getRank() != x.getRank())
@@ -181,13 +181,12 @@ LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   if (bothStatic(x.getDimSize(1), w.getDimSize(1)) &&
       x.getDimSize(1) != w.getDimSize(1) * group)
     return emitOpError("X has ")
-           << x.getDimSize(1) << " channels but W expects "
-           << w.getDimSize(1) << " x group " << group << " = "
-           << w.getDimSize(1) * group;
+           << x.getDimSize(1) << " channels but W expects " << w.getDimSize(1)
+           << " x group " << group << " = " << w.getDimSize(1) * group;
   if (!ShapedType::isDynamic(outChannels) && outChannels % group != 0)
-    return emitOpError("W's ") << outChannels
-                               << " output channels are not divisible by group "
-                               << group;
+    return emitOpError("W's ")
+           << outChannels << " output channels are not divisible by group "
+           << group;
   Window window;
   if (failed(makeWindow(*this, x.getRank() - 2, kernel, getStrides(),
                         getDilations(), getPads(), getAutoPad(),
@@ -236,8 +235,8 @@ ConvTransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
       return emitOpError("output_padding has ")
              << attr->size() << " values, expected " << n;
     for (auto [i, value] : llvm::enumerate(*attr))
-      if (value < 0 || value >= std::max(window.strides[i],
-                                         window.dilations[i]))
+      if (value < 0 ||
+          value >= std::max(window.strides[i], window.dilations[i]))
         return emitOpError("output_padding ")
                << value << " must be in [0, max(stride, dilation))";
     outputPadding.assign(attr->begin(), attr->end());
@@ -282,12 +281,13 @@ ConvTransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 // Pools
 //===----------------------------------------------------------------------===//
 
-static LogicalResult
-inferPool(Operation *op, Value input, ArrayRef<int64_t> kernel,
-          std::optional<ArrayRef<int64_t>> strides,
-          std::optional<ArrayRef<int64_t>> dilations,
-          std::optional<ArrayRef<int64_t>> pads, AutoPad autoPad,
-          bool ceilMode, SmallVectorImpl<int64_t> &shape, bool &ranked) {
+static LogicalResult inferPool(Operation *op, Value input,
+                               ArrayRef<int64_t> kernel,
+                               std::optional<ArrayRef<int64_t>> strides,
+                               std::optional<ArrayRef<int64_t>> dilations,
+                               std::optional<ArrayRef<int64_t>> pads,
+                               AutoPad autoPad, bool ceilMode,
+                               SmallVectorImpl<int64_t> &shape, bool &ranked) {
   auto x = dyn_cast<RankedTensorType>(input.getType());
   ranked = x != nullptr;
   if (!x)
@@ -318,8 +318,8 @@ LogicalResult MaxPoolOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   inferred.push_back(
       makeTensorType(maybeShape, getX().getType().getElementType()));
   if (getIndices())
-    inferred.push_back(makeTensorType(
-        maybeShape, IntegerType::get(getContext(), 64)));
+    inferred.push_back(
+        makeTensorType(maybeShape, IntegerType::get(getContext(), 64)));
   return success();
 }
 
@@ -444,8 +444,8 @@ LogicalResult GemmOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
     return emitOpError("contracting dimensions differ: ")
            << ka << " (A) vs " << kb << " (B)";
   SmallVector<int64_t> shape = {m, n};
-  if (auto c = dyn_cast_or_null<RankedTensorType>(
-          getC() ? getC().getType() : Type())) {
+  if (auto c = dyn_cast_or_null<RankedTensorType>(getC() ? getC().getType()
+                                                         : Type())) {
     // C broadcasts unidirectionally to M x N.
     if (c.getRank() > 2)
       return emitOpError("C must have rank <= 2, got ") << c;
@@ -496,10 +496,10 @@ BatchNormalizationOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   if (x && x.getRank() < 2)
     return emitOpError("X must have rank >= 2 (N x C ...), got ") << x;
   int64_t channels = x ? x.getDimSize(1) : ShapedType::kDynamic;
-  for (auto [value, name] : {std::make_pair(getScale(), "scale"),
-                             std::make_pair(getB(), "B"),
-                             std::make_pair(getInputMean(), "input_mean"),
-                             std::make_pair(getInputVar(), "input_var")}) {
+  for (auto [value, name] :
+       {std::make_pair(getScale(), "scale"), std::make_pair(getB(), "B"),
+        std::make_pair(getInputMean(), "input_mean"),
+        std::make_pair(getInputVar(), "input_var")}) {
     auto type = dyn_cast<RankedTensorType>(value.getType());
     if (!type)
       continue;
@@ -508,8 +508,7 @@ BatchNormalizationOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
     if (bothStatic(type.getDimSize(0), channels) &&
         type.getDimSize(0) != channels)
       return emitOpError() << name << " has " << type.getDimSize(0)
-                           << " elements but X has " << channels
-                           << " channels";
+                           << " elements but X has " << channels << " channels";
   }
   inferred.push_back(getX().getType());
   return success();
@@ -517,8 +516,8 @@ BatchNormalizationOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 
 LogicalResult DropoutOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   auto checkScalar = [&](Value value, StringRef name) -> LogicalResult {
-    auto type = dyn_cast_or_null<RankedTensorType>(value ? value.getType()
-                                                         : Type());
+    auto type =
+        dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
     if (type && type.getRank() != 0)
       return emitOpError() << name << " must be a scalar, got " << type;
     return success();
@@ -529,8 +528,8 @@ LogicalResult DropoutOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   Type dataType = getData().getType();
   inferred.push_back(dataType);
   if (getMask())
-    inferred.push_back(cast<TensorType>(dataType).clone(
-        IntegerType::get(getContext(), 1)));
+    inferred.push_back(
+        cast<TensorType>(dataType).clone(IntegerType::get(getContext(), 1)));
   return success();
 }
 
@@ -550,8 +549,8 @@ static LogicalResult checkQuantParams(Operation *op, Type inputType,
   if (zeroPoint) {
     auto zeroType = cast<TensorType>(zeroPoint.getType());
     if (scaleType && zeroType.hasRank() &&
-        failed(verifyCompatibleShape(scaleType.getShape(),
-                                     zeroType.getShape())))
+        failed(
+            verifyCompatibleShape(scaleType.getShape(), zeroType.getShape())))
       return op->emitOpError("zero point shape ")
              << zeroType << " differs from scale shape " << scaleType;
   }

@@ -11,8 +11,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Traits.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -143,9 +143,10 @@ LogicalResult loom::verifyAxis(Operation *op, Type type, int64_t axis,
     return success();
   int64_t rank = tensor.getRank();
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
-    return op->emitOpError() << name << " " << axis << " is out of range for rank "
-                             << rank << " (expected in [" << -rank << ", "
-                             << std::max<int64_t>(rank, 1) - 1 << "])";
+    return op->emitOpError()
+           << name << " " << axis << " is out of range for rank " << rank
+           << " (expected in [" << -rank << ", "
+           << std::max<int64_t>(rank, 1) - 1 << "])";
   return success();
 }
 

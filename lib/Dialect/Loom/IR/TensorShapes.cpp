@@ -71,8 +71,8 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
       }
       if (static_cast<int64_t>(i) >= input.getRank())
         return emitOpError("shape entry 0 at position ")
-               << i << " copies a dimension the input (rank "
-               << input.getRank() << ") does not have";
+               << i << " copies a dimension the input (rank " << input.getRank()
+               << ") does not have";
       dim = input.getDimSize(i);
     }
     if (ShapedType::isDynamic(dim))
@@ -81,8 +81,7 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
       known *= dim;
     shape.push_back(dim);
   }
-  if (inferIndex >= 0 && getAllowzero() &&
-      llvm::is_contained(*target, 0))
+  if (inferIndex >= 0 && getAllowzero() && llvm::is_contained(*target, 0))
     return emitOpError("shape may not hold both 0 and -1 when allowzero = 1");
   if (input && input.hasStaticShape() && knownStatic) {
     int64_t total = input.getNumElements();
@@ -125,8 +124,7 @@ LogicalResult TransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   SmallVector<int64_t> shape;
   for (int64_t axis : perm) {
     if (axis < 0 || axis >= rank || seen[axis])
-      return emitOpError("perm is not a permutation of [0, ")
-             << rank << ")";
+      return emitOpError("perm is not a permutation of [0, ") << rank << ")";
     seen[axis] = true;
     shape.push_back(input.getDimSize(axis));
   }
@@ -310,8 +308,8 @@ LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   int64_t n = length ? *length : (axes ? axes->size() : rank);
   if (!axes) {
     if (n > rank)
-      return emitOpError("slices ") << n << " axes of a rank-" << rank
-                                    << " input";
+      return emitOpError("slices ")
+             << n << " axes of a rank-" << rank << " input";
     axes.emplace();
     for (int64_t i = 0; i < n; ++i)
       axes->push_back(i);
@@ -386,14 +384,14 @@ LogicalResult FlattenOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   }
   int64_t rank = input.getRank();
   if (getAxis() < -rank || getAxis() > rank)
-    return emitOpError("axis ") << getAxis() << " is out of range for rank "
-                                << rank << " (expected in [" << -rank << ", "
-                                << rank << "])";
+    return emitOpError("axis ")
+           << getAxis() << " is out of range for rank " << rank
+           << " (expected in [" << -rank << ", " << rank << "])";
   int64_t axis = normalizeAxis(getAxis(), rank);
-  inferred.push_back(RankedTensorType::get(
-      {product(input.getShape().take_front(axis)),
-       product(input.getShape().drop_front(axis))},
-      elementType));
+  inferred.push_back(
+      RankedTensorType::get({product(input.getShape().take_front(axis)),
+                             product(input.getShape().drop_front(axis))},
+                            elementType));
   return success();
 }
 
@@ -465,8 +463,8 @@ LogicalResult UnsqueezeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   SmallVector<bool> inserted(rank, false);
   for (int64_t axis : *axes) {
     if (axis < -rank || axis >= rank)
-      return emitOpError("axis ") << axis << " is out of range for output rank "
-                                  << rank;
+      return emitOpError("axis ")
+             << axis << " is out of range for output rank " << rank;
     int64_t a = normalizeAxis(axis, rank);
     if (inserted[a])
       return emitOpError("axis ") << axis << " is listed more than once";
@@ -512,10 +510,9 @@ LogicalResult ExpandOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
     return success();
   }
   SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(input.getShape(), targetShape,
-                                          shape))
-    return emitOpError("input ") << input
-                                 << " does not broadcast to the target shape";
+  if (!OpTrait::util::getBroadcastedShape(input.getShape(), targetShape, shape))
+    return emitOpError("input ")
+           << input << " does not broadcast to the target shape";
   inferred.push_back(RankedTensorType::get(shape, elementType));
   return success();
 }
@@ -525,8 +522,8 @@ LogicalResult ExpandOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 //===----------------------------------------------------------------------===//
 
 std::pair<int64_t, int64_t> loom::getShapeRange(int64_t rank,
-                                               std::optional<int64_t> start,
-                                               std::optional<int64_t> end) {
+                                                std::optional<int64_t> start,
+                                                std::optional<int64_t> end) {
   auto normalize = [&](int64_t v) {
     if (v < 0)
       v += rank;

@@ -52,9 +52,9 @@ FailureOr<ShapeOverride> parseOverride(StringRef text, Location loc) {
     } else if (!part.getAsInteger(10, dim) && dim >= 0) {
       result.shape.push_back(dim);
     } else {
-      return emitError(loc) << "input-shapes entry '" << text
-                            << "' has a bad dimension '" << part
-                            << "' (expected a number >= 0 or '?')";
+      return emitError(loc)
+             << "input-shapes entry '" << text << "' has a bad dimension '"
+             << part << "' (expected a number >= 0 or '?')";
     }
   }
   return result;
@@ -77,8 +77,7 @@ struct LoomInferShapesPass
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      if (failed(applyOverrides(func, overrides)) ||
-          failed(refine(func)))
+      if (failed(applyOverrides(func, overrides)) || failed(refine(func)))
         return signalPassFailure();
       updateSignature(func);
     }
@@ -104,8 +103,8 @@ struct LoomInferShapesPass
   LogicalResult applyOverrides(func::FuncOp func,
                                MutableArrayRef<ShapeOverride> overrides) {
     for (BlockArgument arg : func.getArguments()) {
-      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                    kNameAttr);
+      auto name =
+          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
       for (ShapeOverride &entry : overrides) {
         bool byName = name && name.getValue() == entry.key;
         bool byIndex = entry.key == std::to_string(arg.getArgNumber());
