@@ -7,12 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOOM_BUILD_DIR:-$root/build}
 
-if [ "$(id -u)" -eq 0 ]; then
-  bash "$root/scripts/install-deps.sh"
-else
-  echo "[sample] not root: skipping scripts/install-deps.sh (run it with sudo once)"
-fi
-bash "$root/scripts/build.sh"
+bash "$root/scripts/setup.sh"
 
 echo "[sample] loom-opt samples/gpt-block.mlir --loom-infer-shapes=... --canonicalize"
 "$build/bin/loom-opt" "$root/samples/gpt-block.mlir" \

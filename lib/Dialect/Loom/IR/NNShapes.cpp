@@ -160,18 +160,35 @@ checkConvOperands(Operation *op, RankedTensorType x, RankedTensorType w,
   return success();
 }
 
-LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  Type elementType = getX().getType().getElementType();
-  if (getW().getType().getElementType() != elementType)
-    return emitOpError("X and W must have one element type");
-  if (getGroup() < 1)
-    return emitOpError("group must be positive, got ") << getGroup();
-  auto x = dyn_cast<RankedTensorType>(getX().getType());
-  auto w = dyn_cast<RankedTensorType>(getW().getType());
+/// Checks shared by both convolutions before any shape is needed. Returns
+/// X and W ranked, or null ones (after pushing an unranked result) when either
+/// rank is unknown.
+template <typename ConvLikeOp>
+static FailureOr<std::pair<RankedTensorType, RankedTensorType>>
+checkConvTypes(ConvLikeOp op, SmallVectorImpl<Type> &inferred) {
+  Type elementType = op.getX().getType().getElementType();
+  if (op.getW().getType().getElementType() != elementType)
+    return op.emitOpError("X and W must have one element type");
+  if (op.getGroup() < 1)
+    return op.emitOpError("group must be positive, got ") << op.getGroup();
+  auto x = dyn_cast<RankedTensorType>(op.getX().getType());
+  auto w = dyn_cast<RankedTensorType>(op.getW().getType());
   if (!x || !w) {
     inferred.push_back(UnrankedTensorType::get(elementType));
-    return success();
+    return std::make_pair(RankedTensorType(), RankedTensorType());
   }
+  return std::make_pair(x, w);
+}
+
+LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  FailureOr<std::pair<RankedTensorType, RankedTensorType>> types =
+      checkConvTypes(*this, inferred);
+  if (failed(types))
+    return failure();
+  auto [x, w] = *types;
+  if (!x)
+    return success();
+  Type elementType = x.getElementType();
   int64_t group = getGroup();
   int64_t outChannels = w.getDimSize(0);
   SmallVector<int64_t> kernel;
@@ -201,17 +218,14 @@ LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 
 LogicalResult
 ConvTransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  Type elementType = getX().getType().getElementType();
-  if (getW().getType().getElementType() != elementType)
-    return emitOpError("X and W must have one element type");
-  if (getGroup() < 1)
-    return emitOpError("group must be positive, got ") << getGroup();
-  auto x = dyn_cast<RankedTensorType>(getX().getType());
-  auto w = dyn_cast<RankedTensorType>(getW().getType());
-  if (!x || !w) {
-    inferred.push_back(UnrankedTensorType::get(elementType));
+  FailureOr<std::pair<RankedTensorType, RankedTensorType>> types =
+      checkConvTypes(*this, inferred);
+  if (failed(types))
+    return failure();
+  auto [x, w] = *types;
+  if (!x)
     return success();
-  }
+  Type elementType = x.getElementType();
   int64_t group = getGroup();
   int64_t outChannels = ShapedType::isDynamic(w.getDimSize(1))
                             ? ShapedType::kDynamic
