@@ -15,6 +15,7 @@ apt_packages=(
   libtorch-dev python3-torch python3-torchvision
   libboost-program-options-dev libxxhash-dev
   python3 python3-venv python3-pip python3-numpy
+  locales
 )
 # pip packages for tests and benchmarks (never the product). numpy<2 keeps Debian's torch
 # (built against numpy 1.x) working next to pip's onnx/onnxruntime.
@@ -37,6 +38,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   say "all ${#apt_packages[@]} Debian packages already installed"
+fi
+
+# ONNX Runtime's StringNormalizer (in the ONNX test models) needs this locale.
+if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
+  say "generating the en_US.UTF-8 locale"
+  sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
+  locale-gen >/dev/null
 fi
 
 if [ ! -x "$venv/bin/python" ]; then

@@ -7,7 +7,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "Loom"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.loom_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
@@ -20,5 +20,36 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.loom_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
-tools = [ToolSubst("loom-opt", unresolved="fatal")]
+tools = [ToolSubst("loom-opt", unresolved="fatal"),
+         ToolSubst("loom-translate", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, [config.loom_tools_dir])
+
+# Python test tooling lives in the repository's .venv (scripts/install-deps.sh):
+# tests that need ONNX Runtime, pip's onnx or PyTorch declare REQUIRES and are
+# reported UNSUPPORTED, with this reason, where it is missing.
+import subprocess
+
+venv_python = os.path.join(config.loom_src_root, ".venv", "bin", "python")
+config.substitutions.append(("%venv_python", venv_python))
+config.substitutions.append(("%scripts", os.path.join(config.loom_src_root, "scripts")))
+config.substitutions.append(("%onnx_testdata", "/usr/share/libonnx-testdata/data"))
+
+
+def probe(module):
+    if not os.path.exists(venv_python):
+        return False
+    return subprocess.run([venv_python, "-c", "import " + module],
+                          capture_output=True).returncode == 0
+
+
+for feature, module in (("onnxruntime", "onnxruntime, onnx"), ("torch", "torch")):
+    if probe(module):
+        config.available_features.add(feature)
+    else:
+        lit_config.note("'%s' not importable from %s: tests that need it are "
+                        "UNSUPPORTED" % (module, venv_python))
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")
+else:
+    lit_config.note("libonnx-testdata is not installed: the conformance test "
+                    "is UNSUPPORTED")

@@ -50,4 +50,24 @@ def Loom_MapType : Loom_Type<"Map", "map"> {
   let assemblyFormat = "`<` $keyType `,` $valueType `>`";
 }
 
+def Loom_SparseTensorType : Loom_Type<"SparseTensor", "sparse"> {
+  let summary = "ONNX sparse tensor value";
+  let description = [{
+    `!loom.sparse<tensor<4x4xf32>>`: an ONNX `sparse_tensor` value (a graph
+    input or output of that type). Sparse initializers are `loom.weight`s with
+    a `sparse<...>` value instead.
+  }];
+  let parameters = (ins "::mlir::Type":$tensorType);
+  let assemblyFormat = "`<` $tensorType `>`";
+}
+
+def Loom_UnknownType : Loom_Type<"Unknown", "unknown"> {
+  let summary = "an ONNX value whose type nothing declares or infers";
+  let description = [{
+    The result of a node whose output has no `value_info` and whose type
+    neither ONNX's shape inference nor Loom's knows (an op of a custom domain,
+    say). Only generic ops read and write it; export writes no type for it.
+  }];
+}
+
 #endif // LOOM_DIALECT_LOOM_IR_LOOMTYPES_TD

@@ -1,0 +1,1101 @@
+//===- ImportONNX.cpp - ONNX ModelProto to the Loom dialect ---------------===//
+//
+// Parses the model with Debian's protobuf/ONNX libraries, runs ONNX's shape
+// inference so that every value has a type, then builds one `loom.weight` per
+// initializer (data handed over without a copy, external data mapped) and a
+// `func.func` whose body holds the nodes in topological order. Known
+// operators become typed ops (ImportONNXOps.cpp), all others `loom.onnx`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Target/ONNX/ONNXImport.h"
+
+#include "ImportONNX.h"
+#include "ONNXCommon.h"
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/shape_inference/implementation.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace loom;
+namespace names = loom::onnx_names;
+
+namespace {
+
+/// Tensors with at most this many elements become readable `dense<...>`
+/// attributes; larger ones `dense_resource` blobs.
+constexpr int64_t kInlineElements = 16;
+
+class Importer {
+public:
+  Importer(MLIRContext *context, StringRef path,
+           const ONNXImportOptions &options)
+      : context(context), builder(context), path(path.str()),
+        fileLoc(FileLineColLoc::get(context, path, 0, 0)), options(options) {
+    SmallString<256> dir(path);
+    llvm::sys::path::remove_filename(dir);
+    baseDir = std::string(dir.empty() ? "." : dir.str());
+  }
+
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
+
+private:
+  InFlightDiagnostic error() { return emitError(fileLoc); }
+
+  // Types
+  FailureOr<Type> convertType(const onnx::TypeProto &type, StringRef what);
+  FailureOr<Type> convertTensorType(const onnx::TypeProto::Tensor &tensor,
+                                    StringRef what, ArrayAttr *dimNames);
+
+  // Tensors
+  FailureOr<ElementsAttr> convertTensor(onnx::TensorProto &tensor,
+                                        StringRef what);
+  FailureOr<ElementsAttr> convertSparseTensor(onnx::SparseTensorProto &tensor,
+                                              StringRef what);
+  FailureOr<std::pair<const char *, size_t>>
+  mapExternalData(const onnx::TensorProto &tensor, StringRef what,
+                  std::shared_ptr<llvm::MemoryBuffer> &keepAlive);
+
+  // Graphs and nodes
+  LogicalResult importGraphBody(onnx::GraphProto &graph,
+                                const llvm::StringSet<> &declared);
+  LogicalResult importNode(onnx::NodeProto &node);
+  FailureOr<Attribute>
+  convertAttribute(onnx::AttributeProto &attr, StringRef nodeName,
+                   SmallVectorImpl<onnx::GraphProto *> &graphs);
+  Operation *buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
+                          SmallVectorImpl<Type> &resultTypes);
+  Value lookup(StringRef name);
+  Value getNone();
+  Type valueType(StringRef name);
+  std::string describe(const onnx::NodeProto &node) const;
+  Location nodeLoc(const onnx::NodeProto &node);
+
+  MLIRContext *context;
+  OpBuilder builder;
+  std::string path, baseDir;
+  Location fileLoc;
+  ONNXImportOptions options;
+  ModuleOp module;
+  func::FuncOp func;
+  llvm::StringMap<int64_t> opsets;
+  /// Values by ONNX name, innermost graph last.
+  SmallVector<llvm::StringMap<Value>> scopes;
+  /// Types by ONNX name from value_info, inputs, outputs (all graphs).
+  llvm::StringMap<const onnx::TypeProto *> declaredTypes;
+  llvm::StringMap<WeightOp> weights;
+  llvm::StringMap<Value> weightRefs;
+  Block::iterator refInsertPoint;
+  Value none;
+  llvm::StringMap<std::shared_ptr<llvm::MemoryBuffer>> externalFiles;
+  llvm::StringSet<> usedBlobNames;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+FailureOr<Type>
+Importer::convertTensorType(const onnx::TypeProto::Tensor &tensor,
+                            StringRef what, ArrayAttr *dimNames) {
+  Type elementType = getElementType(context, tensor.elem_type());
+  if (!elementType) {
+    if (tensor.elem_type() == 0)
+      return Type(UnknownType::get(context));
+    return error() << what << " has unknown data type " << tensor.elem_type();
+  }
+  if (!tensor.has_shape())
+    return Type(UnrankedTensorType::get(elementType));
+  SmallVector<int64_t> shape;
+  SmallVector<Attribute> namesOfDims;
+  bool anyName = false;
+  for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0)
+        return error() << what << " has negative dimension " << dim.dim_value();
+      shape.push_back(dim.dim_value());
+      namesOfDims.push_back(builder.getStringAttr(""));
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+      namesOfDims.push_back(builder.getStringAttr(dim.dim_param()));
+      anyName |= !dim.dim_param().empty();
+    }
+  }
+  if (dimNames && anyName)
+    *dimNames = builder.getArrayAttr(namesOfDims);
+  return Type(RankedTensorType::get(shape, elementType));
+}
+
+FailureOr<Type> Importer::convertType(const onnx::TypeProto &type,
+                                      StringRef what) {
+  switch (type.value_case()) {
+  case onnx::TypeProto::kTensorType:
+    return convertTensorType(type.tensor_type(), what, nullptr);
+  case onnx::TypeProto::kSequenceType: {
+    FailureOr<Type> element =
+        convertType(type.sequence_type().elem_type(), what);
+    if (failed(element))
+      return failure();
+    return Type(SequenceType::get(context, *element));
+  }
+  case onnx::TypeProto::kOptionalType: {
+    FailureOr<Type> element =
+        convertType(type.optional_type().elem_type(), what);
+    if (failed(element))
+      return failure();
+    return Type(OptionalType::get(context, *element));
+  }
+  case onnx::TypeProto::kMapType: {
+    Type key = getElementType(context, type.map_type().key_type());
+    FailureOr<Type> value = convertType(type.map_type().value_type(), what);
+    if (!key)
+      return error() << what << " has a map with unknown key type "
+                     << type.map_type().key_type();
+    if (failed(value))
+      return failure();
+    return Type(MapType::get(context, key, *value));
+  }
+  case onnx::TypeProto::kSparseTensorType: {
+    onnx::TypeProto::Tensor dense;
+    dense.set_elem_type(type.sparse_tensor_type().elem_type());
+    if (type.sparse_tensor_type().has_shape())
+      *dense.mutable_shape() = type.sparse_tensor_type().shape();
+    FailureOr<Type> tensor = convertTensorType(dense, what, nullptr);
+    if (failed(tensor))
+      return failure();
+    return Type(SparseTensorType::get(context, *tensor));
+  }
+  default:
+    return Type(UnknownType::get(context));
+  }
+}
+
+Type Importer::valueType(StringRef name) {
+  auto it = declaredTypes.find(name);
+  if (it == declaredTypes.end())
+    return nullptr;
+  // A type that fails to convert was reported where it was declared.
+  FailureOr<Type> type = convertType(*it->second, "value '" + name.str() + "'");
+  return succeeded(type) ? *type : nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+/// A blob name from a tensor name: MLIR resource keys are identifiers.
+static std::string blobName(StringRef name) {
+  std::string result;
+  for (char c : name)
+    result.push_back(llvm::isAlnum(c) || c == '_' || c == '.' ? c : '_');
+  if (result.empty() || llvm::isDigit(result.front()))
+    result.insert(result.begin(), '_');
+  return result;
+}
+
+/// The alignment a blob of this element type needs.
+static size_t blobAlignment(Type elementType) {
+  if (auto complex = dyn_cast<ComplexType>(elementType))
+    elementType = complex.getElementType();
+  unsigned bits = elementType.getIntOrFloatBitWidth();
+  return std::max<size_t>(1, std::min<size_t>(8, bits / 8));
+}
+
+FailureOr<std::pair<const char *, size_t>>
+Importer::mapExternalData(const onnx::TensorProto &tensor, StringRef what,
+                          std::shared_ptr<llvm::MemoryBuffer> &keepAlive) {
+  std::string location;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
+    if (entry.key() == "location") {
+      location = entry.value();
+    } else if (entry.key() == "offset" || entry.key() == "length") {
+      uint64_t value;
+      if (StringRef(entry.value()).getAsInteger(10, value))
+        return error() << what << ": external data " << entry.key() << " '"
+                       << entry.value() << "' is not a number";
+      if (entry.key() == "offset")
+        offset = value;
+      else
+        length = value;
+    }
+  }
+  if (location.empty())
+    return error() << what << ": external data has no location";
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                          llvm::sys::path::end(location)),
+                         ".."))
+    return error() << what << ": external data location '" << location
+                   << "' must be a relative path inside the model's folder";
+  SmallString<256> file(baseDir);
+  llvm::sys::path::append(file, location);
+  std::shared_ptr<llvm::MemoryBuffer> &buffer = externalFiles[file];
+  if (!buffer) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> mapped =
+        llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                    /*RequiresNullTerminator=*/false);
+    if (!mapped)
+      return error() << what << ": cannot open external data file '" << file
+                     << "': " << mapped.getError().message();
+    buffer = std::move(*mapped);
+  }
+  uint64_t size = buffer->getBufferSize();
+  if (offset > size)
+    return error() << what << ": external data offset " << offset
+                   << " is past the end of '" << file << "' (" << size
+                   << " bytes)";
+  uint64_t available = size - offset;
+  uint64_t take = length.value_or(available);
+  if (take > available)
+    return error() << what << ": external data [" << offset << ", "
+                   << offset + take << ") runs past the end of '" << file
+                   << "' (" << size << " bytes)";
+  keepAlive = buffer;
+  return std::make_pair(buffer->getBufferStart() + offset,
+                        static_cast<size_t>(take));
+}
+
+/// Raw little-endian bytes of the typed `*_data` fields.
+static std::string typedFieldBytes(const onnx::TensorProto &tensor,
+                                   int64_t count, uint64_t byteSize,
+                                   bool &countMatches) {
+  std::string bytes;
+  bytes.reserve(byteSize);
+  auto append = [&](const void *data, size_t size) {
+    bytes.append(static_cast<const char *>(data), size);
+  };
+  auto fromInt32 = [&](size_t width) {
+    countMatches =
+        static_cast<uint64_t>(tensor.int32_data_size()) * width == byteSize;
+    for (int32_t value : tensor.int32_data())
+      append(&value, width); // little-endian: the low bytes come first
+  };
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::COMPLEX64:
+    countMatches = tensor.float_data_size() * 4ull == byteSize;
+    append(tensor.float_data().data(), tensor.float_data_size() * 4);
+    break;
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::COMPLEX128:
+    countMatches = tensor.double_data_size() * 8ull == byteSize;
+    append(tensor.double_data().data(), tensor.double_data_size() * 8);
+    break;
+  case onnx::TensorProto::INT64:
+    countMatches = tensor.int64_data_size() * 8ull == byteSize;
+    append(tensor.int64_data().data(), tensor.int64_data_size() * 8);
+    break;
+  case onnx::TensorProto::UINT32:
+    countMatches = tensor.uint64_data_size() * 4ull == byteSize;
+    for (uint64_t value : tensor.uint64_data())
+      append(&value, 4);
+    break;
+  case onnx::TensorProto::UINT64:
+    countMatches = tensor.uint64_data_size() * 8ull == byteSize;
+    append(tensor.uint64_data().data(), tensor.uint64_data_size() * 8);
+    break;
+  case onnx::TensorProto::INT32:
+    fromInt32(4);
+    break;
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+    fromInt32(2);
+    break;
+  default: // 8-bit types, bool, fp8, and 4-bit types (one packed byte each)
+    fromInt32(1);
+    break;
+  }
+  (void)count;
+  return bytes;
+}
+
+FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
+                                                StringRef what) {
+  Type elementType = getElementType(context, tensor.data_type());
+  if (!elementType)
+    return error() << what << " has unknown data type " << tensor.data_type();
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0)
+      return error() << what << " has negative dimension " << dim;
+    shape.push_back(dim);
+    count *= dim;
+  }
+  auto type = RankedTensorType::get(shape, elementType);
+  if (tensor.has_segment())
+    return error() << what
+                   << " is a segment of a larger tensor, which ONNX "
+                      "no longer supports";
+
+  if (isa<StringType>(elementType)) {
+    if (tensor.string_data_size() != count)
+      return error() << what << " has " << tensor.string_data_size()
+                     << " strings; its shape needs " << count;
+    SmallVector<StringRef> strings(tensor.string_data().begin(),
+                                   tensor.string_data().end());
+    return ElementsAttr(DenseStringElementsAttr::get(type, strings));
+  }
+
+  uint64_t byteSize = *getRawByteSize(tensor.data_type(), count);
+  bool external = tensor.data_location() == onnx::TensorProto::EXTERNAL;
+  std::shared_ptr<llvm::MemoryBuffer> mapping;
+  std::unique_ptr<std::string> owned;
+  const char *data = nullptr;
+  size_t size = 0;
+  if (external) {
+    FailureOr<std::pair<const char *, size_t>> slice =
+        mapExternalData(tensor, what, mapping);
+    if (failed(slice))
+      return failure();
+    std::tie(data, size) = *slice;
+  } else if (tensor.has_raw_data()) {
+    owned.reset(tensor.release_raw_data());
+    data = owned->data();
+    size = owned->size();
+  } else {
+    bool countMatches = true;
+    owned = std::make_unique<std::string>(
+        typedFieldBytes(tensor, count, byteSize, countMatches));
+    if (!countMatches)
+      return error() << what << ": its typed data field holds " << owned->size()
+                     << " bytes' worth of values; shape " << type << " needs "
+                     << byteSize;
+    data = owned->data();
+    size = owned->size();
+  }
+  if (size != byteSize)
+    return error() << what << ": " << (external ? "external data" : "raw_data")
+                   << " has " << size << " bytes; shape " << type << " needs "
+                   << byteSize;
+
+  bool subByte = elementType.isIntOrFloat() &&
+                 elementType.getIntOrFloatBitWidth() < 8 &&
+                 !elementType.isInteger(1);
+  if (count <= kInlineElements && !subByte) {
+    ArrayRef<char> bytes(data, size);
+    if (elementType.isInteger(1)) {
+      SmallVector<bool> values;
+      for (char byte : bytes)
+        values.push_back(byte != 0);
+      return ElementsAttr(DenseElementsAttr::get(type, values));
+    }
+    if (count == 0)
+      return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, {}));
+    return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, bytes));
+  }
+
+  size_t alignment = blobAlignment(elementType);
+  AsmResourceBlob blob;
+  if (reinterpret_cast<uintptr_t>(data) % alignment != 0) {
+    // Misaligned external data (ONNX does not require alignment): copy.
+    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(data, size), alignment);
+  } else if (owned) {
+    std::string *storage = owned.release();
+    blob = AsmResourceBlob(
+        ArrayRef<char>(data, size), alignment,
+        [storage](void *, size_t, size_t) { delete storage; },
+        /*dataIsMutable=*/true);
+  } else {
+    blob = AsmResourceBlob(
+        ArrayRef<char>(data, size), alignment,
+        [mapping](void *, size_t, size_t) {},
+        /*dataIsMutable=*/false);
+  }
+  return ElementsAttr(DenseResourceElementsAttr::get(
+      type, blobName(tensor.name().empty() ? what : tensor.name()),
+      std::move(blob)));
+}
+
+FailureOr<ElementsAttr>
+Importer::convertSparseTensor(onnx::SparseTensorProto &sparse, StringRef what) {
+  FailureOr<ElementsAttr> values =
+      convertTensor(*sparse.mutable_values(), what.str() + " (values)");
+  FailureOr<ElementsAttr> indices =
+      convertTensor(*sparse.mutable_indices(), what.str() + " (indices)");
+  if (failed(values) || failed(indices))
+    return failure();
+  SmallVector<int64_t> shape(sparse.dims().begin(), sparse.dims().end());
+  auto valuesDense = dyn_cast<DenseElementsAttr>(*values);
+  auto indicesDense = dyn_cast<DenseIntElementsAttr>(*indices);
+  int64_t nnz = cast<ShapedType>(values->getType()).getNumElements();
+  auto indicesType = cast<ShapedType>(indices->getType());
+  if (!valuesDense || !indicesDense) {
+    // Larger than the inline limit: read the blobs once into dense attributes.
+    auto read = [](ElementsAttr attr) -> DenseElementsAttr {
+      auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+      if (!resource)
+        return dyn_cast<DenseElementsAttr>(attr);
+      ArrayRef<char> data = resource.getData();
+      return DenseElementsAttr::getFromRawBuffer(
+          cast<ShapedType>(attr.getType()), data);
+    };
+    valuesDense = read(*values);
+    indicesDense = dyn_cast_or_null<DenseIntElementsAttr>(read(*indices));
+  }
+  if (!valuesDense || !indicesDense ||
+      !indicesType.getElementType().isInteger(64))
+    return error() << what << ": sparse tensor indices must be int64";
+  // ONNX allows [NNZ] linear indices or [NNZ, rank] coordinates; MLIR wants
+  // coordinates.
+  auto coordType = RankedTensorType::get(
+      {nnz, static_cast<int64_t>(shape.size())}, IntegerType::get(context, 64));
+  DenseIntElementsAttr coords = indicesDense;
+  if (indicesType.getRank() == 1) {
+    SmallVector<int64_t> expanded;
+    for (APInt linear : indicesDense.getValues<APInt>()) {
+      int64_t rest = linear.getSExtValue();
+      SmallVector<int64_t> coord(shape.size());
+      for (int64_t d = shape.size() - 1; d >= 0; --d) {
+        coord[d] = shape[d] ? rest % shape[d] : 0;
+        rest = shape[d] ? rest / shape[d] : 0;
+      }
+      llvm::append_range(expanded, coord);
+    }
+    coords = DenseIntElementsAttr::get(coordType, expanded);
+  } else if (indicesType != coordType) {
+    return error() << what << ": sparse indices " << indicesType
+                   << " do not match " << nnz << " values of rank "
+                   << shape.size();
+  }
+  auto type = RankedTensorType::get(shape, valuesDense.getElementType());
+  return ElementsAttr(SparseElementsAttr::get(type, coords, valuesDense));
+}
+
+//===----------------------------------------------------------------------===//
+// Nodes
+//===----------------------------------------------------------------------===//
+
+std::string Importer::describe(const onnx::NodeProto &node) const {
+  std::string text = "node '";
+  text += node.name().empty()
+              ? (node.output_size() ? node.output(0) : std::string("?"))
+              : node.name();
+  text += "' (";
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    text += node.domain() + ".";
+  text += node.op_type() + ")";
+  return text;
+}
+
+Location Importer::nodeLoc(const onnx::NodeProto &node) {
+  std::string name = node.name();
+  if (name.empty())
+    name = node.op_type() + ":" +
+           (node.output_size() ? node.output(0) : std::string());
+  return NameLoc::get(builder.getStringAttr(name), fileLoc);
+}
+
+Value Importer::lookup(StringRef name) {
+  for (auto &scope : llvm::reverse(scopes)) {
+    auto it = scope.find(name);
+    if (it != scope.end())
+      return it->second;
+  }
+  auto weight = weights.find(name);
+  if (weight == weights.end())
+    return nullptr;
+  Value &ref = weightRefs[name];
+  if (!ref) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPoint(&func.front(), refInsertPoint);
+    ref = WeightRefOp::create(
+        builder, fileLoc, weight->second.getType(),
+        FlatSymbolRefAttr::get(weight->second.getSymNameAttr()));
+  }
+  return ref;
+}
+
+Value Importer::getNone() {
+  if (!none) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPoint(&func.front(), refInsertPoint);
+    none = NoneOp::create(builder, fileLoc, builder.getNoneType());
+  }
+  return none;
+}
+
+FailureOr<Attribute>
+Importer::convertAttribute(onnx::AttributeProto &attr, StringRef nodeName,
+                           SmallVectorImpl<onnx::GraphProto *> &graphs) {
+  std::string what = nodeName.str() + ", attribute '" + attr.name() + "'";
+  auto tensorAttr = [&](onnx::TensorProto &tensor) -> FailureOr<Attribute> {
+    FailureOr<ElementsAttr> value = convertTensor(tensor, what);
+    if (failed(value))
+      return failure();
+    return Attribute(*value);
+  };
+  auto graphAttr = [&](onnx::GraphProto &graph) {
+    graphs.push_back(&graph);
+    return GraphAttr::get(context, graphs.size() - 1);
+  };
+  if (!attr.ref_attr_name().empty())
+    return error() << what << " refers to function attribute '"
+                   << attr.ref_attr_name()
+                   << "', which only model-local functions may do";
+  switch (attr.type()) {
+  case onnx::AttributeProto::FLOAT:
+    return Attribute(builder.getF32FloatAttr(attr.f()));
+  case onnx::AttributeProto::INT:
+    return Attribute(builder.getI64IntegerAttr(attr.i()));
+  case onnx::AttributeProto::STRING:
+    return Attribute(builder.getStringAttr(attr.s()));
+  case onnx::AttributeProto::TENSOR:
+    return tensorAttr(*attr.mutable_t());
+  case onnx::AttributeProto::GRAPH:
+    return Attribute(graphAttr(*attr.mutable_g()));
+  case onnx::AttributeProto::SPARSE_TENSOR: {
+    FailureOr<ElementsAttr> value =
+        convertSparseTensor(*attr.mutable_sparse_tensor(), what);
+    if (failed(value))
+      return failure();
+    return Attribute(*value);
+  }
+  case onnx::AttributeProto::TYPE_PROTO: {
+    FailureOr<Type> type = convertType(attr.tp(), what);
+    if (failed(type))
+      return failure();
+    return Attribute(TypeAttr::get(*type));
+  }
+  case onnx::AttributeProto::FLOATS:
+    return Attribute(builder.getDenseF32ArrayAttr(
+        SmallVector<float>(attr.floats().begin(), attr.floats().end())));
+  case onnx::AttributeProto::INTS:
+    return Attribute(builder.getDenseI64ArrayAttr(
+        SmallVector<int64_t>(attr.ints().begin(), attr.ints().end())));
+  case onnx::AttributeProto::STRINGS: {
+    SmallVector<Attribute> values;
+    for (const std::string &s : attr.strings())
+      values.push_back(builder.getStringAttr(s));
+    return Attribute(builder.getArrayAttr(values));
+  }
+  case onnx::AttributeProto::TENSORS: {
+    SmallVector<Attribute> values;
+    for (onnx::TensorProto &tensor : *attr.mutable_tensors()) {
+      FailureOr<Attribute> value = tensorAttr(tensor);
+      if (failed(value))
+        return failure();
+      values.push_back(*value);
+    }
+    return Attribute(builder.getArrayAttr(values));
+  }
+  case onnx::AttributeProto::GRAPHS: {
+    SmallVector<Attribute> values;
+    for (onnx::GraphProto &graph : *attr.mutable_graphs())
+      values.push_back(graphAttr(graph));
+    return Attribute(builder.getArrayAttr(values));
+  }
+  case onnx::AttributeProto::SPARSE_TENSORS: {
+    SmallVector<Attribute> values;
+    for (onnx::SparseTensorProto &tensor : *attr.mutable_sparse_tensors()) {
+      FailureOr<ElementsAttr> value = convertSparseTensor(tensor, what);
+      if (failed(value))
+        return failure();
+      values.push_back(*value);
+    }
+    return Attribute(builder.getArrayAttr(values));
+  }
+  case onnx::AttributeProto::TYPE_PROTOS: {
+    SmallVector<Attribute> values;
+    for (const onnx::TypeProto &tp : attr.type_protos()) {
+      FailureOr<Type> type = convertType(tp, what);
+      if (failed(type))
+        return failure();
+      values.push_back(TypeAttr::get(*type));
+    }
+    return Attribute(builder.getArrayAttr(values));
+  }
+  default:
+    return error() << what << " has unknown attribute type " << attr.type();
+  }
+}
+
+Operation *Importer::buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
+                                  SmallVectorImpl<Type> &resultTypes) {
+  SmallVector<onnx::GraphProto *> graphs;
+  SmallVector<NamedAttribute> attributes;
+  for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
+    FailureOr<Attribute> value = convertAttribute(attr, describe(node), graphs);
+    if (failed(value))
+      return nullptr;
+    attributes.emplace_back(builder.getStringAttr(attr.name()), *value);
+  }
+  SmallVector<Value> operands;
+  for (Value operand : ctx.operands)
+    operands.push_back(operand ? operand : getNone());
+  for (Type &type : resultTypes)
+    if (!type)
+      type = UnknownType::get(context);
+
+  std::optional<int64_t> version;
+  if (auto it = opsets.find(node.domain() == "ai.onnx" ? "" : node.domain());
+      it != opsets.end())
+    version = it->second;
+  auto op = OnnxOp::create(
+      builder, ctx.loc, resultTypes, builder.getStringAttr(node.op_type()),
+      builder.getStringAttr(node.domain()),
+      version ? builder.getI64IntegerAttr(*version) : IntegerAttr(),
+      attributes.empty() ? DictionaryAttr()
+                         : builder.getDictionaryAttr(attributes),
+      operands, graphs.size());
+
+  // Nested graphs: block arguments are the graph's inputs; the body may read
+  // any value of the enclosing graphs.
+  for (auto [index, graph] : llvm::enumerate(graphs)) {
+    Region &region = op->getRegion(index);
+    Block *block = new Block();
+    region.push_back(block);
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(block);
+    scopes.emplace_back();
+    llvm::StringSet<> declared;
+    for (const onnx::ValueInfoProto &input : graph->input()) {
+      FailureOr<Type> type =
+          convertType(input.type(), "subgraph input '" + input.name() + "'");
+      if (failed(type)) {
+        scopes.pop_back();
+        return nullptr;
+      }
+      scopes.back()[input.name()] = block->addArgument(*type, ctx.loc);
+      declared.insert(input.name());
+    }
+    // A subgraph's own initializers are constants of its body.
+    for (onnx::TensorProto &tensor : *graph->mutable_initializer()) {
+      FailureOr<ElementsAttr> value =
+          convertTensor(tensor, "subgraph initializer '" + tensor.name() + "'");
+      if (failed(value)) {
+        scopes.pop_back();
+        return nullptr;
+      }
+      scopes.back()[tensor.name()] =
+          ConstantOp::create(builder, ctx.loc, *value);
+    }
+    if (failed(importGraphBody(*graph, declared))) {
+      scopes.pop_back();
+      return nullptr;
+    }
+    SmallVector<Value> results;
+    for (const onnx::ValueInfoProto &output : graph->output()) {
+      Value value = lookup(output.name());
+      if (!value) {
+        error() << describe(node) << ": subgraph output '" << output.name()
+                << "' is produced by nothing";
+        scopes.pop_back();
+        return nullptr;
+      }
+      results.push_back(value);
+    }
+    YieldOp::create(builder, ctx.loc, results);
+    scopes.pop_back();
+  }
+  return op;
+}
+
+LogicalResult Importer::importNode(onnx::NodeProto &node) {
+  NodeContext ctx{node, 0, {}, {}, nodeLoc(node)};
+  StringRef domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  if (auto it = opsets.find(domain); it != opsets.end())
+    ctx.opset = it->second;
+  for (const std::string &input : node.input()) {
+    if (input.empty()) {
+      ctx.operands.push_back(nullptr);
+      continue;
+    }
+    Value value = lookup(input);
+    if (!value)
+      return error() << describe(node) << " reads '" << input
+                     << "', which no node, graph input or initializer "
+                        "produces";
+    ctx.operands.push_back(value);
+  }
+  for (const std::string &output : node.output())
+    ctx.resultTypes.push_back(output.empty() ? Type() : valueType(output));
+
+  Operation *op = nullptr;
+  if (options.typedOps)
+    op = importTypedOp(builder, ctx);
+  if (!op) {
+    SmallVector<Type> types;
+    for (auto [name, type] : llvm::zip_equal(node.output(), ctx.resultTypes))
+      types.push_back(name.empty() ? Type(builder.getNoneType()) : type);
+    op = buildGeneric(node, ctx, types);
+    if (!op)
+      return failure();
+  }
+  // Typed ops may have fewer results than the node has outputs (trailing
+  // optional outputs left out).
+  for (auto [index, name] : llvm::enumerate(node.output())) {
+    if (name.empty())
+      continue;
+    if (index >= op->getNumResults())
+      return error() << describe(node) << ": output '" << name
+                     << "' has no counterpart in " << op->getName();
+    if (!scopes.back().try_emplace(name, op->getResult(index)).second ||
+        weights.count(name))
+      return error() << describe(node) << " writes '" << name
+                     << "', which another node, input or initializer "
+                        "already defines";
+  }
+  return success();
+}
+
+LogicalResult Importer::importGraphBody(onnx::GraphProto &graph,
+                                        const llvm::StringSet<> &declared) {
+  // Kahn's algorithm over the names nodes read: ONNX requires a topological
+  // order, but exporters do not always write one.
+  int numNodes = graph.node_size();
+  llvm::StringMap<SmallVector<int, 2>> readers;
+  SmallVector<int> pending(numNodes, 0);
+  llvm::StringSet<> producedHere;
+  for (int i = 0; i < numNodes; ++i)
+    for (const std::string &output : graph.node(i).output())
+      if (!output.empty())
+        producedHere.insert(output);
+  auto collectInputs = [&](const onnx::NodeProto &node, llvm::StringSet<> &out,
+                           auto &self) -> void {
+    for (const std::string &input : node.input())
+      if (!input.empty())
+        out.insert(input);
+    // Names a subgraph reads from this graph count as inputs of the node.
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      auto visit = [&](const onnx::GraphProto &sub) {
+        for (const onnx::NodeProto &inner : sub.node())
+          self(inner, out, self);
+      };
+      if (attr.has_g())
+        visit(attr.g());
+      for (const onnx::GraphProto &sub : attr.graphs())
+        visit(sub);
+    }
+  };
+  for (int i = 0; i < numNodes; ++i) {
+    llvm::StringSet<> inputs;
+    collectInputs(graph.node(i), inputs, collectInputs);
+    for (const auto &input : inputs) {
+      if (!producedHere.count(input.getKey()))
+        continue;
+      readers[input.getKey()].push_back(i);
+      ++pending[i];
+    }
+  }
+  SmallVector<int> ready;
+  for (int i = numNodes - 1; i >= 0; --i)
+    if (pending[i] == 0)
+      ready.push_back(i);
+  // Keep the file's order among ready nodes: take the lowest index first.
+  std::vector<int> order;
+  llvm::SmallVector<int> heap(ready.rbegin(), ready.rend());
+  auto cmp = [](int a, int b) { return a > b; };
+  std::make_heap(heap.begin(), heap.end(), cmp);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), cmp);
+    int i = heap.pop_back_val();
+    order.push_back(i);
+    for (const std::string &output : graph.node(i).output()) {
+      auto it = readers.find(output);
+      if (output.empty() || it == readers.end())
+        continue;
+      for (int reader : it->second)
+        if (--pending[reader] == 0) {
+          heap.push_back(reader);
+          std::push_heap(heap.begin(), heap.end(), cmp);
+        }
+      readers.erase(it);
+    }
+  }
+  if (static_cast<int>(order.size()) != numNodes) {
+    for (int i = 0; i < numNodes; ++i)
+      if (pending[i] > 0)
+        return error() << "graph '" << graph.name() << "' has a cycle through "
+                       << describe(graph.node(i));
+  }
+  for (int i : order)
+    if (failed(importNode(*graph.mutable_node(i))))
+      return failure();
+  (void)declared;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Model
+//===----------------------------------------------------------------------===//
+
+/// Records every type the graph declares, subgraphs included.
+static void
+collectDeclaredTypes(const onnx::GraphProto &graph,
+                     llvm::StringMap<const onnx::TypeProto *> &types) {
+  for (const auto *list :
+       {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const onnx::ValueInfoProto &info : *list)
+      if (info.has_type())
+        types[info.name()] = &info.type();
+  for (const onnx::NodeProto &node : graph.node())
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g())
+        collectDeclaredTypes(attr.g(), types);
+      for (const onnx::GraphProto &sub : attr.graphs())
+        collectDeclaredTypes(sub, types);
+    }
+}
+
+OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
+  context->loadDialect<LoomDialect, func::FuncDialect>();
+  OwningOpRef<ModuleOp> owned = ModuleOp::create(fileLoc);
+  module = *owned;
+  builder.setInsertionPointToEnd(module.getBody());
+
+  // Model-level fields, written back by the exporter.
+  SmallVector<NamedAttribute> opsetAttrs;
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    opsets[domain] = opset.version();
+    opsetAttrs.emplace_back(builder.getStringAttr(domain),
+                            builder.getI64IntegerAttr(opset.version()));
+  }
+  module->setAttr(names::kOpsetImport, builder.getDictionaryAttr(opsetAttrs));
+  module->setAttr(names::kIrVersion,
+                  builder.getI64IntegerAttr(model.ir_version()));
+  auto setString = [&](StringRef name, const std::string &value) {
+    if (!value.empty())
+      module->setAttr(name, builder.getStringAttr(value));
+  };
+  setString(names::kProducerName, model.producer_name());
+  setString(names::kProducerVersion, model.producer_version());
+  setString(names::kDomain, model.domain());
+  setString(names::kDocString, model.doc_string());
+  if (model.model_version())
+    module->setAttr(names::kModelVersion,
+                    builder.getI64IntegerAttr(model.model_version()));
+  if (model.metadata_props_size()) {
+    SmallVector<NamedAttribute> props;
+    for (const onnx::StringStringEntryProto &prop : model.metadata_props())
+      props.emplace_back(builder.getStringAttr(prop.key()),
+                         builder.getStringAttr(prop.value()));
+    module->setAttr(names::kMetadataProps, builder.getDictionaryAttr(props));
+  }
+  if (model.functions_size()) {
+    // Model-local functions travel unchanged, as serialized FunctionProtos.
+    SmallVector<Attribute> functions;
+    for (const onnx::FunctionProto &function : model.functions())
+      functions.push_back(builder.getStringAttr(function.SerializeAsString()));
+    module->setAttr(names::kFunctions, builder.getArrayAttr(functions));
+  }
+
+  onnx::GraphProto &graph = *model.mutable_graph();
+  if (options.onnxShapeInference) {
+    // Best effort: nodes ONNX's (1.12) schemas do not know keep no types.
+    try {
+      onnx::shape_inference::InferShapes(model);
+    } catch (const std::exception &) {
+    }
+  }
+  collectDeclaredTypes(graph, declaredTypes);
+
+  // Initializers become weights; initializers that are also graph inputs are
+  // trainable parameters (a caller may override them).
+  llvm::StringMap<int> inputIndex;
+  for (auto [index, input] : llvm::enumerate(graph.input()))
+    inputIndex[input.name()] = index;
+  llvm::StringSet<> symbolNames;
+  auto addWeight = [&](const std::string &name,
+                       ElementsAttr value) -> LogicalResult {
+    if (name.empty())
+      return error() << "an initializer has no name";
+    if (!symbolNames.insert(name).second)
+      return error() << "initializer '" << name << "' is defined twice";
+    auto it = inputIndex.find(name);
+    bool isInput = it != inputIndex.end();
+    Type elementType = cast<ShapedType>(value.getType()).getElementType();
+    WeightRole role = isa<FloatType, ComplexType>(elementType)
+                          ? WeightRole::Parameter
+                          : WeightRole::Constant;
+    auto weight = WeightOp::create(
+        builder, NameLoc::get(builder.getStringAttr(name), fileLoc),
+        builder.getStringAttr(name), value, WeightRoleAttr::get(context, role),
+        isInput ? UnitAttr() : builder.getUnitAttr(), ArrayAttr());
+    if (isInput)
+      weight->setAttr(names::kGraphInput,
+                      builder.getI64IntegerAttr(it->second));
+    weights[name] = weight;
+    return success();
+  };
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
+    FailureOr<ElementsAttr> value =
+        convertTensor(tensor, "initializer '" + tensor.name() + "'");
+    if (failed(value) || failed(addWeight(tensor.name(), *value)))
+      return nullptr;
+  }
+  for (onnx::SparseTensorProto &sparse : *graph.mutable_sparse_initializer()) {
+    std::string name = sparse.values().name();
+    FailureOr<ElementsAttr> value =
+        convertSparseTensor(sparse, "sparse initializer '" + name + "'");
+    if (failed(value) || failed(addWeight(name, *value)))
+      return nullptr;
+  }
+
+  // The function: graph inputs that are not initializers, graph outputs.
+  SmallVector<Type> argTypes, resultTypes;
+  SmallVector<DictionaryAttr> argAttrs, resultAttrs;
+  llvm::StringSet<> seenInputs;
+  auto infoAttrs = [&](const onnx::ValueInfoProto &info, Type &type,
+                       StringRef kind) -> FailureOr<DictionaryAttr> {
+    std::string what = kind.str() + " '" + info.name() + "'";
+    if (!info.has_type())
+      return error() << what << " has no type";
+    ArrayAttr dimNames;
+    FailureOr<Type> converted =
+        info.type().has_tensor_type()
+            ? convertTensorType(info.type().tensor_type(), what, &dimNames)
+            : convertType(info.type(), what);
+    if (failed(converted))
+      return failure();
+    type = *converted;
+    SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr(names::kName, builder.getStringAttr(info.name()))};
+    if (dimNames)
+      attrs.push_back(builder.getNamedAttr(names::kDims, dimNames));
+    if (!info.doc_string().empty())
+      attrs.push_back(builder.getNamedAttr(
+          names::kDocString, builder.getStringAttr(info.doc_string())));
+    return builder.getDictionaryAttr(attrs);
+  };
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (weights.count(input.name()))
+      continue;
+    if (!seenInputs.insert(input.name()).second) {
+      error() << "graph input '" << input.name() << "' is declared twice";
+      return nullptr;
+    }
+    Type type;
+    FailureOr<DictionaryAttr> attrs = infoAttrs(input, type, "graph input");
+    if (failed(attrs))
+      return nullptr;
+    argTypes.push_back(type);
+    argAttrs.push_back(*attrs);
+  }
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Type type;
+    FailureOr<DictionaryAttr> attrs = infoAttrs(output, type, "graph output");
+    if (failed(attrs))
+      return nullptr;
+    resultTypes.push_back(type);
+    resultAttrs.push_back(*attrs);
+  }
+
+  std::string funcName = "main";
+  while (symbolNames.count(funcName))
+    funcName += "_";
+  func = func::FuncOp::create(builder, fileLoc, funcName,
+                              builder.getFunctionType(argTypes, resultTypes));
+  func.setAllArgAttrs(argAttrs);
+  func.setAllResultAttrs(resultAttrs);
+  if (!graph.name().empty())
+    func->setAttr(names::kGraphName, builder.getStringAttr(graph.name()));
+  if (!graph.doc_string().empty())
+    func->setAttr(names::kDocString, builder.getStringAttr(graph.doc_string()));
+  Block *entry = func.addEntryBlock();
+  refInsertPoint = entry->begin();
+  builder.setInsertionPointToEnd(entry);
+  scopes.emplace_back();
+  llvm::StringSet<> declared;
+  unsigned argIndex = 0;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (weights.count(input.name()))
+      continue;
+    scopes.back()[input.name()] = entry->getArgument(argIndex++);
+    declared.insert(input.name());
+  }
+
+  if (failed(importGraphBody(graph, declared)))
+    return nullptr;
+
+  SmallVector<Value> results;
+  for (auto [index, output] : llvm::enumerate(graph.output())) {
+    Value value = lookup(output.name());
+    if (!value) {
+      error() << "graph output '" << output.name()
+              << "' is produced by no node, input or initializer";
+      return nullptr;
+    }
+    // The declared output type may be less precise than what the graph
+    // computes; the function returns the declared type.
+    results.push_back(value);
+  }
+  auto ret = func::ReturnOp::create(builder, fileLoc, results);
+  // Output types: the more precise of declared and computed.
+  SmallVector<Type> finalResults;
+  for (auto [declaredType, value] :
+       llvm::zip_equal(resultTypes, ret.getOperands())) {
+    Type computed = value.getType();
+    finalResults.push_back(
+        isCompatibleType(computed, declaredType) ? computed : declaredType);
+  }
+  func.setFunctionType(builder.getFunctionType(argTypes, finalResults));
+  for (auto [index, type] : llvm::enumerate(finalResults))
+    if (ret.getOperand(index).getType() != type) {
+      error() << "graph output '" << graph.output(index).name()
+              << "' is declared " << resultTypes[index]
+              << " but its producer yields " << ret.getOperand(index).getType();
+      return nullptr;
+    }
+  if (failed(verify(module)))
+    return nullptr;
+  return owned;
+}
+
+OwningOpRef<ModuleOp> loom::importONNXFile(StringRef path, MLIRContext *context,
+                                           const ONNXImportOptions &options) {
+  Location loc = FileLineColLoc::get(context, path, 0, 0);
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    emitError(loc) << "cannot open: " << std::strerror(errno);
+    return nullptr;
+  }
+  onnx::ModelProto model;
+  bool parsed;
+  {
+    // Stream from the file: no copy of the whole file in memory.
+    google::protobuf::io::FileInputStream stream(fd);
+    google::protobuf::io::CodedInputStream coded(&stream);
+    coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
+    parsed =
+        model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+  }
+  ::close(fd);
+  if (!parsed) {
+    emitError(loc) << "not a valid ONNX model (protobuf parsing failed: the "
+                      "file is truncated, corrupt or not ONNX)";
+    return nullptr;
+  }
+  if (!model.has_graph()) {
+    emitError(loc) << "not a valid ONNX model: it has no graph";
+    return nullptr;
+  }
+  Importer importer(context, path, options);
+  return importer.run(model);
+}

@@ -1,0 +1,41 @@
+//===- ImportONNX.h - the importer's parts, shared between its files -*- C++
+//-*-===//
+//
+// The node-level interface between the graph importer (ImportONNX.cpp) and
+// the mapping of known operators to typed Loom ops (ImportONNXOps.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_LIB_TARGET_ONNX_IMPORTONNX_H
+#define LOOM_LIB_TARGET_ONNX_IMPORTONNX_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringMap.h"
+
+#include "onnx/onnx_pb.h"
+
+namespace loom {
+
+/// What the graph importer knows about one node when it asks for a typed op.
+struct NodeContext {
+  const onnx::NodeProto &node;
+  /// The opset version of the node's domain.
+  int64_t opset;
+  /// One per ONNX input; null for an absent optional input ("").
+  llvm::SmallVector<mlir::Value> operands;
+  /// One per ONNX output: the declared or ONNX-inferred type, or null.
+  llvm::SmallVector<mlir::Type> resultTypes;
+  mlir::Location loc;
+};
+
+/// Builds the typed Loom op for `ctx.node` at the builder's insertion point,
+/// or returns null (building nothing) when the operator, its opset form, an
+/// attribute or an operand type has no typed op; the caller then builds the
+/// generic `loom.onnx`. The returned op has passed its verifier.
+mlir::Operation *importTypedOp(mlir::OpBuilder &builder,
+                               const NodeContext &ctx);
+
+} // namespace loom
+
+#endif // LOOM_LIB_TARGET_ONNX_IMPORTONNX_H

@@ -1,0 +1,54 @@
+//===- ONNXCommon.h - shared by the ONNX importer and exporter --*- C++ -*-===//
+//
+// The mapping between ONNX's TensorProto data types and MLIR element types,
+// byte sizes of stored elements, and the names of the attributes through
+// which the importer records what the exporter must write back.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_LIB_TARGET_ONNX_ONNXCOMMON_H
+#define LOOM_LIB_TARGET_ONNX_ONNXCOMMON_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace loom::onnx_names {
+// Module attributes: the ModelProto fields.
+constexpr llvm::StringLiteral kIrVersion = "onnx.ir_version";
+constexpr llvm::StringLiteral kOpsetImport = "onnx.opset_import";
+constexpr llvm::StringLiteral kProducerName = "onnx.producer_name";
+constexpr llvm::StringLiteral kProducerVersion = "onnx.producer_version";
+constexpr llvm::StringLiteral kDomain = "onnx.domain";
+constexpr llvm::StringLiteral kModelVersion = "onnx.model_version";
+constexpr llvm::StringLiteral kDocString = "onnx.doc_string";
+constexpr llvm::StringLiteral kMetadataProps = "onnx.metadata_props";
+constexpr llvm::StringLiteral kFunctions = "onnx.functions";
+// Function attributes: the GraphProto fields.
+constexpr llvm::StringLiteral kGraphName = "onnx.graph_name";
+// Argument and result attributes.
+constexpr llvm::StringLiteral kName = "loom.name";
+constexpr llvm::StringLiteral kDims = "loom.dims";
+// Weight attribute: the initializer was also graph input number N.
+constexpr llvm::StringLiteral kGraphInput = "onnx.graph_input";
+} // namespace loom::onnx_names
+
+namespace loom {
+
+/// The MLIR element type of an ONNX TensorProto.DataType, or null.
+mlir::Type getElementType(mlir::MLIRContext *context, int32_t dataType);
+
+/// The ONNX data type of an MLIR element type, or nullopt.
+std::optional<int32_t> getONNXDataType(mlir::Type elementType);
+
+/// Bytes that `count` elements take in ONNX `raw_data` (4-bit types packed two
+/// to a byte), or nullopt for strings.
+std::optional<uint64_t> getRawByteSize(int32_t dataType, uint64_t count);
+
+} // namespace loom
+
+#endif // LOOM_LIB_TARGET_ONNX_ONNXCOMMON_H

@@ -1,0 +1,205 @@
+//===- loom-translate.cpp - ONNX <-> Loom IR ------------------------------===//
+//
+//   loom-translate --import-onnx MODEL.onnx -o OUT.mlir   (.mlirbc: bytecode)
+//   loom-translate --export-onnx IN.mlir -o OUT.onnx [--external-data=...]
+//
+// Errors print one line each, naming the file and the node or tensor; the
+// exit code is 0 on success, 1 for bad input, 2 for bad usage. Outputs are
+// written to a temporary file and renamed, so a failure leaves none behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Target/ONNX/ONNXExport.h"
+#include "loom/Target/ONNX/ONNXImport.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("loom-translate options");
+
+enum class Action { None, ImportONNX, ExportONNX };
+static cl::opt<Action> action(
+    cl::desc("Translation:"), cl::cat(category),
+    cl::values(clEnumValN(Action::ImportONNX, "import-onnx",
+                          "ONNX model (.onnx) to Loom IR (.mlir, or .mlirbc "
+                          "bytecode)"),
+               clEnumValN(Action::ExportONNX, "export-onnx",
+                          "Loom IR (.mlir or .mlirbc) to an ONNX model")),
+    cl::init(Action::None));
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<input>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    outputPath("o",
+               cl::desc("Output file ('-' for stdout, Loom IR only); an output "
+                        "ending in .mlirbc is written as bytecode"),
+               cl::value_desc("path"), cl::init("-"), cl::cat(category));
+static cl::opt<bool> emitBytecode("emit-bytecode",
+                                  cl::desc("Write Loom IR as bytecode"),
+                                  cl::cat(category));
+static cl::opt<bool> noShapeInference(
+    "no-onnx-shape-inference",
+    cl::desc("Import: skip ONNX's shape inference (values without value_info "
+             "then have unknown types)"),
+    cl::cat(category));
+static cl::opt<bool>
+    genericOnly("generic-only",
+                cl::desc("Import: every node as the generic loom.onnx op"),
+                cl::cat(category));
+static cl::opt<loom::ONNXExportOptions::ExternalData> externalData(
+    "external-data", cl::desc("Export: where tensor data goes"),
+    cl::values(clEnumValN(loom::ONNXExportOptions::ExternalData::Auto, "auto",
+                          "beside the model (OUT.onnx.data) only when it would "
+                          "pass protobuf's 2 GB limit (default)"),
+               clEnumValN(loom::ONNXExportOptions::ExternalData::Always,
+                          "always", "large tensors always beside the model"),
+               clEnumValN(loom::ONNXExportOptions::ExternalData::Never, "never",
+                          "everything inside the model")),
+    cl::init(loom::ONNXExportOptions::ExternalData::Auto), cl::cat(category));
+static cl::opt<uint64_t> externalThreshold(
+    "external-data-threshold",
+    cl::desc("Export: tensors smaller than this many bytes stay inside the "
+             "model (default 1024)"),
+    cl::init(1024), cl::cat(category));
+
+/// `file`, `file:line:col`, or `file: 'node'` for a node's location.
+static void printLocation(Location loc, raw_ostream &os) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    os << file.getFilename().getValue();
+    if (file.getLine())
+      os << ":" << file.getLine() << ":" << file.getColumn();
+  } else if (auto name = dyn_cast<NameLoc>(loc)) {
+    printLocation(name.getChildLoc(), os);
+    os << ": node '" << name.getName().getValue() << "'";
+  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    if (!fused.getLocations().empty())
+      printLocation(fused.getLocations().front(), os);
+  } else {
+    os << inputPath;
+  }
+}
+
+static LogicalResult writeIR(ModuleOp module) {
+  bool bytecode = emitBytecode || StringRef(outputPath).ends_with(".mlirbc");
+  auto write = [&](raw_ostream &os) -> LogicalResult {
+    if (bytecode)
+      return writeBytecodeToFile(module, os);
+    module.print(os);
+    return success();
+  };
+  if (outputPath == "-")
+    return write(llvm::outs());
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(outputPath + ".tmp-%%%%%%");
+  if (!temp) {
+    llvm::errs() << outputPath << ": error: cannot create: "
+                 << llvm::toString(temp.takeError()) << "\n";
+    return failure();
+  }
+  LogicalResult result = success();
+  {
+    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+    result = write(os);
+    os.flush();
+    if (os.has_error()) {
+      llvm::errs() << outputPath << ": error: " << os.error().message() << "\n";
+      os.clear_error();
+      result = failure();
+    }
+  }
+  if (failed(result)) {
+    consumeError(temp->discard());
+    return failure();
+  }
+  if (llvm::Error err = temp->keep(outputPath)) {
+    llvm::errs() << outputPath << ": error: " << llvm::toString(std::move(err))
+                 << "\n";
+    return failure();
+  }
+  return success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  if (!cl::ParseCommandLineOptions(
+          argc, argv, "Loom translator: ONNX <-> Loom IR\n", &llvm::errs()))
+    return 2;
+  if (action == Action::None) {
+    llvm::errs() << "loom-translate: error: choose --import-onnx or "
+                    "--export-onnx (see --help)\n";
+    return 2;
+  }
+  if (action == Action::ExportONNX && outputPath == "-") {
+    llvm::errs() << "loom-translate: error: --export-onnx needs -o OUT.onnx\n";
+    return 2;
+  }
+
+  DialectRegistry registry;
+  registry.insert<loom::LoomDialect, func::FuncDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // One line per diagnostic: location, severity, message.
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    auto print = [](Diagnostic &d) {
+      printLocation(d.getLocation(), llvm::errs());
+      switch (d.getSeverity()) {
+      case DiagnosticSeverity::Error:
+        llvm::errs() << ": error: ";
+        break;
+      case DiagnosticSeverity::Warning:
+        llvm::errs() << ": warning: ";
+        break;
+      case DiagnosticSeverity::Note:
+        llvm::errs() << ": note: ";
+        break;
+      case DiagnosticSeverity::Remark:
+        llvm::errs() << ": remark: ";
+        break;
+      }
+      llvm::errs() << d.str() << "\n";
+    };
+    print(diag);
+    for (Diagnostic &note : diag.getNotes())
+      print(note);
+    return success();
+  });
+
+  if (action == Action::ImportONNX) {
+    loom::ONNXImportOptions options;
+    options.onnxShapeInference = !noShapeInference;
+    options.typedOps = !genericOnly;
+    OwningOpRef<ModuleOp> module =
+        loom::importONNXFile(inputPath, &context, options);
+    if (!module)
+      return 1;
+    return failed(writeIR(*module)) ? 1 : 0;
+  }
+
+  // Parse errors point into the text: give them a source manager.
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler sourceHandler(sourceMgr, &context);
+  ParserConfig config(&context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputPath, sourceMgr, config);
+  if (!module)
+    return 1;
+  loom::ONNXExportOptions options;
+  options.externalData = externalData;
+  options.externalDataThreshold = externalThreshold;
+  return failed(loom::exportONNXFile(*module, outputPath, options)) ? 1 : 0;
+}
