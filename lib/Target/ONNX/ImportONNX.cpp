@@ -717,7 +717,11 @@ Operation *Importer::buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
 }
 
 LogicalResult Importer::importNode(onnx::NodeProto &node) {
-  NodeContext ctx{node, 0, {}, {}, nodeLoc(node)};
+  NodeContext ctx{node, 0, {}, {}, nodeLoc(node),
+                  [&](const onnx::TensorProto &tensor) {
+                    onnx::TensorProto copy = tensor;
+                    return convertTensor(copy, describe(node));
+                  }};
   StringRef domain = node.domain() == "ai.onnx" ? "" : node.domain();
   if (auto it = opsets.find(domain); it != opsets.end())
     ctx.opset = it->second;

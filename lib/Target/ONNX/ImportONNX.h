@@ -13,6 +13,8 @@
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <functional>
+
 #include "onnx/onnx_pb.h"
 
 namespace loom {
@@ -27,6 +29,9 @@ struct NodeContext {
   /// One per ONNX output: the declared or ONNX-inferred type, or null.
   llvm::SmallVector<mlir::Type> resultTypes;
   mlir::Location loc;
+  /// Converts a tensor attribute the way initializers are converted.
+  std::function<llvm::FailureOr<mlir::ElementsAttr>(const onnx::TensorProto &)>
+      convertTensor;
 };
 
 /// Builds the typed Loom op for `ctx.node` at the builder's insertion point,
