@@ -481,10 +481,17 @@ LogicalResult Exporter::run() {
   if (auto opsets =
           module->getAttrOfType<DictionaryAttr>(names::kOpsetImport)) {
     for (NamedAttribute entry : opsets) {
+      auto version = dyn_cast<IntegerAttr>(entry.getValue());
+      if (!version)
+        return emitError(module.getLoc())
+               << names::kOpsetImport << " must map domains to integers";
+      StringRef domain = entry.getName().getValue();
+      if (domain == "ai.onnx")
+        domain = "";
       onnx::OperatorSetIdProto *id = model.add_opset_import();
-      id->set_domain(entry.getName().str());
-      id->set_version(cast<IntegerAttr>(entry.getValue()).getInt());
-      if (entry.getName().getValue().empty())
+      id->set_domain(domain.str());
+      id->set_version(version.getInt());
+      if (domain.empty())
         opset = id->version();
     }
   }

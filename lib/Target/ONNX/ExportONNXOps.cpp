@@ -127,8 +127,8 @@ LogicalResult loom::exportTypedOp(Operation *op, const NodeWriter &writer,
         failed(asAttribute(3, "axes")))
       return failure();
   } else if (opType == "Clip" && opset < 11) {
-    for (auto [group, name] : {std::make_pair(1u, "min"),
-                               std::make_pair(2u, "max")}) {
+    for (auto [group, name] :
+         {std::make_pair(1u, "min"), std::make_pair(2u, "max")}) {
       if (groups[group].empty())
         continue;
       std::optional<float> value = getConstantFloat(groups[group][0]);
@@ -185,8 +185,7 @@ LogicalResult loom::exportTypedOp(Operation *op, const NodeWriter &writer,
         proto->set_type(onnx::AttributeProto::STRING);
         proto->set_s(stringifyGeluApproximation(gelu.getValue()).str());
       } else {
-        return op->emitOpError("attribute '")
-               << name << "' has no ONNX form";
+        return op->emitOpError("attribute '") << name << "' has no ONNX form";
       }
     }
   }

@@ -717,11 +717,11 @@ Operation *Importer::buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
 }
 
 LogicalResult Importer::importNode(onnx::NodeProto &node) {
-  NodeContext ctx{node, 0, {}, {}, nodeLoc(node),
-                  [&](const onnx::TensorProto &tensor) {
-                    onnx::TensorProto copy = tensor;
-                    return convertTensor(copy, describe(node));
-                  }};
+  NodeContext ctx{
+      node, 0, {}, {}, nodeLoc(node), [&](const onnx::TensorProto &tensor) {
+        onnx::TensorProto copy = tensor;
+        return convertTensor(copy, describe(node));
+      }};
   StringRef domain = node.domain() == "ai.onnx" ? "" : node.domain();
   if (auto it = opsets.find(domain); it != opsets.end())
     ctx.opset = it->second;
@@ -878,8 +878,11 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
     std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
     opsets[domain] = opset.version();
-    opsetAttrs.emplace_back(builder.getStringAttr(domain),
-                            builder.getI64IntegerAttr(opset.version()));
+    // MLIR cannot parse an empty attribute name: the default domain is
+    // recorded under its long name.
+    opsetAttrs.emplace_back(
+        builder.getStringAttr(domain.empty() ? "ai.onnx" : domain),
+        builder.getI64IntegerAttr(opset.version()));
   }
   module->setAttr(names::kOpsetImport, builder.getDictionaryAttr(opsetAttrs));
   module->setAttr(names::kIrVersion,

@@ -208,8 +208,8 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
         return nullptr;
       value = *converted;
     } else if (attr.name() == "value_float")
-      value = scalarOr1D(builder.getF32Type(), SmallVector<float>{attr.f()},
-                         true);
+      value =
+          scalarOr1D(builder.getF32Type(), SmallVector<float>{attr.f()}, true);
     else if (attr.name() == "value_floats")
       value = scalarOr1D(
           builder.getF32Type(),
@@ -221,8 +221,7 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
     else if (attr.name() == "value_ints")
       value = scalarOr1D(
           builder.getI64Type(),
-          SmallVector<int64_t>(attr.ints().begin(), attr.ints().end()),
-          false);
+          SmallVector<int64_t>(attr.ints().begin(), attr.ints().end()), false);
     if (!value)
       return nullptr;
     return ConstantOp::create(builder, ctx.loc, value);
@@ -262,7 +261,8 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
     for (int i : {1, 2})
       if (!operands[i])
         operands[i] = constant(DenseElementsAttr::get(
-            type, builder.getFloatAttr(floatType, i == 1 ? -FLT_MAX : FLT_MAX)));
+            type,
+            builder.getFloatAttr(floatType, i == 1 ? -FLT_MAX : FLT_MAX)));
   }
 
   // Operand groups: ops with several optional operands take segment sizes;
@@ -313,9 +313,8 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
   created.push_back(op);
 
   // Loom's own rules decide; a complaint means the node stays generic.
-  ScopedDiagnosticHandler silence(context, [](Diagnostic &) {
-    return success();
-  });
+  ScopedDiagnosticHandler silence(context,
+                                  [](Diagnostic &) { return success(); });
   auto inference = dyn_cast<ShapeInferenceOpInterface>(op);
   SmallVector<Type> inferred;
   if (!inference || failed(inference.inferResultTypes(inferred)) ||

@@ -152,6 +152,9 @@ LogicalResult loom::verifyAxis(Operation *op, Type type, int64_t axis,
 
 std::optional<int64_t> loom::getStaticLength(Value value) {
   auto tensor = dyn_cast<RankedTensorType>(value.getType());
+  // A scalar counts as one entry: ONNX Runtime accepts scalar `axes`.
+  if (tensor && tensor.getRank() == 0)
+    return 1;
   if (!tensor || tensor.getRank() != 1 || tensor.isDynamicDim(0))
     return std::nullopt;
   return tensor.getDimSize(0);
@@ -206,7 +209,7 @@ LogicalResult loom::inferReduction(Operation *op, Value data, Value axes,
   Type elementType = dataType.getElementType();
   if (axes) {
     auto axesType = cast<TensorType>(axes.getType());
-    if (axesType.hasRank() && axesType.getRank() != 1)
+    if (axesType.hasRank() && axesType.getRank() > 1)
       return op->emitOpError("axes must be 1-D, got ") << axesType;
   }
   auto ranked = dyn_cast<RankedTensorType>(dataType);

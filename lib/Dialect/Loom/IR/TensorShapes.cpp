@@ -16,10 +16,12 @@ using namespace loom;
 
 static constexpr int64_t kDynamic = ShapedType::kDynamic;
 
-/// Requires `value` to be a 1-D tensor, if ranked.
-static LogicalResult check1D(Operation *op, Value value, StringRef name) {
+/// Requires `value` to be a 1-D tensor, if ranked (or, with `allowScalar`,
+/// a scalar standing for one entry, as ONNX Runtime accepts for axes).
+static LogicalResult check1D(Operation *op, Value value, StringRef name,
+                             bool allowScalar = false) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (type && type.getRank() != 1)
+  if (type && type.getRank() != 1 && !(allowScalar && type.getRank() == 0))
     return op->emitOpError() << name << " must be 1-D, got " << type;
   return success();
 }
@@ -396,7 +398,7 @@ LogicalResult FlattenOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 }
 
 LogicalResult SqueezeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  if (getAxes() && failed(check1D(*this, getAxes(), "axes")))
+  if (getAxes() && failed(check1D(*this, getAxes(), "axes", true)))
     return failure();
   Type elementType = getData().getType().getElementType();
   auto input = dyn_cast<RankedTensorType>(getData().getType());
@@ -444,7 +446,7 @@ LogicalResult SqueezeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 }
 
 LogicalResult UnsqueezeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  if (failed(check1D(*this, getAxes(), "axes")))
+  if (failed(check1D(*this, getAxes(), "axes", true)))
     return failure();
   Type elementType = getData().getType().getElementType();
   auto input = dyn_cast<RankedTensorType>(getData().getType());
