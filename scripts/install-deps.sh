@@ -20,6 +20,8 @@ apt_packages=(
 # pip packages for tests and benchmarks (never the product). numpy<2 keeps Debian's torch
 # (built against numpy 1.x) working next to pip's onnx/onnxruntime.
 pip_packages=("numpy<2" onnx onnxruntime)
+# rapidocr only for the PaddleOCR models its wheel carries (no OpenCV etc.).
+pip_nodeps_packages=(rapidocr)
 
 say() { printf '[install-deps] %s\n' "$*"; }
 
@@ -53,12 +55,13 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if ! "$venv/bin/python" - <<'PY' 2>/dev/null
 import importlib.metadata as m, sys
-import numpy, onnx, onnxruntime
+import numpy, onnx, onnxruntime, rapidocr
 sys.exit(0 if numpy.__version__.split('.')[0] == '1' else 1)
 PY
 then
-  say "installing pip packages into .venv: ${pip_packages[*]}"
+  say "installing pip packages into .venv: ${pip_packages[*]} ${pip_nodeps_packages[*]}"
   "$venv/bin/pip" install -q --disable-pip-version-check "${pip_packages[@]}"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "${pip_nodeps_packages[@]}"
 else
   say "pip packages already in .venv"
 fi

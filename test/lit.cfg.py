@@ -42,7 +42,9 @@ def probe(module):
                           capture_output=True).returncode == 0
 
 
-for feature, module in (("onnxruntime", "onnxruntime, onnx"), ("torch", "torch")):
+config.substitutions.append(("%loom_bin", config.loom_tools_dir))
+for feature, module in (("onnxruntime", "onnxruntime, onnx"), ("torch", "torch"),
+                        ("rapidocr", "rapidocr")):
     if probe(module):
         config.available_features.add(feature)
     else:

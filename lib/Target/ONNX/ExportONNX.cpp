@@ -109,11 +109,33 @@ std::string Exporter::nameOf(Value value) {
   return name;
 }
 
+/// The node name an op's location carries, if any.
+static NameLoc findNameLoc(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name;
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (NameLoc name = findNameLoc(inner))
+        return name;
+  return nullptr;
+}
+
+/// The symbolic dimension names import recorded for result `index`.
+static ArrayAttr findDimNames(Operation *op, unsigned index) {
+  auto fused = dyn_cast<FusedLoc>(op->getLoc());
+  auto meta = fused ? dyn_cast_or_null<DictionaryAttr>(fused.getMetadata())
+                    : DictionaryAttr();
+  auto all = meta ? meta.getAs<ArrayAttr>(names::kDims) : ArrayAttr();
+  if (!all || index >= all.size())
+    return nullptr;
+  auto dims = dyn_cast<ArrayAttr>(all[index]);
+  return dims && !dims.empty() ? dims : nullptr;
+}
+
 std::string Exporter::nodeName(Operation *op) {
-  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+  if (NameLoc loc = findNameLoc(op->getLoc()))
     return loc.getName().str();
-  std::string name = op->getName().stripDialect().str();
-  return name;
+  return op->getName().stripDialect().str();
 }
 
 //===----------------------------------------------------------------------===//
@@ -338,7 +360,10 @@ void Exporter::addValueInfo(Value value, onnx::GraphProto *graph) {
     return;
   onnx::ValueInfoProto info;
   info.set_name(nameOf(value));
-  if (failed(writeType(type, nullptr, value.getLoc(), info.mutable_type())))
+  ArrayAttr dims;
+  if (auto result = dyn_cast<OpResult>(value))
+    dims = findDimNames(result.getOwner(), result.getResultNumber());
+  if (failed(writeType(type, dims, value.getLoc(), info.mutable_type())))
     return;
   *graph->add_value_info() = std::move(info);
 }

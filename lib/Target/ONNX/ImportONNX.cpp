@@ -78,6 +78,7 @@ private:
   LogicalResult importGraphBody(onnx::GraphProto &graph,
                                 const llvm::StringSet<> &declared);
   LogicalResult importNode(onnx::NodeProto &node);
+  void recordDimNames(Operation *op, const onnx::NodeProto &node);
   FailureOr<Attribute>
   convertAttribute(onnx::AttributeProto &attr, StringRef nodeName,
                    SmallVectorImpl<onnx::GraphProto *> &graphs);
@@ -130,9 +131,8 @@ Importer::convertTensorType(const onnx::TypeProto::Tensor &tensor,
   SmallVector<Attribute> namesOfDims;
   bool anyName = false;
   for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim()) {
-    if (dim.has_dim_value()) {
-      if (dim.dim_value() < 0)
-        return error() << what << " has negative dimension " << dim.dim_value();
+    // Some exporters (Paddle) write -1 for an unknown dimension.
+    if (dim.has_dim_value() && dim.dim_value() >= 0) {
       shape.push_back(dim.dim_value());
       namesOfDims.push_back(builder.getStringAttr(""));
     } else {
@@ -765,7 +765,31 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
                      << "', which another node, input or initializer "
                         "already defines";
   }
+  recordDimNames(op, node);
   return success();
+}
+
+void Importer::recordDimNames(Operation *op, const onnx::NodeProto &node) {
+  // Symbolic dimension names of the outputs (ONNX Runtime matches shapes by
+  // them when it fuses) travel in the location's metadata: export writes them
+  // back into value_info.
+  SmallVector<Attribute> perResult;
+  bool any = false;
+  for (const std::string &name : node.output()) {
+    ArrayAttr dimNames;
+    auto it = declaredTypes.find(name);
+    if (!name.empty() && it != declaredTypes.end() &&
+        it->second->has_tensor_type())
+      (void)convertTensorType(it->second->tensor_type(), name, &dimNames);
+    any |= static_cast<bool>(dimNames);
+    perResult.push_back(dimNames ? dimNames : builder.getArrayAttr({}));
+  }
+  if (!any)
+    return;
+  op->setLoc(
+      FusedLoc::get(context, {op->getLoc()},
+                    builder.getDictionaryAttr(builder.getNamedAttr(
+                        names::kDims, builder.getArrayAttr(perResult)))));
 }
 
 LogicalResult Importer::importGraphBody(onnx::GraphProto &graph,
