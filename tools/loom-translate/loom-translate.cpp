@@ -51,6 +51,11 @@ static cl::opt<std::string>
                cl::desc("Output file ('-' for stdout, Loom IR only); an output "
                         "ending in .mlirbc is written as bytecode"),
                cl::value_desc("path"), cl::init("-"), cl::cat(category));
+static cl::opt<std::string> exportTo(
+    "export-onnx-to",
+    cl::desc("With --import-onnx: export the imported model to this ONNX "
+             "file in the same process (no IR written unless -o is given)"),
+    cl::value_desc("path"), cl::cat(category));
 static cl::opt<bool> emitBytecode("emit-bytecode",
                                   cl::desc("Write Loom IR as bytecode"),
                                   cl::cat(category));
@@ -136,6 +141,13 @@ static LogicalResult writeIR(ModuleOp module) {
   return success();
 }
 
+static loom::ONNXExportOptions exportOptions() {
+  loom::ONNXExportOptions options;
+  options.externalData = externalData;
+  options.externalDataThreshold = externalThreshold;
+  return options;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -145,6 +157,11 @@ int main(int argc, char **argv) {
   if (action == Action::None) {
     llvm::errs() << "loom-translate: error: choose --import-onnx or "
                     "--export-onnx (see --help)\n";
+    return 2;
+  }
+  if (!exportTo.empty() && action != Action::ImportONNX) {
+    llvm::errs() << "loom-translate: error: --export-onnx-to goes with "
+                    "--import-onnx\n";
     return 2;
   }
   if (action == Action::ExportONNX && outputPath == "-") {
@@ -193,19 +210,33 @@ int main(int argc, char **argv) {
         loom::importONNXFile(inputPath, &context, options);
     if (!module)
       return 1;
+    if (!exportTo.empty()) {
+      if (failed(loom::exportONNXFile(*module, exportTo, exportOptions())))
+        return 1;
+      if (outputPath == "-")
+        return 0;
+    }
     return failed(writeIR(*module)) ? 1 : 0;
   }
 
-  // Parse errors point into the text: give them a source manager.
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler sourceHandler(sourceMgr, &context);
+  // Parse errors point into the text: give them a source manager. A shared
+  // one lets bytecode resources (the weights) reference the mapped file
+  // instead of being copied.
+  auto sourceMgr = std::make_shared<llvm::SourceMgr>();
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFileOrSTDIN(inputPath);
+  if (!buffer) {
+    llvm::errs() << inputPath
+                 << ": error: cannot open: " << buffer.getError().message()
+                 << "\n";
+    return 1;
+  }
+  sourceMgr->AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  SourceMgrDiagnosticHandler sourceHandler(*sourceMgr, &context);
   ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(inputPath, sourceMgr, config);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
   if (!module)
     return 1;
-  loom::ONNXExportOptions options;
-  options.externalData = externalData;
-  options.externalDataThreshold = externalThreshold;
-  return failed(loom::exportONNXFile(*module, outputPath, options)) ? 1 : 0;
+  return failed(loom::exportONNXFile(*module, outputPath, exportOptions())) ? 1
+                                                                            : 0;
 }

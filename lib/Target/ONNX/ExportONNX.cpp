@@ -25,6 +25,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 
 using namespace mlir;
@@ -37,6 +38,14 @@ constexpr int64_t kDefaultOpset = 21;
 constexpr int64_t kDefaultIrVersion = 10;
 /// Protobuf cannot write messages of 2 GB or more; stay clear of it.
 constexpr uint64_t kProtobufLimit = (1ull << 31) - (64ull << 20);
+/// Initializers at least this large are streamed from their blobs.
+constexpr uint64_t kStreamThreshold = 64 * 1024;
+// Wire-format tags (field number << 3 | length-delimited) of the fields the
+// streamed initializers are written under.
+constexpr uint32_t kModelGraphTag = (7 << 3) | 2; // ModelProto.graph
+constexpr uint32_t kGraphInitializerTag =
+    (5 << 3) | 2;                                    // GraphProto.initializer
+constexpr uint32_t kTensorRawDataTag = (9 << 3) | 2; // TensorProto.raw_data
 
 class Exporter {
 public:
@@ -72,6 +81,15 @@ private:
   /// Tensors that go to the external data file, in order.
   std::vector<std::pair<onnx::TensorProto *, ArrayRef<char>>> externalTensors;
   bool useExternal = false;
+  /// Initializers whose raw data is streamed from their blobs into the file
+  /// after the rest of the model (see writeModel).
+  std::vector<std::pair<std::unique_ptr<onnx::TensorProto>, ArrayRef<char>>>
+      streamed;
+  bool streamRawData = false;
+  std::optional<ArrayRef<char>> streamedData;
+
+  LogicalResult writeModel(int fd);
+  uint64_t streamedBytes() const;
 };
 
 } // namespace
@@ -187,6 +205,11 @@ LogicalResult Exporter::writeTensor(ElementsAttr value,
     ArrayRef<char> data = blob->getData();
     if (useExternal && data.size() >= options.externalDataThreshold) {
       externalTensors.emplace_back(tensor, data);
+      return success();
+    }
+    if (streamRawData && data.size() >= kStreamThreshold) {
+      // Written straight from the blob when the file is (no copy).
+      streamedData = data;
       return success();
     }
     tensor->set_raw_data(data.data(), data.size());
@@ -629,8 +652,16 @@ LogicalResult Exporter::run() {
     }
     onnx::TensorProto *tensor = graph->add_initializer();
     tensor->set_name(weight.getSymName().str());
-    if (failed(writeTensor(weight.getValue(), tensor)))
+    streamRawData = true;
+    LogicalResult written = writeTensor(weight.getValue(), tensor);
+    streamRawData = false;
+    if (failed(written))
       return failure();
+    if (streamedData) {
+      streamed.emplace_back(graph->mutable_initializer()->ReleaseLast(),
+                            *streamedData);
+      streamedData.reset();
+    }
   }
 
   // Outputs take their names before the body names anything.
@@ -725,7 +756,7 @@ LogicalResult Exporter::run() {
     }
   }
 
-  if (model.ByteSizeLong() >= kProtobufLimit) {
+  if (model.ByteSizeLong() + streamedBytes() >= kProtobufLimit) {
     if (dataFile)
       consumeError(dataFile->discard());
     return emitError(module.getLoc())
@@ -741,12 +772,7 @@ LogicalResult Exporter::run() {
            << "cannot create '" << path
            << "': " << llvm::toString(temp.takeError());
   }
-  bool written;
-  {
-    google::protobuf::io::FileOutputStream stream(temp->FD);
-    written = model.SerializeToZeroCopyStream(&stream) && stream.Flush();
-  }
-  if (!written) {
+  if (failed(writeModel(temp->FD))) {
     consumeError(temp->discard());
     if (dataFile)
       consumeError(dataFile->discard());
@@ -768,6 +794,54 @@ LogicalResult Exporter::run() {
            << "cannot write '" << path
            << "': " << llvm::toString(std::move(err));
   return success();
+}
+
+/// Bytes a length-delimited field takes with its tag.
+static uint64_t fieldSize(uint32_t tag, uint64_t payload) {
+  using google::protobuf::io::CodedOutputStream;
+  return CodedOutputStream::VarintSize32(tag) +
+         CodedOutputStream::VarintSize64(payload) + payload;
+}
+
+uint64_t Exporter::streamedBytes() const {
+  uint64_t total = 0;
+  for (const auto &[tensor, data] : streamed) {
+    uint64_t tensorSize =
+        tensor->ByteSizeLong() + fieldSize(kTensorRawDataTag, data.size());
+    total +=
+        fieldSize(kModelGraphTag, fieldSize(kGraphInitializerTag, tensorSize));
+  }
+  return total;
+}
+
+/// Writes the model, then each streamed initializer as one more `graph`
+/// field holding one `initializer`: protobuf merges repeated occurrences of
+/// a message field, so readers see one graph with every initializer, and the
+/// raw bytes go from the blob to the file without a copy in between.
+LogicalResult Exporter::writeModel(int fd) {
+  google::protobuf::io::FileOutputStream stream(fd);
+  bool ok;
+  {
+    google::protobuf::io::CodedOutputStream out(&stream);
+    (void)
+        model.ByteSizeLong(); // caches the sizes SerializeWithCachedSizes uses
+    model.SerializeWithCachedSizes(&out);
+    for (const auto &[tensor, data] : streamed) {
+      uint64_t header = tensor->ByteSizeLong();
+      uint64_t tensorSize = header + fieldSize(kTensorRawDataTag, data.size());
+      out.WriteTag(kModelGraphTag);
+      out.WriteVarint64(fieldSize(kGraphInitializerTag, tensorSize));
+      out.WriteTag(kGraphInitializerTag);
+      out.WriteVarint64(tensorSize);
+      tensor->SerializeWithCachedSizes(&out);
+      out.WriteTag(kTensorRawDataTag);
+      out.WriteVarint64(data.size());
+      out.WriteRaw(data.data(), data.size());
+    }
+    ok = !out.HadError();
+  }
+  ok &= stream.Flush();
+  return success(ok);
 }
 
 LogicalResult loom::exportONNXFile(ModuleOp module, StringRef path,
