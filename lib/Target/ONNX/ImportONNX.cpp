@@ -30,6 +30,7 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -56,6 +57,14 @@ public:
   }
 
   OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
+
+  /// `raw_data` of initializers that was left in the mapped model file.
+  void
+  setRawData(llvm::DenseMap<const onnx::TensorProto *, ArrayRef<char>> slices,
+             std::shared_ptr<llvm::MemoryBuffer> file) {
+    rawInFile = std::move(slices);
+    modelFile = std::move(file);
+  }
 
 private:
   InFlightDiagnostic error() { return emitError(fileLoc); }
@@ -108,6 +117,8 @@ private:
   Value none;
   llvm::StringMap<std::shared_ptr<llvm::MemoryBuffer>> externalFiles;
   llvm::StringSet<> usedBlobNames;
+  llvm::DenseMap<const onnx::TensorProto *, ArrayRef<char>> rawInFile;
+  std::shared_ptr<llvm::MemoryBuffer> modelFile;
 };
 
 } // namespace
@@ -367,12 +378,17 @@ FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
   std::unique_ptr<std::string> owned;
   const char *data = nullptr;
   size_t size = 0;
+  auto inFile = rawInFile.find(&tensor);
   if (external) {
     FailureOr<std::pair<const char *, size_t>> slice =
         mapExternalData(tensor, what, mapping);
     if (failed(slice))
       return failure();
     std::tie(data, size) = *slice;
+  } else if (inFile != rawInFile.end()) {
+    mapping = modelFile;
+    data = inFile->second.data();
+    size = inFile->second.size();
   } else if (tensor.has_raw_data()) {
     owned.reset(tensor.release_raw_data());
     data = owned->data();
@@ -409,13 +425,14 @@ FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
     return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, bytes));
   }
 
+  // Bytes in a mapped file lie where the writer put them: ONNX does not
+  // align them, so the blob states the alignment it really has rather than
+  // being copied (x86 and the consumers read unaligned data).
   size_t alignment = blobAlignment(elementType);
+  while (reinterpret_cast<uintptr_t>(data) % alignment != 0)
+    alignment /= 2;
   AsmResourceBlob blob;
-  if (reinterpret_cast<uintptr_t>(data) % alignment != 0) {
-    // Misaligned external data (ONNX does not require alignment): copy.
-    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(data, size), alignment);
-  } else if (owned) {
+  if (owned) {
     std::string *storage = owned.release();
     blob = AsmResourceBlob(
         ArrayRef<char>(data, size), alignment,
@@ -1099,34 +1116,174 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   return owned;
 }
 
+namespace {
+/// The wire-format pieces of a model file, split so that large `raw_data`
+/// payloads of top-level initializers stay in the mapped file.
+struct SplitModel {
+  std::string modelFields; // every ModelProto field but `graph`
+  std::string graphFields; // every GraphProto field but `initializer`
+  /// Each initializer without its `raw_data`, and where that lies in the file
+  /// (empty when it stayed inside `header`).
+  std::vector<std::pair<std::string, ArrayRef<char>>> initializers;
+};
+} // namespace
+
+/// Appends the bytes of the field whose tag `in` just read to `out`.
+static bool copyField(google::protobuf::io::CodedInputStream &in,
+                      const char *base, int start, uint32_t tag,
+                      std::string &out) {
+  if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag))
+    return false;
+  out.append(base + start, in.CurrentPosition() - start);
+  return true;
+}
+
+/// Walks the top-level fields with protobuf's CodedInputStream; everything
+/// is still parsed by the generated classes, only big byte fields are left in
+/// place. Payloads below `threshold` bytes stay inside their tensors (ONNX's
+/// shape inference reads small initializers such as Reshape's shape).
+static bool splitModel(ArrayRef<char> file, uint64_t threshold,
+                       SplitModel &split) {
+  using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedInputStream;
+  constexpr uint32_t kGraph = 7, kInitializer = 5, kRawData = 9;
+  const char *base = file.data();
+  auto bytes = reinterpret_cast<const uint8_t *>(base);
+  CodedInputStream model(bytes, static_cast<int>(file.size()));
+  model.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  for (;;) {
+    int start = model.CurrentPosition();
+    uint32_t tag = model.ReadTag();
+    if (!tag)
+      break;
+    bool isGraph = WireFormatLite::GetTagFieldNumber(tag) == kGraph &&
+                   WireFormatLite::GetTagWireType(tag) ==
+                       WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+    if (!isGraph) {
+      if (!copyField(model, base, start, tag, split.modelFields))
+        return false;
+      continue;
+    }
+    uint32_t graphLength;
+    if (!model.ReadVarint32(&graphLength))
+      return false;
+    int graphStart = model.CurrentPosition();
+    if (static_cast<uint64_t>(graphStart) + graphLength > file.size())
+      return false;
+    CodedInputStream graph(bytes + graphStart, graphLength);
+    graph.SetTotalBytesLimit(std::numeric_limits<int>::max());
+    const char *graphBase = base + graphStart;
+    for (;;) {
+      int gstart = graph.CurrentPosition();
+      uint32_t gtag = graph.ReadTag();
+      if (!gtag)
+        break;
+      if (WireFormatLite::GetTagFieldNumber(gtag) != kInitializer ||
+          WireFormatLite::GetTagWireType(gtag) !=
+              WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+        if (!copyField(graph, graphBase, gstart, gtag, split.graphFields))
+          return false;
+        continue;
+      }
+      uint32_t tensorLength;
+      if (!graph.ReadVarint32(&tensorLength))
+        return false;
+      int tensorStart = graph.CurrentPosition();
+      if (static_cast<uint64_t>(tensorStart) + tensorLength > graphLength)
+        return false;
+      CodedInputStream tensor(bytes + graphStart + tensorStart, tensorLength);
+      const char *tensorBase = graphBase + tensorStart;
+      std::string header;
+      ArrayRef<char> raw;
+      for (;;) {
+        int tstart = tensor.CurrentPosition();
+        uint32_t ttag = tensor.ReadTag();
+        if (!ttag)
+          break;
+        if (WireFormatLite::GetTagFieldNumber(ttag) == kRawData &&
+            WireFormatLite::GetTagWireType(ttag) ==
+                WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+          uint32_t rawLength;
+          if (!tensor.ReadVarint32(&rawLength))
+            return false;
+          int rawStart = tensor.CurrentPosition();
+          if (static_cast<uint64_t>(rawStart) + rawLength > tensorLength ||
+              !tensor.Skip(rawLength))
+            return false;
+          if (rawLength >= threshold) {
+            raw = ArrayRef<char>(tensorBase + rawStart, rawLength);
+            continue;
+          }
+          header.append(tensorBase + tstart, tensor.CurrentPosition() - tstart);
+          continue;
+        }
+        if (!copyField(tensor, tensorBase, tstart, ttag, header))
+          return false;
+      }
+      if (!tensor.ConsumedEntireMessage() ||
+          tensor.CurrentPosition() != static_cast<int>(tensorLength))
+        return false;
+      if (!graph.Skip(tensorLength))
+        return false;
+      split.initializers.emplace_back(std::move(header), raw);
+    }
+    if (!graph.ConsumedEntireMessage() ||
+        graph.CurrentPosition() != static_cast<int>(graphLength) ||
+        !model.Skip(graphLength))
+      return false;
+  }
+  return model.ConsumedEntireMessage() &&
+         model.CurrentPosition() == static_cast<int>(file.size());
+}
+
 OwningOpRef<ModuleOp> loom::importONNXFile(StringRef path, MLIRContext *context,
                                            const ONNXImportOptions &options) {
   Location loc = FileLineColLoc::get(context, path, 0, 0);
-  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    emitError(loc) << "cannot open: " << std::strerror(errno);
+  // Map the file: initializers' bytes are referenced where they lie.
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> mapped =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!mapped) {
+    emitError(loc) << "cannot open: " << mapped.getError().message();
     return nullptr;
   }
-  onnx::ModelProto model;
-  bool parsed;
-  {
-    // Stream from the file: no copy of the whole file in memory.
-    google::protobuf::io::FileInputStream stream(fd);
-    google::protobuf::io::CodedInputStream coded(&stream);
-    coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
-    parsed =
-        model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
-  }
-  ::close(fd);
-  if (!parsed) {
+  std::shared_ptr<llvm::MemoryBuffer> file = std::move(*mapped);
+  ArrayRef<char> bytes(file->getBufferStart(), file->getBufferSize());
+  auto invalid = [&]() {
     emitError(loc) << "not a valid ONNX model (protobuf parsing failed: the "
                       "file is truncated, corrupt or not ONNX)";
     return nullptr;
+  };
+  if (bytes.size() >= (1ull << 31))
+    return emitError(loc) << "is over protobuf's 2 GB limit; ONNX models that "
+                             "large keep their weights in external data",
+           nullptr;
+  SplitModel split;
+  if (!splitModel(bytes, /*threshold=*/64 * 1024, split))
+    return invalid();
+  onnx::ModelProto model;
+  onnx::GraphProto graph;
+  if (!model.ParseFromString(split.modelFields) ||
+      !graph.ParseFromString(split.graphFields))
+    return invalid();
+  llvm::DenseMap<const onnx::TensorProto *, ArrayRef<char>> rawData;
+  for (auto &[header, raw] : split.initializers) {
+    onnx::TensorProto *tensor = graph.add_initializer();
+    if (!tensor->ParseFromString(header))
+      return invalid();
+    if (!raw.empty())
+      rawData[tensor] = raw;
   }
+  if (split.initializers.empty() && split.graphFields.empty() &&
+      !bytes.empty() && split.modelFields.empty())
+    return invalid();
+  *model.mutable_graph() = std::move(graph);
   if (!model.has_graph()) {
     emitError(loc) << "not a valid ONNX model: it has no graph";
     return nullptr;
   }
+  // The move above keeps the TensorProto objects (and so the map's keys).
   Importer importer(context, path, options);
+  importer.setRawData(std::move(rawData), file);
   return importer.run(model);
 }
