@@ -76,7 +76,12 @@ private:
   int64_t opset = kDefaultOpset;
   llvm::DenseMap<Value, std::string> names;
   llvm::StringSet<> used;
+  /// Output names import recorded; fresh names avoid them.
+  llvm::StringSet<> reserved;
   llvm::StringSet<> nodeNames;
+  /// Constants that typed ops may have written as attributes instead.
+  llvm::StringSet<> foldableConstants;
+  void dropUnreadConstants(onnx::GraphProto *graph);
   onnx::GraphProto *currentGraph = nullptr;
   /// Tensors that go to the external data file, in order.
   std::vector<std::pair<onnx::TensorProto *, ArrayRef<char>>> externalTensors;
@@ -99,15 +104,21 @@ private:
 //===----------------------------------------------------------------------===//
 
 std::string Exporter::freshName(StringRef hint) {
+  // Original names recorded on ops are kept for those ops' results.
+  auto take = [&](const std::string &name) {
+    return !reserved.count(name) && used.insert(name).second;
+  };
   std::string base = hint.empty() ? std::string("v") : hint.str();
-  if (used.insert(base).second)
+  if (take(base))
     return base;
   for (unsigned i = 1;; ++i) {
     std::string candidate = base + "_" + std::to_string(i);
-    if (used.insert(candidate).second)
+    if (take(candidate))
       return candidate;
   }
 }
+
+static StringAttr findOutputName(Operation *op, unsigned index);
 
 std::string Exporter::nameOf(Value value) {
   if (!value || isa<NoneType>(value.getType()))
@@ -115,12 +126,20 @@ std::string Exporter::nameOf(Value value) {
   auto it = names.find(value);
   if (it != names.end())
     return it->second;
-  // A value named by nobody yet: name it after its producer.
+  // A value named by nobody yet: its original name where import recorded
+  // one and it is still free, else a fresh name after its producer.
   std::string hint;
-  if (Operation *op = value.getDefiningOp()) {
+  if (auto result = dyn_cast<OpResult>(value)) {
+    Operation *op = result.getOwner();
+    StringAttr original = findOutputName(op, result.getResultNumber());
+    if (original && !original.getValue().empty() &&
+        used.insert(original.getValue()).second) {
+      names[value] = original.str();
+      return original.str();
+    }
     hint = nodeName(op);
     if (op->getNumResults() > 1)
-      hint += ":" + std::to_string(cast<OpResult>(value).getResultNumber());
+      hint += ":" + std::to_string(result.getResultNumber());
   }
   std::string name = freshName(hint);
   names[value] = name;
@@ -138,11 +157,25 @@ static NameLoc findNameLoc(Location loc) {
   return nullptr;
 }
 
+/// What import recorded about an op's node (its location's metadata).
+static DictionaryAttr findNodeInfo(Operation *op) {
+  auto fused = dyn_cast<FusedLoc>(op->getLoc());
+  return fused ? dyn_cast_or_null<DictionaryAttr>(fused.getMetadata())
+               : DictionaryAttr();
+}
+
+/// The original name of result `index`, if import recorded one.
+static StringAttr findOutputName(Operation *op, unsigned index) {
+  DictionaryAttr meta = findNodeInfo(op);
+  auto all = meta ? meta.getAs<ArrayAttr>(names::kOutputs) : ArrayAttr();
+  if (!all || index >= all.size())
+    return nullptr;
+  return dyn_cast<StringAttr>(all[index]);
+}
+
 /// The symbolic dimension names import recorded for result `index`.
 static ArrayAttr findDimNames(Operation *op, unsigned index) {
-  auto fused = dyn_cast<FusedLoc>(op->getLoc());
-  auto meta = fused ? dyn_cast_or_null<DictionaryAttr>(fused.getMetadata())
-                    : DictionaryAttr();
+  DictionaryAttr meta = findNodeInfo(op);
   auto all = meta ? meta.getAs<ArrayAttr>(names::kDims) : ArrayAttr();
   if (!all || index >= all.size())
     return nullptr;
@@ -406,6 +439,10 @@ LogicalResult Exporter::writeOp(Operation *op, onnx::GraphProto *graph) {
                                   attr.getValue(), node.add_attribute())))
           return failure();
   } else if (auto constant = dyn_cast<ConstantOp>(op)) {
+    // Its users may take it as an attribute (older opsets' forms): if no
+    // node ends up reading it, it is dropped (see dropUnreadConstants).
+    if (!constant->use_empty())
+      foldableConstants.insert(nameOf(constant.getResult()));
     node.set_op_type("Constant");
     if (failed(writeAttribute(op, "value", constant.getValue(),
                               node.add_attribute())))
@@ -585,6 +622,13 @@ LogicalResult Exporter::run() {
   if (auto doc = func->getAttrOfType<StringAttr>(names::kDocString))
     graph->set_doc_string(doc.getValue().str());
 
+  module.walk([&](Operation *op) {
+    if (DictionaryAttr meta = findNodeInfo(op))
+      if (auto outputs = meta.getAs<ArrayAttr>(names::kOutputs))
+        for (Attribute name : outputs)
+          if (auto s = dyn_cast<StringAttr>(name); s && !s.getValue().empty())
+            reserved.insert(s.getValue());
+  });
   // Weights: every name is taken before any value is named.
   SmallVector<WeightOp> weights(module.getOps<WeightOp>());
   uint64_t totalBytes = 0;
@@ -706,6 +750,7 @@ LogicalResult Exporter::run() {
                          output->mutable_type())))
       return failure();
   }
+  dropUnreadConstants(graph);
   llvm::StringSet<> ioNames;
   for (const auto *list : {&graph->input(), &graph->output()})
     for (const onnx::ValueInfoProto &info : *list)
@@ -794,6 +839,57 @@ LogicalResult Exporter::run() {
            << "cannot write '" << path
            << "': " << llvm::toString(std::move(err));
   return success();
+}
+
+/// Every name a graph's nodes (and their subgraphs) read or output.
+static void collectReads(const onnx::GraphProto &graph,
+                         llvm::StringSet<> &reads) {
+  for (const onnx::ValueInfoProto &output : graph.output())
+    reads.insert(output.name());
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const std::string &input : node.input())
+      reads.insert(input);
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g())
+        collectReads(attr.g(), reads);
+      for (const onnx::GraphProto &sub : attr.graphs())
+        collectReads(sub, reads);
+    }
+  }
+}
+
+void Exporter::dropUnreadConstants(onnx::GraphProto *graph) {
+  if (foldableConstants.empty())
+    return;
+  llvm::StringSet<> reads;
+  collectReads(*graph, reads);
+  auto dropNodes = [&](onnx::GraphProto *g, auto &self) -> void {
+    auto *nodes = g->mutable_node();
+    nodes->erase(std::remove_if(nodes->begin(), nodes->end(),
+                                [&](const onnx::NodeProto &node) {
+                                  return node.op_type() == "Constant" &&
+                                         node.output_size() == 1 &&
+                                         foldableConstants.count(
+                                             node.output(0)) &&
+                                         !reads.count(node.output(0));
+                                }),
+                 nodes->end());
+    for (onnx::NodeProto &node : *nodes)
+      for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
+        if (attr.has_g())
+          self(attr.mutable_g(), self);
+        for (onnx::GraphProto &sub : *attr.mutable_graphs())
+          self(&sub, self);
+      }
+    auto *infos = g->mutable_value_info();
+    infos->erase(std::remove_if(infos->begin(), infos->end(),
+                                [&](const onnx::ValueInfoProto &info) {
+                                  return foldableConstants.count(info.name()) &&
+                                         !reads.count(info.name());
+                                }),
+                 infos->end());
+  };
+  dropNodes(graph, dropNodes);
 }
 
 /// Bytes a length-delimited field takes with its tag.

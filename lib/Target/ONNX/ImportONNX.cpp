@@ -87,7 +87,7 @@ private:
   LogicalResult importGraphBody(onnx::GraphProto &graph,
                                 const llvm::StringSet<> &declared);
   LogicalResult importNode(onnx::NodeProto &node);
-  void recordDimNames(Operation *op, const onnx::NodeProto &node);
+  void recordNodeInfo(Operation *op, const onnx::NodeProto &node);
   FailureOr<Attribute>
   convertAttribute(onnx::AttributeProto &attr, StringRef nodeName,
                    SmallVectorImpl<onnx::GraphProto *> &graphs);
@@ -782,31 +782,33 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
                      << "', which another node, input or initializer "
                         "already defines";
   }
-  recordDimNames(op, node);
+  recordNodeInfo(op, node);
   return success();
 }
 
-void Importer::recordDimNames(Operation *op, const onnx::NodeProto &node) {
-  // Symbolic dimension names of the outputs (ONNX Runtime matches shapes by
-  // them when it fuses) travel in the location's metadata: export writes them
-  // back into value_info.
-  SmallVector<Attribute> perResult;
-  bool any = false;
+void Importer::recordNodeInfo(Operation *op, const onnx::NodeProto &node) {
+  // The outputs' names and symbolic dimension names (ONNX Runtime matches
+  // shapes by them when it fuses) travel in the location's metadata; export
+  // writes them back.
+  SmallVector<Attribute> dims, outputs;
+  bool anyDims = false;
   for (const std::string &name : node.output()) {
     ArrayAttr dimNames;
     auto it = declaredTypes.find(name);
     if (!name.empty() && it != declaredTypes.end() &&
         it->second->has_tensor_type())
       (void)convertTensorType(it->second->tensor_type(), name, &dimNames);
-    any |= static_cast<bool>(dimNames);
-    perResult.push_back(dimNames ? dimNames : builder.getArrayAttr({}));
+    anyDims |= static_cast<bool>(dimNames);
+    dims.push_back(dimNames ? dimNames : builder.getArrayAttr({}));
+    outputs.push_back(builder.getStringAttr(name));
   }
-  if (!any)
-    return;
+  SmallVector<NamedAttribute> meta = {
+      builder.getNamedAttr(names::kOutputs, builder.getArrayAttr(outputs))};
+  if (anyDims)
+    meta.push_back(
+        builder.getNamedAttr(names::kDims, builder.getArrayAttr(dims)));
   op->setLoc(
-      FusedLoc::get(context, {op->getLoc()},
-                    builder.getDictionaryAttr(builder.getNamedAttr(
-                        names::kDims, builder.getArrayAttr(perResult)))));
+      FusedLoc::get(context, {op->getLoc()}, builder.getDictionaryAttr(meta)));
 }
 
 LogicalResult Importer::importGraphBody(onnx::GraphProto &graph,

@@ -45,7 +45,12 @@ private:
     return nullptr;
   }
   Value constant(ElementsAttr value) {
-    auto op = ConstantOp::create(builder, ctx.loc, value);
+    // Named apart from the node, whose name its typed op keeps.
+    std::string name = node.name().empty() ? node.op_type() : node.name();
+    auto op = ConstantOp::create(
+        builder,
+        NameLoc::get(builder.getStringAttr(name + ":attribute"), ctx.loc),
+        value);
     created.push_back(op);
     return op;
   }

@@ -33,6 +33,8 @@ constexpr llvm::StringLiteral kGraphName = "onnx.graph_name";
 // Argument and result attributes.
 constexpr llvm::StringLiteral kName = "loom.name";
 constexpr llvm::StringLiteral kDims = "loom.dims";
+// Location metadata of an imported op: its node's output names.
+constexpr llvm::StringLiteral kOutputs = "onnx.outputs";
 // Weight attribute: the initializer was also graph input number N.
 constexpr llvm::StringLiteral kGraphInput = "onnx.graph_input";
 } // namespace loom::onnx_names
