@@ -59,6 +59,12 @@ static cl::opt<std::string> exportTo(
 static cl::opt<bool> emitBytecode("emit-bytecode",
                                   cl::desc("Write Loom IR as bytecode"),
                                   cl::cat(category));
+static cl::opt<bool> noLocations(
+    "no-locations",
+    cl::desc("Import: leave locations out of textual IR (they carry node and "
+             "value names and symbolic dimensions, which export writes back; "
+             "bytecode always keeps them)"),
+    cl::cat(category));
 static cl::opt<bool> noShapeInference(
     "no-onnx-shape-inference",
     cl::desc("Import: skip ONNX's shape inference (values without value_info "
@@ -106,7 +112,10 @@ static LogicalResult writeIR(ModuleOp module) {
   auto write = [&](raw_ostream &os) -> LogicalResult {
     if (bytecode)
       return writeBytecodeToFile(module, os);
-    module.print(os);
+    OpPrintingFlags flags;
+    if (!noLocations)
+      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+    module.print(os, flags);
     return success();
   };
   if (outputPath == "-")
