@@ -295,61 +295,53 @@ ConvTransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 // Pools
 //===----------------------------------------------------------------------===//
 
-static LogicalResult inferPool(Operation *op, Value input,
-                               ArrayRef<int64_t> kernel,
-                               std::optional<ArrayRef<int64_t>> strides,
-                               std::optional<ArrayRef<int64_t>> dilations,
-                               std::optional<ArrayRef<int64_t>> pads,
-                               AutoPad autoPad, bool ceilMode,
-                               SmallVectorImpl<int64_t> &shape, bool &ranked) {
-  auto x = dyn_cast<RankedTensorType>(input.getType());
-  ranked = x != nullptr;
+/// The output shape of a pooling op (nullopt when X is unranked).
+template <typename PoolOp>
+static FailureOr<std::optional<SmallVector<int64_t>>>
+inferPoolShape(PoolOp op) {
+  auto x = dyn_cast<RankedTensorType>(op.getX().getType());
   if (!x)
-    return success();
+    return std::optional<SmallVector<int64_t>>();
   if (failed(checkSpatialInput(op, x, "X")))
     return failure();
   Window window;
-  if (failed(makeWindow(op, x.getRank() - 2, kernel, strides, dilations, pads,
-                        autoPad, ceilMode, window)))
+  if (failed(makeWindow(op, x.getRank() - 2, op.getKernelShape(),
+                        op.getStrides(), op.getDilations(), op.getPads(),
+                        op.getAutoPad(), op.getCeilMode() != 0, window)))
     return failure();
-  shape.assign({x.getDimSize(0), x.getDimSize(1)});
-  return windowOutput(op, x.getShape().drop_front(2), window, shape);
+  SmallVector<int64_t> shape = {x.getDimSize(0), x.getDimSize(1)};
+  if (failed(windowOutput(op, x.getShape().drop_front(2), window, shape)))
+    return failure();
+  return std::optional<SmallVector<int64_t>>(std::move(shape));
+}
+
+/// Pushes the pooled result type (and, for MaxPool, the indices' type).
+template <typename PoolOp>
+static LogicalResult inferPool(PoolOp op, SmallVectorImpl<Type> &inferred,
+                               bool withIndices) {
+  FailureOr<std::optional<SmallVector<int64_t>>> shape = inferPoolShape(op);
+  if (failed(shape))
+    return failure();
+  std::optional<ArrayRef<int64_t>> dims;
+  if (*shape)
+    dims = **shape;
+  inferred.push_back(
+      makeTensorType(dims, op.getX().getType().getElementType()));
+  if (withIndices)
+    inferred.push_back(
+        makeTensorType(dims, IntegerType::get(op.getContext(), 64)));
+  return success();
 }
 
 LogicalResult MaxPoolOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   if (getStorageOrder() != 0 && getStorageOrder() != 1)
     return emitOpError("storage_order must be 0 or 1, got ")
            << getStorageOrder();
-  SmallVector<int64_t> shape;
-  bool ranked;
-  if (failed(inferPool(*this, getX(), getKernelShape(), getStrides(),
-                       getDilations(), getPads(), getAutoPad(),
-                       getCeilMode() != 0, shape, ranked)))
-    return failure();
-  std::optional<ArrayRef<int64_t>> maybeShape;
-  if (ranked)
-    maybeShape = shape;
-  inferred.push_back(
-      makeTensorType(maybeShape, getX().getType().getElementType()));
-  if (getIndices())
-    inferred.push_back(
-        makeTensorType(maybeShape, IntegerType::get(getContext(), 64)));
-  return success();
+  return inferPool(*this, inferred, /*withIndices=*/getIndices() != nullptr);
 }
 
 LogicalResult AveragePoolOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  SmallVector<int64_t> shape;
-  bool ranked;
-  if (failed(inferPool(*this, getX(), getKernelShape(), getStrides(),
-                       getDilations(), getPads(), getAutoPad(),
-                       getCeilMode() != 0, shape, ranked)))
-    return failure();
-  std::optional<ArrayRef<int64_t>> maybeShape;
-  if (ranked)
-    maybeShape = shape;
-  inferred.push_back(
-      makeTensorType(maybeShape, getX().getType().getElementType()));
-  return success();
+  return inferPool(*this, inferred, /*withIndices=*/false);
 }
 
 LogicalResult
