@@ -62,4 +62,62 @@ def LoomInferShapes : Pass<"loom-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
+  let summary = "Make duplicated weights (exact, transposed, scaled, cast, sliced) share one tensor";
+  let description = [{
+    Exporters undo the sharing frameworks do: the same tensor lands in a file
+    twice, or as a transposed copy made by constant folding, or cast to fp16
+    beside its fp32 twin, or as a scaled or sliced copy. This pass finds such
+    duplicates among the module's `loom.weight`s and rewrites every read of a
+    duplicate into a cheap view of its master — `loom.transpose`, `loom.mul`
+    by a scalar, `loom.cast`, `loom.slice` — then erases the duplicate and
+    records its name (and its own aliases) in the master's `aliases`.
+
+    Matching never compares all pairs: weights are bucketed by fingerprints
+    that the mode's transformation leaves unchanged — an xxHash of the bytes
+    (exact), the hash of the upcast bytes (cast), an order-free sum of mixed
+    element hashes (transpose), a hash of the zero/sign pattern relative to
+    the first non-zero (scale), per-row hashes (slice) — and only candidates
+    in one bucket are confirmed, byte for byte or value for value.
+
+    * `exact`: same dtype, shape and bytes.
+    * `cast`: an fp32 weight equals an fp16/bf16 one converted up; the
+      smaller one stays (upcasting is exact), the fp32 one becomes its cast.
+    * `transpose`: a permutation of the axes of another weight (any rank up
+      to 6: 2-D transposes, 4-D kernel layouts).
+    * `scale`: W2 = c * W1 for a scalar c != 0, 1 (fp32/fp64), bit for bit
+      when `rtol = atol = 0` (the default), else within the tolerance.
+    * `slice`: W2 is a run of consecutive rows (dimension 0) of W1.
+
+    Weights that are not frozen (trainable parameters) are tied only in
+    exact mode — training would pull views apart; the summary counts the
+    ones skipped. Weights below `min-bytes` are left alone: a view costs a
+    node, which is not worth it for a few bytes.
+  }];
+  let options = [
+    ListOption<"modes", "modes", "std::string",
+      "Modes to apply, among exact,transpose,scale,cast,slice (default: all, "
+      "which are exact with the default tolerances)">,
+    Option<"minBytes", "min-bytes", "uint64_t", /*default=*/"1024",
+      "Only tie duplicates of at least this many bytes">,
+    Option<"rtol", "rtol", "double", /*default=*/"0.0",
+      "Relative tolerance of scale ties (0: bit-exact)">,
+    Option<"atol", "atol", "double", /*default=*/"0.0",
+      "Absolute tolerance of scale ties (0: bit-exact)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+      "Emit a remark for every tie (mode, master, view, bytes saved)">,
+    Option<"summary", "summary", "bool", /*default=*/"false",
+      "Emit one remark with ties per mode and bytes saved">,
+  ];
+  let statistics = [
+    Statistic<"numExact", "num-exact", "Exact ties">,
+    Statistic<"numTranspose", "num-transpose", "Transpose ties">,
+    Statistic<"numScale", "num-scale", "Scale ties">,
+    Statistic<"numCast", "num-cast", "Cast ties">,
+    Statistic<"numSlice", "num-slice", "Slice ties">,
+    Statistic<"bytesSaved", "bytes-saved", "Weight bytes removed">,
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 #endif // LOOM_DIALECT_LOOM_TRANSFORMS_PASSES_TD

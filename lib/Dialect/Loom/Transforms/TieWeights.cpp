@@ -1,0 +1,714 @@
+//===- TieWeights.cpp - share duplicated weights --------------------------===//
+//
+// Implements `--loom-tie-weights`. Each mode buckets the module's weights by a
+// fingerprint its transformation leaves unchanged, confirms candidates inside
+// a bucket only, and rewrites the reads of a duplicate into a view of its
+// master (transpose, multiply by a scalar, cast, slice), erasing the
+// duplicate and recording its names as the master's aliases. Fingerprints
+// are computed in parallel, one weight per task; every byte is read a bounded
+// number of times per mode.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Threading.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <xxhash.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMTIEWEIGHTS
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+enum class Mode { Exact, Cast, Transpose, Scale, Slice };
+
+StringRef modeName(Mode mode) {
+  switch (mode) {
+  case Mode::Exact:
+    return "exact";
+  case Mode::Cast:
+    return "cast";
+  case Mode::Transpose:
+    return "transpose";
+  case Mode::Scale:
+    return "scale";
+  case Mode::Slice:
+    return "slice";
+  }
+  llvm_unreachable("mode");
+}
+
+/// One weight and a view of its bytes.
+struct Entry {
+  WeightOp op;
+  RankedTensorType type;
+  ArrayRef<char> bytes;
+  std::vector<char> storage; // a splat, expanded
+  size_t elemBytes = 0;
+  bool alive = true;
+
+  int64_t count() const { return type.getNumElements(); }
+  bool frozen() { return op.getFrozen(); }
+};
+
+/// How a duplicate reads its master.
+struct View {
+  Mode mode;
+  SmallVector<int64_t> perm; // transpose
+  double scale = 1.0;        // scale
+  int64_t sliceStart = 0;    // slice (rows)
+};
+
+/// The bytes of a weight's value, when they are plain little-endian elements
+/// of a byte-sized type (not strings, sub-byte or bit-packed bools).
+bool readBytes(ElementsAttr value, Entry &entry) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape())
+    return false;
+  Type element = type.getElementType();
+  unsigned bits;
+  if (auto complex = dyn_cast<ComplexType>(element))
+    bits = 2 * complex.getElementType().getIntOrFloatBitWidth();
+  else if (element.isIntOrFloat())
+    bits = element.getIntOrFloatBitWidth();
+  else
+    return false;
+  if (bits % 8)
+    return false;
+  entry.type = type;
+  entry.elemBytes = bits / 8;
+  uint64_t size = type.getNumElements() * entry.elemBytes;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != size)
+      return false;
+    entry.bytes = blob->getData();
+    return true;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense || element.isInteger(1))
+    return false;
+  ArrayRef<char> raw = dense.getRawData();
+  if (!dense.isSplat()) {
+    entry.bytes = raw;
+    return true;
+  }
+  entry.storage.reserve(size);
+  for (int64_t i = 0; i < type.getNumElements(); ++i)
+    entry.storage.insert(entry.storage.end(), raw.begin(), raw.end());
+  entry.bytes = entry.storage;
+  return true;
+}
+
+uint64_t hashBytes(ArrayRef<char> bytes) {
+  return XXH3_64bits(bytes.data(), bytes.size());
+}
+
+uint64_t mix(uint64_t x) { // splitmix64's finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+/// An order-free fingerprint: the sum of each element's mixed bits.
+uint64_t orderFreeHash(const Entry &e) {
+  uint64_t sum = 0;
+  const char *p = e.bytes.data();
+  for (int64_t i = 0, n = e.count(); i < n; ++i, p += e.elemBytes) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, p, std::min<size_t>(e.elemBytes, 8));
+    sum += mix(bits + e.elemBytes);
+  }
+  return sum;
+}
+
+template <typename T> T load(const char *p) {
+  T value;
+  std::memcpy(&value, p, sizeof(T));
+  return value;
+}
+
+/// Zero/sign pattern relative to the first non-zero element: unchanged by
+/// multiplying with any c != 0.
+template <typename T> uint64_t signPatternHash(const Entry &e) {
+  XXH3_state_t *state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  int firstSign = 0;
+  uint8_t buffer[4096];
+  size_t used = 0;
+  for (int64_t i = 0, n = e.count(); i < n; ++i) {
+    T v = load<T>(e.bytes.data() + i * sizeof(T));
+    uint8_t code = 0;
+    if (v != 0) {
+      int sign = std::signbit(v) ? -1 : 1;
+      if (!firstSign)
+        firstSign = sign;
+      code = sign == firstSign ? 1 : 2;
+    }
+    buffer[used++] = code;
+    if (used == sizeof(buffer)) {
+      XXH3_64bits_update(state, buffer, used);
+      used = 0;
+    }
+  }
+  XXH3_64bits_update(state, buffer, used);
+  uint64_t hash = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return hash;
+}
+
+/// float16 / bfloat16 to float, exactly.
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff,
+           bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else { // subnormal: normalise
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        --exp;
+      }
+      bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000u | (mant << 13);
+  } else {
+    bits = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+float bf16ToFloat(uint16_t h) {
+  uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+struct LoomTieWeightsPass
+    : public loom::impl::LoomTieWeightsBase<LoomTieWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+private:
+  bool enabled(Mode mode) const {
+    return modes.empty() || llvm::is_contained(modes, modeName(mode).str());
+  }
+  bool large(const Entry &e) const {
+    return e.bytes.size() >= minBytes && e.bytes.size() > 0;
+  }
+  void tie(unsigned dup, unsigned master, const View &view);
+  Value buildView(OpBuilder &builder, Location loc, Value master,
+                  const Entry &dup, const View &view);
+
+  void runExact();
+  void runCast();
+  void runTranspose();
+  void runScale();
+  void runSlice();
+
+  std::vector<Entry> entries;
+  llvm::StringMap<SmallVector<WeightRefOp>> refs;
+  /// Exact-content hash of each entry (also used by cast).
+  std::vector<uint64_t> contentHash;
+  uint64_t counts[5] = {0, 0, 0, 0, 0};
+  uint64_t saved = 0, skippedTrainable = 0;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Rewriting
+//===----------------------------------------------------------------------===//
+
+Value LoomTieWeightsPass::buildView(OpBuilder &builder, Location loc,
+                                    Value master, const Entry &dup,
+                                    const View &view) {
+  switch (view.mode) {
+  case Mode::Exact:
+    return master;
+  case Mode::Cast:
+    return CastOp::create(builder, loc, dup.type, master);
+  case Mode::Transpose:
+    return TransposeOp::create(builder, loc, dup.type, master,
+                               builder.getDenseI64ArrayAttr(view.perm));
+  case Mode::Scale: {
+    auto scalarType = RankedTensorType::get({}, dup.type.getElementType());
+    auto c = ConstantOp::create(
+        builder, loc,
+        DenseElementsAttr::get(
+            scalarType,
+            builder.getFloatAttr(dup.type.getElementType(), view.scale)));
+    return MulOp::create(builder, loc, dup.type, master, c);
+  }
+  case Mode::Slice: {
+    auto i64 = RankedTensorType::get({1}, builder.getI64Type());
+    auto constant = [&](int64_t v) {
+      return ConstantOp::create(builder, loc,
+                                DenseIntElementsAttr::get(i64, {v}));
+    };
+    return SliceOp::create(builder, loc, dup.type, master,
+                           constant(view.sliceStart),
+                           constant(view.sliceStart + dup.type.getDimSize(0)),
+                           constant(0), Value());
+  }
+  }
+  llvm_unreachable("mode");
+}
+
+void LoomTieWeightsPass::tie(unsigned dupIndex, unsigned masterIndex,
+                             const View &view) {
+  Entry &dup = entries[dupIndex];
+  Entry &master = entries[masterIndex];
+  WeightOp dupOp = dup.op, masterOp = master.op;
+  StringRef dupName = dupOp.getSymName();
+  if (report)
+    emitRemark(dupOp.getLoc())
+        << "tied '" << dupName << "' to '" << masterOp.getSymName() << "' ("
+        << modeName(view.mode)
+        << (view.mode == Mode::Transpose
+                ? ", perm [" +
+                      llvm::join(llvm::map_range(view.perm,
+                                                 [](int64_t p) {
+                                                   return std::to_string(p);
+                                                 }),
+                                 ", ") +
+                      "]"
+                : std::string())
+        << (view.mode == Mode::Scale ? ", c = " + std::to_string(view.scale)
+                                     : std::string())
+        << (view.mode == Mode::Slice
+                ? ", rows from " + std::to_string(view.sliceStart)
+                : std::string())
+        << "): " << dup.bytes.size() << " bytes saved";
+
+  OpBuilder builder(dupOp.getContext());
+  auto masterRefAttr = FlatSymbolRefAttr::get(masterOp.getSymNameAttr());
+  SmallVector<WeightRefOp> &masterRefs = refs[masterOp.getSymName()];
+  for (WeightRefOp ref : refs[dupName]) {
+    builder.setInsertionPoint(ref);
+    auto masterRef =
+        WeightRefOp::create(builder, ref.getLoc(), master.type, masterRefAttr);
+    masterRefs.push_back(masterRef);
+    Value replacement = buildView(builder, ref.getLoc(), masterRef, dup, view);
+    ref.replaceAllUsesWith(replacement);
+    ref.erase();
+  }
+  refs.erase(dupName);
+
+  // The master now also answers to the duplicate's names.
+  SmallVector<Attribute> aliases;
+  llvm::StringSet<> seen;
+  seen.insert(masterOp.getSymName());
+  auto add = [&](StringAttr name) {
+    if (seen.insert(name.getValue()).second)
+      aliases.push_back(name);
+  };
+  if (std::optional<ArrayAttr> old = masterOp.getAliases())
+    for (StringAttr a : old->getAsRange<StringAttr>())
+      add(a);
+  add(dupOp.getSymNameAttr());
+  if (std::optional<ArrayAttr> old = dupOp.getAliases())
+    for (StringAttr a : old->getAsRange<StringAttr>())
+      add(a);
+  masterOp.setAliasesAttr(builder.getArrayAttr(aliases));
+  // One tensor for both: trainable if either was.
+  if (!dupOp.getFrozen())
+    masterOp.setFrozen(false);
+
+  saved += dup.bytes.size();
+  ++counts[static_cast<int>(view.mode)];
+  dup.alive = false;
+  dupOp.erase();
+  dup.op = nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Modes
+//===----------------------------------------------------------------------===//
+
+void LoomTieWeightsPass::runExact() {
+  llvm::DenseMap<std::pair<const void *, uint64_t>, SmallVector<unsigned, 1>>
+      buckets;
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    Entry &e = entries[i];
+    if (!e.alive || !large(e))
+      continue;
+    auto &bucket = buckets[{e.type.getAsOpaquePointer(), contentHash[i]}];
+    bool tied = false;
+    for (unsigned j : bucket) {
+      Entry &m = entries[j];
+      if (m.alive && m.bytes.size() == e.bytes.size() &&
+          std::memcmp(m.bytes.data(), e.bytes.data(), e.bytes.size()) == 0) {
+        tie(i, j, View{Mode::Exact});
+        tied = true;
+        break;
+      }
+    }
+    if (!tied)
+      bucket.push_back(i);
+  }
+}
+
+void LoomTieWeightsPass::runCast() {
+  // fp32 weights by content: a candidate is an fp16/bf16 weight whose upcast
+  // bytes hash and compare equal.
+  MLIRContext *context = &getContext();
+  Type f32 = Float32Type::get(context);
+  llvm::DenseMap<std::pair<const void *, uint64_t>, SmallVector<unsigned, 1>>
+      wide;
+  SmallVector<unsigned> narrow;
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    Entry &e = entries[i];
+    if (!e.alive || e.bytes.empty())
+      continue;
+    if (!e.frozen()) {
+      ++skippedTrainable;
+      continue;
+    }
+    if (e.type.getElementType().isF32() && large(e))
+      wide[{e.type.getAsOpaquePointer(), contentHash[i]}].push_back(i);
+    else if (e.type.getElementType().isF16() ||
+             e.type.getElementType().isBF16())
+      narrow.push_back(i);
+  }
+  if (wide.empty())
+    return;
+  for (unsigned i : narrow) {
+    Entry &low = entries[i];
+    bool bf16 = low.type.getElementType().isBF16();
+    std::vector<float> up(low.count());
+    for (int64_t k = 0; k < low.count(); ++k) {
+      uint16_t h = load<uint16_t>(low.bytes.data() + 2 * k);
+      up[k] = bf16 ? bf16ToFloat(h) : halfToFloat(h);
+    }
+    ArrayRef<char> upBytes(reinterpret_cast<const char *>(up.data()),
+                           up.size() * 4);
+    auto upType = RankedTensorType::get(low.type.getShape(), f32);
+    auto it = wide.find({upType.getAsOpaquePointer(), hashBytes(upBytes)});
+    if (it == wide.end())
+      continue;
+    for (unsigned j : it->second) {
+      Entry &high = entries[j];
+      if (high.alive &&
+          std::memcmp(high.bytes.data(), upBytes.data(), upBytes.size()) == 0) {
+        // The wide one goes: it is exactly the narrow one cast up.
+        tie(j, i, View{Mode::Cast});
+      }
+    }
+  }
+}
+
+/// True when dup[k...] == master[axes permuted by perm] for every element.
+static bool equalTransposed(const Entry &dup, const Entry &master,
+                            ArrayRef<int64_t> perm) {
+  int64_t rank = dup.type.getRank();
+  ArrayRef<int64_t> shape = dup.type.getShape();
+  // Strides of the master, in the dup's axis order.
+  SmallVector<int64_t> masterStrides(rank), strides(rank);
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    masterStrides[d] = stride;
+    stride *= master.type.getDimSize(d);
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    strides[d] = masterStrides[perm[d]];
+  SmallVector<int64_t> index(rank, 0);
+  size_t eb = dup.elemBytes;
+  const char *out = dup.bytes.data();
+  int64_t offset = 0;
+  for (int64_t n = 0, total = dup.count(); n < total; ++n, out += eb) {
+    if (std::memcmp(out, master.bytes.data() + offset * eb, eb) != 0)
+      return false;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      offset += strides[d];
+      if (++index[d] < shape[d])
+        break;
+      offset -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+  return true;
+}
+
+void LoomTieWeightsPass::runTranspose() {
+  std::vector<uint64_t> hashes(entries.size(), 0);
+  SmallVector<unsigned> candidates;
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    Entry &e = entries[i];
+    if (!e.alive || e.type.getRank() < 2 || e.type.getRank() > 6 || !large(e))
+      continue;
+    if (!e.frozen()) {
+      ++skippedTrainable;
+      continue;
+    }
+    candidates.push_back(i);
+  }
+  parallelForEach(&getContext(), candidates,
+                  [&](unsigned i) { hashes[i] = orderFreeHash(entries[i]); });
+  // Buckets: element type, sorted dimensions, order-free hash.
+  std::map<std::tuple<const void *, SmallVector<int64_t>, uint64_t>,
+           SmallVector<unsigned, 1>>
+      buckets;
+  for (unsigned i : candidates) {
+    Entry &e = entries[i];
+    SmallVector<int64_t> dims(e.type.getShape());
+    llvm::sort(dims);
+    auto &bucket = buckets[{e.type.getElementType().getAsOpaquePointer(), dims,
+                            hashes[i]}];
+    bool tied = false;
+    for (unsigned j : bucket) {
+      Entry &m = entries[j];
+      if (!m.alive || m.type.getRank() != e.type.getRank())
+        continue;
+      SmallVector<int64_t> perm =
+          llvm::to_vector(llvm::seq<int64_t>(0, e.type.getRank()));
+      do {
+        bool identity = llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()));
+        bool shapeMatches = true;
+        for (int64_t d = 0; d < e.type.getRank(); ++d)
+          shapeMatches &= e.type.getDimSize(d) == m.type.getDimSize(perm[d]);
+        if (!identity && shapeMatches && equalTransposed(e, m, perm)) {
+          View view{Mode::Transpose};
+          view.perm = perm;
+          tie(i, j, view);
+          tied = true;
+          break;
+        }
+      } while (std::next_permutation(perm.begin(), perm.end()));
+      if (tied)
+        break;
+    }
+    if (!tied)
+      bucket.push_back(i);
+  }
+}
+
+/// Finds c with dup == c * master (bit-exact in T, or within the tolerance).
+template <typename T>
+static std::optional<double> findScale(const Entry &dup, const Entry &master,
+                                       double rtol, double atol) {
+  const char *d = dup.bytes.data(), *m = master.bytes.data();
+  int64_t n = dup.count(), first = -1;
+  for (int64_t i = 0; i < n; ++i)
+    if (load<T>(m + i * sizeof(T)) != 0) {
+      first = i;
+      break;
+    }
+  if (first < 0)
+    return std::nullopt;
+  T ratio = load<T>(d + first * sizeof(T)) / load<T>(m + first * sizeof(T));
+  bool exact = rtol == 0 && atol == 0;
+  // The ratio of one pair may be an ulp off the c that produced the copy.
+  T candidates[] = {
+      ratio, std::nextafter(ratio, T(0)), std::nextafter(ratio, ratio * 2),
+      std::nextafter(std::nextafter(ratio, T(0)), T(0)),
+      std::nextafter(std::nextafter(ratio, ratio * 2), ratio * 2)};
+  for (T c : candidates) {
+    if (c == 0 || c == 1 || !std::isfinite(c))
+      continue;
+    bool ok = true;
+    for (int64_t i = 0; i < n && ok; ++i) {
+      T want = load<T>(d + i * sizeof(T));
+      T got = c * load<T>(m + i * sizeof(T));
+      ok = exact ? std::memcmp(&want, &got, sizeof(T)) == 0
+                 : std::fabs(double(got) - double(want)) <=
+                       atol + rtol * std::fabs(double(want));
+    }
+    if (ok)
+      return double(c);
+  }
+  return std::nullopt;
+}
+
+void LoomTieWeightsPass::runScale() {
+  std::vector<uint64_t> hashes(entries.size(), 0);
+  SmallVector<unsigned> candidates;
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    Entry &e = entries[i];
+    Type element = e.type ? e.type.getElementType() : Type();
+    if (!e.alive || !large(e) || !(element.isF32() || element.isF64()))
+      continue;
+    if (!e.frozen()) {
+      ++skippedTrainable;
+      continue;
+    }
+    candidates.push_back(i);
+  }
+  parallelForEach(&getContext(), candidates, [&](unsigned i) {
+    hashes[i] = entries[i].type.getElementType().isF32()
+                    ? signPatternHash<float>(entries[i])
+                    : signPatternHash<double>(entries[i]);
+  });
+  llvm::DenseMap<std::pair<const void *, uint64_t>, SmallVector<unsigned, 1>>
+      buckets;
+  for (unsigned i : candidates) {
+    Entry &e = entries[i];
+    auto &bucket = buckets[{e.type.getAsOpaquePointer(), hashes[i]}];
+    bool tied = false;
+    for (unsigned j : bucket) {
+      Entry &m = entries[j];
+      if (!m.alive)
+        continue;
+      std::optional<double> c = e.type.getElementType().isF32()
+                                    ? findScale<float>(e, m, rtol, atol)
+                                    : findScale<double>(e, m, rtol, atol);
+      if (c) {
+        View view{Mode::Scale};
+        view.scale = *c;
+        tie(i, j, view);
+        tied = true;
+        break;
+      }
+    }
+    if (!tied)
+      bucket.push_back(i);
+  }
+}
+
+void LoomTieWeightsPass::runSlice() {
+  // Group by element type and row shape; only groups with different row
+  // counts need row hashes.
+  std::map<std::pair<const void *, SmallVector<int64_t>>, SmallVector<unsigned>>
+      groups;
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    Entry &e = entries[i];
+    if (!e.alive || !e.type || e.type.getRank() < 2 || e.bytes.empty())
+      continue;
+    if (!e.frozen()) {
+      ++skippedTrainable;
+      continue;
+    }
+    groups[{e.type.getElementType().getAsOpaquePointer(),
+            SmallVector<int64_t>(e.type.getShape().drop_front())}]
+        .push_back(i);
+  }
+  for (auto &[key, members] : groups) {
+    if (members.size() < 2)
+      continue;
+    // Masters: the largest first; a duplicate must have fewer rows.
+    llvm::sort(members, [&](unsigned a, unsigned b) {
+      return entries[a].type.getDimSize(0) > entries[b].type.getDimSize(0);
+    });
+    int64_t rowBytes =
+        entries[members[0]].bytes.size() /
+        std::max<int64_t>(1, entries[members[0]].type.getDimSize(0));
+    if (rowBytes == 0)
+      continue;
+    llvm::DenseMap<uint64_t, SmallVector<std::pair<unsigned, int64_t>, 1>> rows;
+    for (unsigned i : members) {
+      Entry &e = entries[i];
+      if (!e.alive)
+        continue;
+      int64_t numRows = e.type.getDimSize(0);
+      bool tied = false;
+      if (large(e) && numRows > 0) {
+        auto it = rows.find(hashBytes(e.bytes.take_front(rowBytes)));
+        if (it != rows.end())
+          for (auto [j, start] : it->second) {
+            Entry &m = entries[j];
+            if (!m.alive || start + numRows > m.type.getDimSize(0))
+              continue;
+            if (std::memcmp(m.bytes.data() + start * rowBytes, e.bytes.data(),
+                            e.bytes.size()) == 0) {
+              View view{Mode::Slice};
+              view.sliceStart = start;
+              tie(i, j, view);
+              tied = true;
+              break;
+            }
+          }
+      }
+      if (tied)
+        continue;
+      for (int64_t r = 0; r < numRows; ++r)
+        rows[hashBytes(e.bytes.slice(r * rowBytes, rowBytes))].push_back(
+            {i, r});
+    }
+  }
+}
+
+void LoomTieWeightsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  for (const std::string &mode : modes)
+    if (!llvm::is_contained({"exact", "transpose", "scale", "cast", "slice"},
+                            StringRef(mode))) {
+      module.emitError("loom-tie-weights: unknown mode '")
+          << mode << "' (expected exact, transpose, scale, cast or slice)";
+      return signalPassFailure();
+    }
+  if (rtol < 0 || atol < 0) {
+    module.emitError("loom-tie-weights: rtol and atol must be >= 0");
+    return signalPassFailure();
+  }
+
+  for (WeightOp weight : module.getOps<WeightOp>()) {
+    Entry entry;
+    entry.op = weight;
+    if (!readBytes(weight.getValue(), entry))
+      entry.alive = false; // strings, bools, sub-byte, sparse: left alone
+    entries.push_back(std::move(entry));
+  }
+  module.walk([&](WeightRefOp ref) { refs[ref.getName()].push_back(ref); });
+
+  contentHash.assign(entries.size(), 0);
+  parallelForEach(&getContext(), llvm::seq<size_t>(0, entries.size()),
+                  [&](size_t i) {
+                    if (entries[i].alive)
+                      contentHash[i] = hashBytes(entries[i].bytes);
+                  });
+
+  if (enabled(Mode::Exact))
+    runExact();
+  if (enabled(Mode::Cast))
+    runCast();
+  if (enabled(Mode::Transpose))
+    runTranspose();
+  if (enabled(Mode::Scale))
+    runScale();
+  if (enabled(Mode::Slice))
+    runSlice();
+
+  numExact += counts[0];
+  numCast += counts[1];
+  numTranspose += counts[2];
+  numScale += counts[3];
+  numSlice += counts[4];
+  bytesSaved += saved;
+  if (summary) {
+    // Count trainable weights once, not once per mode.
+    uint64_t trainable = 0;
+    for (WeightOp weight : module.getOps<WeightOp>())
+      trainable += !weight.getFrozen();
+    emitRemark(module.getLoc())
+        << "loom-tie-weights: " << counts[0] << " exact, " << counts[2]
+        << " transpose, " << counts[3] << " scale, " << counts[1] << " cast, "
+        << counts[4] << " slice tie(s); " << saved << " bytes saved; "
+        << trainable << " trainable weight(s) considered in exact mode only";
+  }
+  (void)skippedTrainable;
+}
