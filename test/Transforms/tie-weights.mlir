@@ -48,18 +48,47 @@ loom.weight @q frozen : tensor<2xf32> = dense<[5.0, 6.0]>
 
 // -----
 
-// Transpose: a 2-D transposed copy reads the master through loom.transpose.
+// Transpose: a 2-D transposed copy reads the master through loom.transpose;
+// a MatMul reading it becomes Gemm with transB, which reads the master as it
+// is (a runtime would fold the Transpose into a second copy).
 // CHECK-LABEL: module
 // CHECK: loom.weight @w frozen aliases ["wt"] : tensor<2x3xf32>
 // CHECK-NOT: loom.weight @wt
+// CHECK: func.func @head(%[[X:.*]]: tensor<1x3xf32>)
 // CHECK: %[[W:.*]] = loom.weight_ref @w : tensor<2x3xf32>
-// CHECK: loom.transpose %[[W]] {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+// CHECK-NOT: loom.transpose
+// CHECK: loom.gemm %[[X]], %[[W]] {transB = 1 : i64} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+// CHECK: func.func @other
+// CHECK: loom.transpose %{{.*}} {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
 loom.weight @w frozen : tensor<2x3xf32> = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]>
 loom.weight @wt frozen : tensor<3x2xf32> = dense<[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]>
 func.func @head(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %0 = loom.weight_ref @wt : tensor<3x2xf32>
   %1 = loom.matmul %x, %0 : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
   return %1 : tensor<1x2xf32>
+}
+func.func @other() -> tensor<3x2xf32> {
+  %0 = loom.weight_ref @wt : tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// A batched MatMul (static leading dimensions) goes through Reshape-Gemm-Reshape.
+// CHECK-LABEL: module
+// CHECK: func.func @lm_head(%[[H:.*]]: tensor<2x4x3xf32>)
+// CHECK: %[[E:.*]] = loom.weight_ref @emb : tensor<2x3xf32>
+// CHECK: %[[S1:.*]] = loom.constant dense<[8, 3]> : tensor<2xi64>
+// CHECK: %[[A:.*]] = loom.reshape %[[H]], %[[S1]] : (tensor<2x4x3xf32>, tensor<2xi64>) -> tensor<8x3xf32>
+// CHECK: %[[G:.*]] = loom.gemm %[[A]], %[[E]] {transB = 1 : i64} : (tensor<8x3xf32>, tensor<2x3xf32>) -> tensor<8x2xf32>
+// CHECK: %[[S2:.*]] = loom.constant dense<[2, 4, 2]> : tensor<3xi64>
+// CHECK: loom.reshape %[[G]], %[[S2]] : (tensor<8x2xf32>, tensor<3xi64>) -> tensor<2x4x2xf32>
+loom.weight @emb frozen : tensor<2x3xf32> = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]>
+loom.weight @head frozen : tensor<3x2xf32> = dense<[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]>
+func.func @lm_head(%h: tensor<2x4x3xf32>) -> tensor<2x4x2xf32> {
+  %0 = loom.weight_ref @head : tensor<3x2xf32>
+  %1 = loom.matmul %h, %0 : (tensor<2x4x3xf32>, tensor<3x2xf32>) -> tensor<2x4x2xf32>
+  return %1 : tensor<2x4x2xf32>
 }
 
 // -----

@@ -224,6 +224,8 @@ private:
   void tie(unsigned dup, unsigned master, const View &view);
   Value buildView(OpBuilder &builder, Location loc, Value master,
                   const Entry &dup, const View &view);
+  void useGemmForTransposedMatMuls(OpBuilder &builder, Value view,
+                                   Value master);
 
   void runExact();
   void runCast();
@@ -317,6 +319,8 @@ void LoomTieWeightsPass::tie(unsigned dupIndex, unsigned masterIndex,
     Value replacement = buildView(builder, ref.getLoc(), masterRef, dup, view);
     ref.replaceAllUsesWith(replacement);
     ref.erase();
+    if (view.mode == Mode::Transpose && view.perm.size() == 2)
+      useGemmForTransposedMatMuls(builder, replacement, masterRef);
   }
   refs.erase(dupName);
 
@@ -345,6 +349,61 @@ void LoomTieWeightsPass::tie(unsigned dupIndex, unsigned masterIndex,
   dup.alive = false;
   dupOp.erase();
   dup.op = nullptr;
+}
+
+/// MatMul(A, transpose(W)) becomes Gemm(A, W, transB = 1), with A reshaped
+/// to 2-D and the result back when A has more dimensions (static ones): a
+/// runtime would fold the Transpose of an initializer into a second copy in
+/// memory, Gemm reads the master as it is.
+void LoomTieWeightsPass::useGemmForTransposedMatMuls(OpBuilder &builder,
+                                                     Value view, Value master) {
+  auto masterType = cast<RankedTensorType>(master.getType());
+  for (OpOperand &use : llvm::make_early_inc_range(view.getUses())) {
+    auto matmul = dyn_cast<MatMulOp>(use.getOwner());
+    if (!matmul || use.getOperandNumber() != 1)
+      continue;
+    auto aType = dyn_cast<RankedTensorType>(matmul.getA().getType());
+    auto resultType = dyn_cast<RankedTensorType>(matmul.getType());
+    if (!aType || !resultType || aType.getRank() < 2 ||
+        !resultType.hasStaticShape() ||
+        aType.getElementType() != masterType.getElementType())
+      continue;
+    ArrayRef<int64_t> leading = aType.getShape().drop_back();
+    if (aType.getRank() > 2 && ShapedType::isDynamicShape(leading))
+      continue;
+    int64_t k = aType.getDimSize(aType.getRank() - 1);
+    int64_t n = masterType.getDimSize(0);
+    int64_t m = 1;
+    for (int64_t d : leading)
+      m *= d;
+    Location loc = matmul.getLoc();
+    builder.setInsertionPoint(matmul);
+    auto shapeConstant = [&](ArrayRef<int64_t> shape) {
+      auto type = RankedTensorType::get({static_cast<int64_t>(shape.size())},
+                                        builder.getI64Type());
+      return ConstantOp::create(builder, loc,
+                                DenseIntElementsAttr::get(type, shape));
+    };
+    Value a = matmul.getA();
+    if (aType.getRank() > 2)
+      a = ReshapeOp::create(
+          builder, loc, RankedTensorType::get({m, k}, aType.getElementType()),
+          a, shapeConstant({m, k}));
+    auto gemmType = RankedTensorType::get(
+        {aType.getRank() > 2 ? m : aType.getDimSize(0), n},
+        aType.getElementType());
+    Value result = GemmOp::create(
+        builder, loc, gemmType, a, master, Value(),
+        builder.getF32FloatAttr(1.0f), builder.getF32FloatAttr(1.0f),
+        builder.getI64IntegerAttr(0), builder.getI64IntegerAttr(1));
+    if (aType.getRank() > 2)
+      result = ReshapeOp::create(builder, loc, resultType, result,
+                                 shapeConstant(resultType.getShape()));
+    matmul.replaceAllUsesWith(result);
+    matmul.erase();
+  }
+  if (view.use_empty())
+    view.getDefiningOp()->erase();
 }
 
 //===----------------------------------------------------------------------===//
