@@ -117,10 +117,6 @@ bool readBytes(ElementsAttr value, Entry &entry) {
   return true;
 }
 
-uint64_t hashBytes(ArrayRef<char> bytes) {
-  return XXH3_64bits(bytes.data(), bytes.size());
-}
-
 uint64_t mix(uint64_t x) { // splitmix64's finalizer
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ULL;
@@ -129,34 +125,70 @@ uint64_t mix(uint64_t x) { // splitmix64's finalizer
   return x ^ (x >> 31);
 }
 
-/// An order-free fingerprint: the sum of each element's mixed bits.
-uint64_t orderFreeHash(const Entry &e) {
-  uint64_t sum = 0;
-  const char *p = e.bytes.data();
-  for (int64_t i = 0, n = e.count(); i < n; ++i, p += e.elemBytes) {
-    uint64_t bits = 0;
-    std::memcpy(&bits, p, std::min<size_t>(e.elemBytes, 8));
-    sum += mix(bits + e.elemBytes);
-  }
-  return sum;
-}
-
 template <typename T> T load(const char *p) {
   T value;
   std::memcpy(&value, p, sizeof(T));
   return value;
 }
 
-/// Zero/sign pattern relative to the first non-zero element: unchanged by
-/// multiplying with any c != 0.
-template <typename T> uint64_t signPatternHash(const Entry &e) {
-  XXH3_state_t *state = XXH3_createState();
-  XXH3_64bits_reset(state);
+/// Everything the modes look weights up by, from one sweep over the bytes.
+struct Fingerprints {
+  /// Content hash (exact, cast): XXH3 of the row hashes (of the bytes for
+  /// rank < 2).
+  uint64_t content = 0;
+  /// Order-free (transpose): sums of the elements' bits and their squares.
+  uint64_t orderFree = 0;
+  /// Scale-free (scale): the zero/sign pattern at sampled positions,
+  /// relative to the first non-zero, unchanged by multiplying with c != 0.
+  uint64_t signPattern = 0;
+  /// XXH3 of each row (dimension 0) for rank >= 2 (slice).
+  std::vector<uint64_t> rows;
+};
+
+/// Rows of a weight for hashing: dimension 0 from rank 2 on.
+int64_t numRows(ArrayRef<int64_t> shape) {
+  return shape.size() >= 2 ? shape[0] : 1;
+}
+
+uint64_t contentHashOf(ArrayRef<char> bytes, int64_t rows,
+                       std::vector<uint64_t> *rowHashes = nullptr) {
+  if (rows <= 1 || bytes.empty())
+    return XXH3_64bits(bytes.data(), bytes.size());
+  size_t rowBytes = bytes.size() / rows;
+  std::vector<uint64_t> local;
+  std::vector<uint64_t> &hashes = rowHashes ? *rowHashes : local;
+  hashes.resize(rows);
+  for (int64_t r = 0; r < rows; ++r)
+    hashes[r] = XXH3_64bits(bytes.data() + r * rowBytes, rowBytes);
+  return XXH3_64bits(hashes.data(), hashes.size() * sizeof(uint64_t));
+}
+
+/// Order-free fingerprint of one row: two sums over the elements' bits
+/// (plain and squared), which any permutation leaves unchanged and which
+/// compilers vectorize.
+template <typename Bits>
+void sumRow(const char *data, int64_t count, uint64_t &sum, uint64_t &squares) {
+  uint64_t s = 0, q = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    uint64_t bits = load<Bits>(data + i * sizeof(Bits));
+    s += bits;
+    q += bits * bits;
+  }
+  sum += s;
+  squares += q;
+}
+
+/// Scale-free fingerprint: the zero/sign pattern at up to 256 positions
+/// chosen by the shape alone (the same for every weight of that shape),
+/// relative to the first non-zero among them.
+template <typename T> uint64_t sampledSigns(const Entry &e) {
+  int64_t n = e.count();
+  int64_t samples = std::min<int64_t>(n, 256);
+  uint8_t codes[256];
   int firstSign = 0;
-  uint8_t buffer[4096];
-  size_t used = 0;
-  for (int64_t i = 0, n = e.count(); i < n; ++i) {
-    T v = load<T>(e.bytes.data() + i * sizeof(T));
+  for (int64_t k = 0; k < samples; ++k) {
+    int64_t index = samples == n ? k : (k * 2654435761LL) % n;
+    T v = load<T>(e.bytes.data() + index * sizeof(T));
     uint8_t code = 0;
     if (v != 0) {
       int sign = std::signbit(v) ? -1 : 1;
@@ -164,16 +196,55 @@ template <typename T> uint64_t signPatternHash(const Entry &e) {
         firstSign = sign;
       code = sign == firstSign ? 1 : 2;
     }
-    buffer[used++] = code;
-    if (used == sizeof(buffer)) {
-      XXH3_64bits_update(state, buffer, used);
-      used = 0;
-    }
+    codes[k] = code;
   }
-  XXH3_64bits_update(state, buffer, used);
-  uint64_t hash = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
-  return hash;
+  return XXH3_64bits(codes, samples);
+}
+
+/// Computes every fingerprint with one read of the bytes (row by row, so the
+/// sums find the row in cache).
+Fingerprints fingerprint(const Entry &e, bool orderFree, bool signs) {
+  Fingerprints f;
+  int64_t rows = numRows(e.type.getShape());
+  std::vector<uint64_t> *rowHashes = e.type.getRank() >= 2 ? &f.rows : nullptr;
+  if (!orderFree) {
+    f.content = contentHashOf(e.bytes, rows, rowHashes);
+  } else {
+    // Hash and sum each row while it is in cache.
+    size_t rowBytes = e.bytes.size() / std::max<int64_t>(rows, 1);
+    std::vector<uint64_t> local;
+    std::vector<uint64_t> &hashes = rowHashes ? *rowHashes : local;
+    hashes.resize(rows);
+    uint64_t sum = 0, squares = 0;
+    int64_t perRow = rowBytes / e.elemBytes;
+    for (int64_t r = 0; r < rows; ++r) {
+      const char *row = e.bytes.data() + r * rowBytes;
+      hashes[r] = XXH3_64bits(row, rowBytes);
+      switch (e.elemBytes) {
+      case 1:
+        sumRow<uint8_t>(row, perRow, sum, squares);
+        break;
+      case 2:
+        sumRow<uint16_t>(row, perRow, sum, squares);
+        break;
+      case 4:
+        sumRow<uint32_t>(row, perRow, sum, squares);
+        break;
+      default:
+        sumRow<uint64_t>(row, rowBytes / 8, sum, squares);
+        break;
+      }
+    }
+    f.content = rows <= 1 ? XXH3_64bits(e.bytes.data(), e.bytes.size())
+                          : XXH3_64bits(hashes.data(), hashes.size() * 8);
+    f.orderFree = mix(sum) ^ mix(squares + 0x9e3779b97f4a7c15ULL);
+  }
+  Type element = e.type.getElementType();
+  if (signs && element.isF32())
+    f.signPattern = sampledSigns<float>(e);
+  else if (signs && element.isF64())
+    f.signPattern = sampledSigns<double>(e);
+  return f;
 }
 
 /// float16 / bfloat16 to float, exactly.
@@ -235,8 +306,8 @@ private:
 
   std::vector<Entry> entries;
   llvm::StringMap<SmallVector<WeightRefOp>> refs;
-  /// Exact-content hash of each entry (also used by cast).
-  std::vector<uint64_t> contentHash;
+  /// Fingerprints of each entry, from one parallel sweep.
+  std::vector<Fingerprints> prints;
   uint64_t counts[5] = {0, 0, 0, 0, 0};
   uint64_t saved = 0, skippedTrainable = 0;
 };
@@ -417,7 +488,7 @@ void LoomTieWeightsPass::runExact() {
     Entry &e = entries[i];
     if (!e.alive || !large(e))
       continue;
-    auto &bucket = buckets[{e.type.getAsOpaquePointer(), contentHash[i]}];
+    auto &bucket = buckets[{e.type.getAsOpaquePointer(), prints[i].content}];
     bool tied = false;
     for (unsigned j : bucket) {
       Entry &m = entries[j];
@@ -450,7 +521,7 @@ void LoomTieWeightsPass::runCast() {
       continue;
     }
     if (e.type.getElementType().isF32() && large(e))
-      wide[{e.type.getAsOpaquePointer(), contentHash[i]}].push_back(i);
+      wide[{e.type.getAsOpaquePointer(), prints[i].content}].push_back(i);
     else if (e.type.getElementType().isF16() ||
              e.type.getElementType().isBF16())
       narrow.push_back(i);
@@ -468,7 +539,8 @@ void LoomTieWeightsPass::runCast() {
     ArrayRef<char> upBytes(reinterpret_cast<const char *>(up.data()),
                            up.size() * 4);
     auto upType = RankedTensorType::get(low.type.getShape(), f32);
-    auto it = wide.find({upType.getAsOpaquePointer(), hashBytes(upBytes)});
+    auto it = wide.find({upType.getAsOpaquePointer(),
+                         contentHashOf(upBytes, numRows(upType.getShape()))});
     if (it == wide.end())
       continue;
     for (unsigned j : it->second) {
@@ -500,8 +572,21 @@ static bool equalTransposed(const Entry &dup, const Entry &master,
   size_t eb = dup.elemBytes;
   const char *out = dup.bytes.data();
   int64_t offset = 0;
+  const char *in = master.bytes.data();
+  auto same = [&](const char *a, const char *b) {
+    switch (eb) {
+    case 4:
+      return load<uint32_t>(a) == load<uint32_t>(b);
+    case 2:
+      return load<uint16_t>(a) == load<uint16_t>(b);
+    case 8:
+      return load<uint64_t>(a) == load<uint64_t>(b);
+    default:
+      return std::memcmp(a, b, eb) == 0;
+    }
+  };
   for (int64_t n = 0, total = dup.count(); n < total; ++n, out += eb) {
-    if (std::memcmp(out, master.bytes.data() + offset * eb, eb) != 0)
+    if (!same(out, in + offset * eb))
       return false;
     for (int64_t d = rank - 1; d >= 0; --d) {
       offset += strides[d];
@@ -515,7 +600,6 @@ static bool equalTransposed(const Entry &dup, const Entry &master,
 }
 
 void LoomTieWeightsPass::runTranspose() {
-  std::vector<uint64_t> hashes(entries.size(), 0);
   SmallVector<unsigned> candidates;
   for (unsigned i = 0; i < entries.size(); ++i) {
     Entry &e = entries[i];
@@ -527,8 +611,6 @@ void LoomTieWeightsPass::runTranspose() {
     }
     candidates.push_back(i);
   }
-  parallelForEach(&getContext(), candidates,
-                  [&](unsigned i) { hashes[i] = orderFreeHash(entries[i]); });
   // Buckets: element type, sorted dimensions, order-free hash.
   std::map<std::tuple<const void *, SmallVector<int64_t>, uint64_t>,
            SmallVector<unsigned, 1>>
@@ -538,7 +620,7 @@ void LoomTieWeightsPass::runTranspose() {
     SmallVector<int64_t> dims(e.type.getShape());
     llvm::sort(dims);
     auto &bucket = buckets[{e.type.getElementType().getAsOpaquePointer(), dims,
-                            hashes[i]}];
+                            prints[i].orderFree}];
     bool tied = false;
     for (unsigned j : bucket) {
       Entry &m = entries[j];
@@ -605,7 +687,6 @@ static std::optional<double> findScale(const Entry &dup, const Entry &master,
 }
 
 void LoomTieWeightsPass::runScale() {
-  std::vector<uint64_t> hashes(entries.size(), 0);
   SmallVector<unsigned> candidates;
   for (unsigned i = 0; i < entries.size(); ++i) {
     Entry &e = entries[i];
@@ -618,16 +699,12 @@ void LoomTieWeightsPass::runScale() {
     }
     candidates.push_back(i);
   }
-  parallelForEach(&getContext(), candidates, [&](unsigned i) {
-    hashes[i] = entries[i].type.getElementType().isF32()
-                    ? signPatternHash<float>(entries[i])
-                    : signPatternHash<double>(entries[i]);
-  });
   llvm::DenseMap<std::pair<const void *, uint64_t>, SmallVector<unsigned, 1>>
       buckets;
   for (unsigned i : candidates) {
     Entry &e = entries[i];
-    auto &bucket = buckets[{e.type.getAsOpaquePointer(), hashes[i]}];
+    auto &bucket =
+        buckets[{e.type.getAsOpaquePointer(), prints[i].signPattern}];
     bool tied = false;
     for (unsigned j : bucket) {
       Entry &m = entries[j];
@@ -685,8 +762,9 @@ void LoomTieWeightsPass::runSlice() {
         continue;
       int64_t numRows = e.type.getDimSize(0);
       bool tied = false;
-      if (large(e) && numRows > 0) {
-        auto it = rows.find(hashBytes(e.bytes.take_front(rowBytes)));
+      const std::vector<uint64_t> &rowHashes = prints[i].rows;
+      if (large(e) && numRows > 0 && !rowHashes.empty()) {
+        auto it = rows.find(rowHashes[0]);
         if (it != rows.end())
           for (auto [j, start] : it->second) {
             Entry &m = entries[j];
@@ -704,9 +782,8 @@ void LoomTieWeightsPass::runSlice() {
       }
       if (tied)
         continue;
-      for (int64_t r = 0; r < numRows; ++r)
-        rows[hashBytes(e.bytes.slice(r * rowBytes, rowBytes))].push_back(
-            {i, r});
+      for (int64_t r = 0; r < static_cast<int64_t>(rowHashes.size()); ++r)
+        rows[rowHashes[r]].push_back({i, r});
     }
   }
 }
@@ -734,12 +811,18 @@ void LoomTieWeightsPass::runOnOperation() {
   }
   module.walk([&](WeightRefOp ref) { refs[ref.getName()].push_back(ref); });
 
-  contentHash.assign(entries.size(), 0);
-  parallelForEach(&getContext(), llvm::seq<size_t>(0, entries.size()),
-                  [&](size_t i) {
-                    if (entries[i].alive)
-                      contentHash[i] = hashBytes(entries[i].bytes);
-                  });
+  // One parallel sweep over every byte computes all fingerprints.
+  bool orderFree = enabled(Mode::Transpose), signs = enabled(Mode::Scale);
+  prints.resize(entries.size());
+  parallelForEach(
+      &getContext(), llvm::seq<size_t>(0, entries.size()), [&](size_t i) {
+        Entry &e = entries[i];
+        if (!e.alive)
+          return;
+        bool inScope = large(e) && e.frozen();
+        prints[i] = fingerprint(
+            e, orderFree && inScope && e.type.getRank() >= 2, signs && inScope);
+      });
 
   if (enabled(Mode::Exact))
     runExact();
