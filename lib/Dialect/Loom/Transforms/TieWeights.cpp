@@ -554,9 +554,29 @@ void LoomTieWeightsPass::runCast() {
   }
 }
 
+/// 2-D transposes, compared in cache-sized tiles.
+template <typename Bits>
+static bool equalTransposed2D(const Entry &dup, const Entry &master) {
+  int64_t rows = dup.type.getDimSize(0), cols = dup.type.getDimSize(1);
+  const char *d = dup.bytes.data(), *m = master.bytes.data();
+  constexpr int64_t tile = 64;
+  for (int64_t ib = 0; ib < rows; ib += tile)
+    for (int64_t jb = 0; jb < cols; jb += tile)
+      for (int64_t i = ib, ie = std::min(rows, ib + tile); i < ie; ++i)
+        for (int64_t j = jb, je = std::min(cols, jb + tile); j < je; ++j)
+          if (load<Bits>(d + (i * cols + j) * sizeof(Bits)) !=
+              load<Bits>(m + (j * rows + i) * sizeof(Bits)))
+            return false;
+  return true;
+}
+
 /// True when dup[k...] == master[axes permuted by perm] for every element.
 static bool equalTransposed(const Entry &dup, const Entry &master,
                             ArrayRef<int64_t> perm) {
+  if (perm.size() == 2 && dup.elemBytes == 4)
+    return equalTransposed2D<uint32_t>(dup, master);
+  if (perm.size() == 2 && dup.elemBytes == 2)
+    return equalTransposed2D<uint16_t>(dup, master);
   int64_t rank = dup.type.getRank();
   ArrayRef<int64_t> shape = dup.type.getShape();
   // Strides of the master, in the dup's axis order.
