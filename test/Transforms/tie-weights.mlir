@@ -208,3 +208,19 @@ func.func @use() -> tensor<2x2xf32> {
 // CHECK: loom.weight @part frozen : tensor<2x2xf32>
 loom.weight @big frozen : tensor<4x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]>
 loom.weight @part frozen : tensor<2x2xf32> = dense<[[1.0, 2.0], [5.0, 6.0]]>
+
+// -----
+
+// Slice along another axis: columns 1..2 of every row.
+// CHECK-LABEL: module
+// CHECK: loom.weight @wide frozen aliases ["cols"] : tensor<2x4xf32>
+// CHECK-DAG: %[[S:.*]] = loom.constant dense<1> : tensor<1xi64>
+// CHECK-DAG: %[[E:.*]] = loom.constant dense<3> : tensor<1xi64>
+// CHECK-DAG: %[[A:.*]] = loom.constant dense<1> : tensor<1xi64>
+// CHECK: loom.slice %{{.*}} starts %{{.*}} ends %[[E]] axes %{{.*}} : (tensor<2x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2x2xf32>
+loom.weight @wide frozen : tensor<2x4xf32> = dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]>
+loom.weight @cols frozen : tensor<2x2xf32> = dense<[[2.0, 3.0], [6.0, 7.0]]>
+func.func @use() -> tensor<2x2xf32> {
+  %0 = loom.weight_ref @cols : tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}

@@ -73,7 +73,8 @@ struct View {
   Mode mode;
   SmallVector<int64_t> perm; // transpose
   double scale = 1.0;        // scale
-  int64_t sliceStart = 0;    // slice (rows)
+  int64_t sliceStart = 0;    // slice: first index along sliceAxis
+  int64_t sliceAxis = 0;
 };
 
 /// The bytes of a weight's value, when they are plain little-endian elements
@@ -344,10 +345,10 @@ Value LoomTieWeightsPass::buildView(OpBuilder &builder, Location loc,
       return ConstantOp::create(builder, loc,
                                 DenseIntElementsAttr::get(i64, {v}));
     };
-    return SliceOp::create(builder, loc, dup.type, master,
-                           constant(view.sliceStart),
-                           constant(view.sliceStart + dup.type.getDimSize(0)),
-                           constant(0), Value());
+    return SliceOp::create(
+        builder, loc, dup.type, master, constant(view.sliceStart),
+        constant(view.sliceStart + dup.type.getDimSize(view.sliceAxis)),
+        constant(view.sliceAxis), Value());
   }
   }
   llvm_unreachable("mode");
@@ -375,7 +376,8 @@ void LoomTieWeightsPass::tie(unsigned dupIndex, unsigned masterIndex,
         << (view.mode == Mode::Scale ? ", c = " + std::to_string(view.scale)
                                      : std::string())
         << (view.mode == Mode::Slice
-                ? ", rows from " + std::to_string(view.sliceStart)
+                ? ", axis " + std::to_string(view.sliceAxis) + " from " +
+                      std::to_string(view.sliceStart)
                 : std::string())
         << "): " << dup.bytes.size() << " bytes saved";
 
@@ -746,66 +748,117 @@ void LoomTieWeightsPass::runScale() {
   }
 }
 
+/// The layout of slices along `axis`: `outer` runs of `inner` elements per
+/// index along the axis.
+struct SliceLayout {
+  int64_t outer = 1, inner = 1;
+  SliceLayout(ArrayRef<int64_t> shape, int64_t axis) {
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= shape[d];
+    for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+      inner *= shape[d];
+  }
+};
+
+/// Hash of index `r` along `axis` (a row for axis 0; strided otherwise).
+static uint64_t hyperRowHash(const Entry &e, int64_t axis, int64_t r,
+                             XXH3_state_t *state) {
+  SliceLayout layout(e.type.getShape(), axis);
+  int64_t size = e.type.getDimSize(axis);
+  size_t chunk = layout.inner * e.elemBytes;
+  XXH3_64bits_reset(state);
+  for (int64_t o = 0; o < layout.outer; ++o)
+    XXH3_64bits_update(state, e.bytes.data() + (o * size + r) * chunk, chunk);
+  return XXH3_64bits_digest(state);
+}
+
+/// dup == master[start : start + dup's size] along `axis`.
+static bool equalSlice(const Entry &dup, const Entry &master, int64_t axis,
+                       int64_t start) {
+  SliceLayout layout(dup.type.getShape(), axis);
+  int64_t length = dup.type.getDimSize(axis);
+  int64_t size = master.type.getDimSize(axis);
+  size_t run = length * layout.inner * dup.elemBytes;
+  for (int64_t o = 0; o < layout.outer; ++o)
+    if (std::memcmp(dup.bytes.data() + o * run,
+                    master.bytes.data() +
+                        (o * size + start) * layout.inner * dup.elemBytes,
+                    run) != 0)
+      return false;
+  return true;
+}
+
 void LoomTieWeightsPass::runSlice() {
-  // Group by element type and row shape; only groups with different row
-  // counts need row hashes.
-  std::map<std::pair<const void *, SmallVector<int64_t>>, SmallVector<unsigned>>
-      groups;
-  for (unsigned i = 0; i < entries.size(); ++i) {
-    Entry &e = entries[i];
-    if (!e.alive || !e.type || e.type.getRank() < 2 || e.bytes.empty())
-      continue;
-    if (!e.frozen()) {
-      ++skippedTrainable;
-      continue;
-    }
-    groups[{e.type.getElementType().getAsOpaquePointer(),
-            SmallVector<int64_t>(e.type.getShape().drop_front())}]
-        .push_back(i);
-  }
-  for (auto &[key, members] : groups) {
-    if (members.size() < 2)
-      continue;
-    // Masters: the largest first; a duplicate must have fewer rows.
-    llvm::sort(members, [&](unsigned a, unsigned b) {
-      return entries[a].type.getDimSize(0) > entries[b].type.getDimSize(0);
-    });
-    int64_t rowBytes =
-        entries[members[0]].bytes.size() /
-        std::max<int64_t>(1, entries[members[0]].type.getDimSize(0));
-    if (rowBytes == 0)
-      continue;
-    llvm::DenseMap<uint64_t, SmallVector<std::pair<unsigned, int64_t>, 1>> rows;
-    for (unsigned i : members) {
+  XXH3_state_t *state = XXH3_createState();
+  for (int64_t axis = 0; axis < 6; ++axis) {
+    // Group by element type and the shape without `axis`; only groups whose
+    // members differ along `axis` need slice hashes.
+    std::map<std::pair<const void *, SmallVector<int64_t>>,
+             SmallVector<unsigned>>
+        groups;
+    for (unsigned i = 0; i < entries.size(); ++i) {
       Entry &e = entries[i];
-      if (!e.alive)
+      if (!e.alive || !e.type || e.type.getRank() < 2 ||
+          e.type.getRank() <= axis || e.bytes.empty())
         continue;
-      int64_t numRows = e.type.getDimSize(0);
-      bool tied = false;
-      const std::vector<uint64_t> &rowHashes = prints[i].rows;
-      if (large(e) && numRows > 0 && !rowHashes.empty()) {
-        auto it = rows.find(rowHashes[0]);
-        if (it != rows.end())
-          for (auto [j, start] : it->second) {
-            Entry &m = entries[j];
-            if (!m.alive || start + numRows > m.type.getDimSize(0))
-              continue;
-            if (std::memcmp(m.bytes.data() + start * rowBytes, e.bytes.data(),
-                            e.bytes.size()) == 0) {
-              View view{Mode::Slice};
-              view.sliceStart = start;
-              tie(i, j, view);
-              tied = true;
-              break;
-            }
-          }
+      if (!e.frozen()) {
+        ++skippedTrainable;
+        continue;
       }
-      if (tied)
+      SmallVector<int64_t> rest(e.type.getShape());
+      rest.erase(rest.begin() + axis);
+      groups[{e.type.getElementType().getAsOpaquePointer(), rest}].push_back(i);
+    }
+    for (auto &[key, members] : groups) {
+      if (members.size() < 2)
         continue;
-      for (int64_t r = 0; r < static_cast<int64_t>(rowHashes.size()); ++r)
-        rows[rowHashes[r]].push_back({i, r});
+      // Masters: the largest first; a duplicate must be shorter.
+      llvm::sort(members, [&](unsigned a, unsigned b) {
+        return entries[a].type.getDimSize(axis) >
+               entries[b].type.getDimSize(axis);
+      });
+      if (entries[members.front()].type.getDimSize(axis) ==
+          entries[members.back()].type.getDimSize(axis))
+        continue;
+      auto sliceHash = [&](unsigned i, int64_t r) {
+        return axis == 0 && !prints[i].rows.empty()
+                   ? prints[i].rows[r]
+                   : hyperRowHash(entries[i], axis, r, state);
+      };
+      llvm::DenseMap<uint64_t, SmallVector<std::pair<unsigned, int64_t>, 1>>
+          index;
+      for (unsigned i : members) {
+        Entry &e = entries[i];
+        if (!e.alive)
+          continue;
+        int64_t length = e.type.getDimSize(axis);
+        bool tied = false;
+        if (large(e) && length > 0) {
+          auto it = index.find(sliceHash(i, 0));
+          if (it != index.end())
+            for (auto [j, start] : it->second) {
+              Entry &m = entries[j];
+              if (!m.alive || start + length > m.type.getDimSize(axis) ||
+                  m.type.getDimSize(axis) == length)
+                continue;
+              if (equalSlice(e, m, axis, start)) {
+                View view{Mode::Slice};
+                view.sliceStart = start;
+                view.sliceAxis = axis;
+                tie(i, j, view);
+                tied = true;
+                break;
+              }
+            }
+        }
+        if (tied)
+          continue;
+        for (int64_t r = 0; r < length; ++r)
+          index[sliceHash(i, r)].push_back({i, r});
+      }
     }
   }
+  XXH3_freeState(state);
 }
 
 void LoomTieWeightsPass::runOnOperation() {

@@ -77,7 +77,8 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
     that the mode's transformation leaves unchanged — an xxHash of the bytes
     (exact), the hash of the upcast bytes (cast), an order-free sum of mixed
     element hashes (transpose), a hash of the zero/sign pattern relative to
-    the first non-zero (scale), per-row hashes (slice) — and only candidates
+    the first non-zero (scale), hashes of each index along an axis (slice)
+    — and only candidates
     in one bucket are confirmed, byte for byte or value for value.
 
     * `exact`: same dtype, shape and bytes.
@@ -87,7 +88,8 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
       to 6: 2-D transposes, 4-D kernel layouts).
     * `scale`: W2 = c * W1 for a scalar c != 0, 1 (fp32/fp64), bit for bit
       when `rtol = atol = 0` (the default), else within the tolerance.
-    * `slice`: W2 is a run of consecutive rows (dimension 0) of W1.
+    * `slice`: W2 is a contiguous slice of W1 along one axis (W1's other
+      dimensions equal).
 
     Weights that are not frozen (trainable parameters) are tied only in
     exact mode — training would pull views apart; the summary counts the
