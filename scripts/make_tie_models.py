@@ -6,7 +6,8 @@ Four models, each exported with do_constant_folding on and off, into OUT/:
   albert    an ALBERT-style encoder that applies one layer three times
   cnn       a CNN that applies one convolution twice
   distill   a teacher/student pair: the student's conv kernels are the first
-            half of the teacher's, its classifier the teacher's times 0.5
+            half of the teacher's, its classifier the teacher's times 0.5, and
+            a third conv copies 32 of the teacher's kernels and has 16 own
 Also writes OUT/<name>_input.npy (the input the test feeds ONNX Runtime).
 
   .venv/bin/python scripts/make_tie_models.py OUT
@@ -97,7 +98,9 @@ class Distill(nn.Module):
         self.teacher_fc = nn.Linear(64, 100)
         self.student_conv = nn.Conv2d(3, 32, 3, padding=1)
         self.student_fc = nn.Linear(64, 100)
+        self.mixed_conv = nn.Conv2d(3, 48, 3, padding=1)
         with torch.no_grad():
+            self.mixed_conv.weight[:32].copy_(self.teacher_conv.weight[:32])
             self.student_conv.weight.copy_(self.teacher_conv.weight[:32])
             self.student_conv.bias.copy_(self.teacher_conv.bias[:32])
             self.student_fc.weight.copy_(self.teacher_fc.weight * 0.5)
@@ -106,7 +109,8 @@ class Distill(nn.Module):
         t = torch.relu(self.teacher_conv(x)).mean(dim=(2, 3))
         s = torch.relu(self.student_conv(x)).mean(dim=(2, 3))
         s = torch.cat([s, s], dim=1)
-        return self.teacher_fc(t), self.student_fc(s)
+        m = torch.relu(self.mixed_conv(x)).mean(dim=(2, 3))
+        return self.teacher_fc(t), self.student_fc(s), m
 
 
 models = {

@@ -5,7 +5,8 @@ For each model: loom-translate --import-onnx, loom-opt --loom-tie-weights,
 --export-onnx; a plain round trip (no tying) is the size baseline. Checks:
   * the tied file is smaller than the plain round trip by at least the bytes
     of the duplicated initializers, which numpy finds in the original
-    (exact, transposed, scaled by a scalar, leading-row slices), minus 1 KiB
+    (exact, transposed, scaled by a scalar, leading-row slices, leading rows
+    shared with a larger weight), minus 1 KiB
     for the nodes the views add;
   * ONNX Runtime (one thread) gives the original's outputs: bit-identical
     when the duplicates are exact or sliced copies, within 1e-6 relative
@@ -45,11 +46,18 @@ def duplicates(model):
                 c = a.flat[k] / b.flat[k]
                 if c not in (0, 1) and np.array_equal(a, (b * np.float32(c)).astype(a.dtype)):
                     kind = "scale"
-            if kind is None and a.ndim >= 2 and a.shape[1:] == b.shape[1:] and a.shape[0] < b.shape[0]:
-                if np.array_equal(a, b[: a.shape[0]]):
+            shared = a.nbytes
+            if kind is None and a.ndim >= 2 and a.shape[1:] == b.shape[1:] and a.shape[0] <= b.shape[0]:
+                if a.shape[0] < b.shape[0] and np.array_equal(a, b[: a.shape[0]]):
                     kind = "slice"
+                else:
+                    rows = 0
+                    while rows < a.shape[0] and np.array_equal(a[rows], b[rows]):
+                        rows += 1
+                    if rows and rows * a[0].nbytes >= 1024:
+                        kind, shared = "partial", rows * a[0].nbytes
             if kind:
-                total += a.nbytes
+                total += shared
                 kinds.add(kind)
                 used.add(i)
                 break

@@ -22,11 +22,11 @@
 // The report names every tie; the summary counts them.
 // RUN: loom-opt %s --loom-tie-weights="min-bytes=0 report summary" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
 // REPORT-DAG: remark: tied 'wt' to 'w' (transpose, perm [1, 0]): 24 bytes saved
-// REPORT-DAG: remark: loom-tie-weights: 0 exact, 1 transpose, 0 scale, 0 cast, 0 slice tie(s); 24 bytes saved; 0 trainable weight(s) considered in exact mode only
+// REPORT-DAG: remark: loom-tie-weights: 0 exact, 1 transpose, 0 scale, 0 cast, 0 slice, 0 partial tie(s); 24 bytes saved; 0 trainable weight(s) considered in exact mode only
 
 // Bad options are errors.
 // RUN: not loom-opt %s --loom-tie-weights="modes=exact,rotate" 2>&1 | FileCheck %s --check-prefix=BADMODE
-// BADMODE: error: loom-tie-weights: unknown mode 'rotate' (expected exact, transpose, scale, cast or slice)
+// BADMODE: error: loom-tie-weights: unknown mode 'rotate' (expected exact, transpose, scale, cast, slice or partial)
 // RUN: not loom-opt %s --loom-tie-weights="rtol=-1" 2>&1 | FileCheck %s --check-prefix=BADTOL
 // BADTOL: error: loom-tie-weights: rtol and atol must be >= 0
 

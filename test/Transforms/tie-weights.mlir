@@ -202,10 +202,11 @@ func.func @use() -> tensor<2x2xf32> {
 
 // -----
 
-// Rows that are not consecutive: no tie.
+// Rows that are not consecutive: no slice tie; the partial mode shares the
+// leading row only.
 // CHECK-LABEL: module
 // CHECK: loom.weight @big frozen : tensor<4x2xf32>
-// CHECK: loom.weight @part frozen : tensor<2x2xf32>
+// CHECK: loom.weight @part frozen : tensor<1x2xf32> = dense_resource<part.own>
 loom.weight @big frozen : tensor<4x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]>
 loom.weight @part frozen : tensor<2x2xf32> = dense<[[1.0, 2.0], [5.0, 6.0]]>
 
@@ -224,3 +225,34 @@ func.func @use() -> tensor<2x2xf32> {
   %0 = loom.weight_ref @cols : tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+// Partial: the student's first two output channels are the teacher's rows
+// 1..2, the third is its own: the student keeps only its own row and reads
+// concat(slice(teacher), own).
+// CHECK-LABEL: module
+// CHECK: loom.weight @teacher frozen : tensor<4x2xf32>
+// CHECK: loom.weight @student frozen : tensor<1x2xf32> = dense_resource<student.own>
+// CHECK: func.func @use
+// CHECK: %[[T:.*]] = loom.weight_ref @teacher : tensor<4x2xf32>
+// CHECK: %[[S:.*]] = loom.slice %[[T]] {{.*}} -> tensor<2x2xf32>
+// CHECK: %[[O:.*]] = loom.weight_ref @student : tensor<1x2xf32>
+// CHECK: loom.concat %[[S]], %[[O]] {axis = 0 : i64} : (tensor<2x2xf32>, tensor<1x2xf32>) -> tensor<3x2xf32>
+// CHECK: student.own: "0x040000000000104100002041"
+loom.weight @teacher frozen : tensor<4x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]>
+loom.weight @student frozen : tensor<3x2xf32> = dense<[[3.0, 4.0], [5.0, 6.0], [9.0, 10.0]]>
+func.func @use() -> tensor<3x2xf32> {
+  %0 = loom.weight_ref @student : tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// A partly matching weight whose own rows are all different: no partial tie
+// unless rows match at its start or end.
+// CHECK-LABEL: module
+// CHECK: loom.weight @teacher frozen : tensor<4x2xf32>
+// CHECK: loom.weight @student frozen : tensor<3x2xf32> = dense<
+loom.weight @teacher frozen : tensor<4x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]>
+loom.weight @student frozen : tensor<3x2xf32> = dense<[[0.0, 4.0], [5.0, 6.0], [9.0, 10.0]]>

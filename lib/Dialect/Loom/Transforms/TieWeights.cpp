@@ -37,7 +37,7 @@ using namespace loom;
 
 namespace {
 
-enum class Mode { Exact, Cast, Transpose, Scale, Slice };
+enum class Mode { Exact, Cast, Transpose, Scale, Slice, Partial };
 
 StringRef modeName(Mode mode) {
   switch (mode) {
@@ -51,6 +51,8 @@ StringRef modeName(Mode mode) {
     return "scale";
   case Mode::Slice:
     return "slice";
+  case Mode::Partial:
+    return "partial";
   }
   llvm_unreachable("mode");
 }
@@ -304,12 +306,15 @@ private:
   void runTranspose();
   void runScale();
   void runSlice();
+  void runPartial();
+  void tiePartial(unsigned dup, unsigned master, int64_t dupStart,
+                  int64_t masterStart, int64_t length);
 
   std::vector<Entry> entries;
   llvm::StringMap<SmallVector<WeightRefOp>> refs;
   /// Fingerprints of each entry, from one parallel sweep.
   std::vector<Fingerprints> prints;
-  uint64_t counts[5] = {0, 0, 0, 0, 0};
+  uint64_t counts[6] = {0, 0, 0, 0, 0, 0};
   uint64_t saved = 0, skippedTrainable = 0;
 };
 
@@ -324,6 +329,7 @@ Value LoomTieWeightsPass::buildView(OpBuilder &builder, Location loc,
                                     const View &view) {
   switch (view.mode) {
   case Mode::Exact:
+  case Mode::Partial: // built by tiePartial
     return master;
   case Mode::Cast:
     return CastOp::create(builder, loc, dup.type, master);
@@ -861,13 +867,151 @@ void LoomTieWeightsPass::runSlice() {
   XXH3_freeState(state);
 }
 
+/// Partial ties: a block of leading or trailing rows of W2 equals
+/// consecutive rows of W1 (a student that copied part of a teacher's output
+/// channels). W2 keeps only its own rows; its reads become
+/// concat(slice(W1), W2) (or the other order) along dimension 0.
+void LoomTieWeightsPass::runPartial() {
+  std::map<std::pair<const void *, SmallVector<int64_t>>, SmallVector<unsigned>>
+      groups;
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    Entry &e = entries[i];
+    if (!e.alive || !e.type || e.type.getRank() < 2 || prints[i].rows.empty())
+      continue;
+    if (!e.frozen())
+      continue;
+    groups[{e.type.getElementType().getAsOpaquePointer(),
+            SmallVector<int64_t>(e.type.getShape().drop_front())}]
+        .push_back(i);
+  }
+  for (auto &[key, members] : groups) {
+    if (members.size() < 2)
+      continue;
+    llvm::DenseMap<uint64_t, SmallVector<std::pair<unsigned, int64_t>, 1>>
+        index;
+    for (unsigned i : members)
+      for (auto [r, hash] : llvm::enumerate(prints[i].rows))
+        index[hash].push_back({i, static_cast<int64_t>(r)});
+    for (unsigned i : members) {
+      Entry &e = entries[i];
+      int64_t rows = e.type.getDimSize(0);
+      if (!e.alive || rows < 2)
+        continue;
+      size_t rowBytes = e.bytes.size() / rows;
+      // The longest run of W2's rows, from its first or to its last row, that
+      // equals consecutive rows of another weight.
+      struct Best {
+        unsigned master = 0;
+        int64_t dupStart = 0, masterStart = 0, length = 0;
+      } best;
+      for (bool fromEnd : {false, true}) {
+        int64_t probe = fromEnd ? rows - 1 : 0;
+        auto it = index.find(prints[i].rows[probe]);
+        if (it == index.end())
+          continue;
+        for (auto [j, r] : it->second) {
+          Entry &m = entries[j];
+          // The master is the larger weight (the teacher).
+          if (j == i || !m.alive || m.type.getDimSize(0) < rows)
+            continue;
+          int64_t mrows = m.type.getDimSize(0), length = 0;
+          while (length < rows - 1) {
+            int64_t di = fromEnd ? rows - 1 - length : length;
+            int64_t mi = fromEnd ? r - length : r + length;
+            if (mi < 0 || mi >= mrows ||
+                std::memcmp(e.bytes.data() + di * rowBytes,
+                            m.bytes.data() + mi * rowBytes, rowBytes) != 0)
+              break;
+            ++length;
+          }
+          if (length > best.length) {
+            best.master = j;
+            best.length = length;
+            best.dupStart = fromEnd ? rows - length : 0;
+            best.masterStart = fromEnd ? r - length + 1 : r;
+          }
+        }
+      }
+      if (best.length > 0 &&
+          static_cast<uint64_t>(best.length) * rowBytes >= minBytes)
+        tiePartial(i, best.master, best.dupStart, best.masterStart,
+                   best.length);
+    }
+  }
+}
+
+void LoomTieWeightsPass::tiePartial(unsigned dupIndex, unsigned masterIndex,
+                                    int64_t dupStart, int64_t masterStart,
+                                    int64_t length) {
+  Entry &dup = entries[dupIndex];
+  Entry &master = entries[masterIndex];
+  int64_t rows = dup.type.getDimSize(0);
+  size_t rowBytes = dup.bytes.size() / rows;
+  bool sharedFirst = dupStart == 0;
+  int64_t ownStart = sharedFirst ? length : 0, ownRows = rows - length;
+  if (report)
+    emitRemark(dup.op.getLoc())
+        << "partially tied '" << dup.op.getSymName() << "': rows [" << dupStart
+        << ", " << dupStart + length << ") are rows [" << masterStart << ", "
+        << masterStart + length << ") of '" << master.op.getSymName()
+        << "': " << length * rowBytes << " bytes saved";
+
+  // The duplicate keeps its name and only its own rows.
+  SmallVector<int64_t> ownShape(dup.type.getShape());
+  ownShape[0] = ownRows;
+  auto ownType = RankedTensorType::get(ownShape, dup.type.getElementType());
+  ArrayRef<char> ownBytes =
+      dup.bytes.slice(ownStart * rowBytes, ownRows * rowBytes);
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ownBytes, std::min<size_t>(dup.elemBytes, 8));
+  WeightOp dupOp = dup.op;
+  auto value = DenseResourceElementsAttr::get(
+      ownType, (dupOp.getSymName() + ".own").str(), std::move(blob));
+  dupOp.setValueAttr(value);
+
+  OpBuilder builder(dupOp.getContext());
+  SmallVector<WeightRefOp> newRefs;
+  for (WeightRefOp ref : refs[dupOp.getSymName()]) {
+    builder.setInsertionPoint(ref);
+    Location loc = ref.getLoc();
+    auto masterRef =
+        WeightRefOp::create(builder, loc, master.type,
+                            FlatSymbolRefAttr::get(master.op.getSymNameAttr()));
+    refs[master.op.getSymName()].push_back(masterRef);
+    SmallVector<int64_t> sharedShape(dup.type.getShape());
+    sharedShape[0] = length;
+    View view{Mode::Slice};
+    view.sliceStart = masterStart;
+    Entry sharedEntry;
+    sharedEntry.type =
+        RankedTensorType::get(sharedShape, dup.type.getElementType());
+    Value shared = buildView(builder, loc, masterRef, sharedEntry, view);
+    auto ownRef = WeightRefOp::create(
+        builder, loc, ownType, FlatSymbolRefAttr::get(dupOp.getSymNameAttr()));
+    newRefs.push_back(ownRef);
+    SmallVector<Value> parts = sharedFirst ? SmallVector<Value>{shared, ownRef}
+                                           : SmallVector<Value>{ownRef, shared};
+    auto concat = ConcatOp::create(builder, loc, dup.type, parts,
+                                   builder.getI64IntegerAttr(0));
+    ref.replaceAllUsesWith(concat.getResult());
+    ref.erase();
+  }
+  refs[dupOp.getSymName()] = newRefs;
+  saved += length * rowBytes;
+  ++counts[static_cast<int>(Mode::Partial)];
+  // The rest is the duplicate's own: it is no candidate for further ties.
+  dup.alive = false;
+}
+
 void LoomTieWeightsPass::runOnOperation() {
   ModuleOp module = getOperation();
   for (const std::string &mode : modes)
-    if (!llvm::is_contained({"exact", "transpose", "scale", "cast", "slice"},
-                            StringRef(mode))) {
+    if (!llvm::is_contained(
+            {"exact", "transpose", "scale", "cast", "slice", "partial"},
+            StringRef(mode))) {
       module.emitError("loom-tie-weights: unknown mode '")
-          << mode << "' (expected exact, transpose, scale, cast or slice)";
+          << mode
+          << "' (expected exact, transpose, scale, cast, slice or partial)";
       return signalPassFailure();
     }
   if (rtol < 0 || atol < 0) {
@@ -907,12 +1051,15 @@ void LoomTieWeightsPass::runOnOperation() {
     runScale();
   if (enabled(Mode::Slice))
     runSlice();
+  if (enabled(Mode::Partial))
+    runPartial();
 
   numExact += counts[0];
   numCast += counts[1];
   numTranspose += counts[2];
   numScale += counts[3];
   numSlice += counts[4];
+  numPartial += counts[5];
   bytesSaved += saved;
   if (summary) {
     // Count trainable weights once, not once per mode.
@@ -922,8 +1069,9 @@ void LoomTieWeightsPass::runOnOperation() {
     emitRemark(module.getLoc())
         << "loom-tie-weights: " << counts[0] << " exact, " << counts[2]
         << " transpose, " << counts[3] << " scale, " << counts[1] << " cast, "
-        << counts[4] << " slice tie(s); " << saved << " bytes saved; "
-        << trainable << " trainable weight(s) considered in exact mode only";
+        << counts[4] << " slice, " << counts[5] << " partial tie(s); " << saved
+        << " bytes saved; " << trainable
+        << " trainable weight(s) considered in exact mode only";
   }
   (void)skippedTrainable;
 }

@@ -90,6 +90,10 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
       when `rtol = atol = 0` (the default), else within the tolerance.
     * `slice`: W2 is a contiguous slice of W1 along one axis (W1's other
       dimensions equal).
+    * `partial`: W2's leading (or trailing) rows equal consecutive rows of
+      W1 and the rest is its own (a student that copied part of a teacher's
+      output channels): W2 keeps its own rows, its reads become
+      `loom.concat` of a slice of W1 and W2.
 
     Weights that are not frozen (trainable parameters) are tied only in
     exact mode — training would pull views apart; the summary counts the
@@ -98,8 +102,8 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
   }];
   let options = [
     ListOption<"modes", "modes", "std::string",
-      "Modes to apply, among exact,transpose,scale,cast,slice (default: all, "
-      "which are exact with the default tolerances)">,
+      "Modes to apply, among exact,transpose,scale,cast,slice,partial "
+      "(default: all, which are exact with the default tolerances)">,
     Option<"minBytes", "min-bytes", "uint64_t", /*default=*/"1024",
       "Only tie duplicates of at least this many bytes">,
     Option<"rtol", "rtol", "double", /*default=*/"0.0",
@@ -117,6 +121,7 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
     Statistic<"numScale", "num-scale", "Scale ties">,
     Statistic<"numCast", "num-cast", "Cast ties">,
     Statistic<"numSlice", "num-slice", "Slice ties">,
+    Statistic<"numPartial", "num-partial", "Partial ties">,
     Statistic<"bytesSaved", "bytes-saved", "Weight bytes removed">,
   ];
   let dependentDialects = ["::loom::LoomDialect"];
