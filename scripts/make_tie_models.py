@@ -19,9 +19,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-torch.manual_seed(0)
-out = sys.argv[1]
-os.makedirs(out, exist_ok=True)
 
 
 class Block(nn.Module):
@@ -113,18 +110,25 @@ class Distill(nn.Module):
         return self.teacher_fc(t), self.student_fc(s), m
 
 
-models = {
-    "gpt": (GPT(), torch.randint(0, 5003, (1, 16))),
-    "albert": (Albert(), torch.randn(1, 8, 32)),
-    "cnn": (SharedConv(), torch.randn(1, 3, 16, 16)),
-    "distill": (Distill(), torch.randn(1, 3, 8, 8)),
-}
-for name, (model, example) in models.items():
-    model.eval()
-    np.save(os.path.join(out, name + "_input.npy"), example.numpy())
-    for folding in (False, True):
-        path = os.path.join(out, "%s_%s.onnx" % (name, "fold" if folding else "nofold"))
-        with torch.no_grad():
-            torch.onnx.export(model, (example,), path, input_names=["input"],
-                              opset_version=14, do_constant_folding=folding)
-        print(path, os.path.getsize(path))
+def main(out):
+    torch.manual_seed(0)
+    os.makedirs(out, exist_ok=True)
+    models = {
+        "gpt": (GPT(), torch.randint(0, 5003, (1, 16))),
+        "albert": (Albert(), torch.randn(1, 8, 32)),
+        "cnn": (SharedConv(), torch.randn(1, 3, 16, 16)),
+        "distill": (Distill(), torch.randn(1, 3, 8, 8)),
+    }
+    for name, (model, example) in models.items():
+        model.eval()
+        np.save(os.path.join(out, name + "_input.npy"), example.numpy())
+        for folding in (False, True):
+            path = os.path.join(out, "%s_%s.onnx" % (name, "fold" if folding else "nofold"))
+            with torch.no_grad():
+                torch.onnx.export(model, (example,), path, input_names=["input"],
+                                  opset_version=14, do_constant_folding=folding)
+            print(path, os.path.getsize(path))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
