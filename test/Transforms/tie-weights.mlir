@@ -256,3 +256,13 @@ func.func @use() -> tensor<3x2xf32> {
 // CHECK: loom.weight @student frozen : tensor<3x2xf32> = dense<
 loom.weight @teacher frozen : tensor<4x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]>
 loom.weight @student frozen : tensor<3x2xf32> = dense<[[0.0, 4.0], [5.0, 6.0], [9.0, 10.0]]>
+
+// -----
+
+// A weight that is also a graph input is part of the model's interface: it
+// is never tied, not even exactly.
+// CHECK-LABEL: module
+// CHECK: loom.weight @a : tensor<2xf32> = dense<[5.000000e+00, 6.000000e+00]> {onnx.graph_input = 1 : i64}
+// CHECK: loom.weight @b frozen : tensor<2xf32>
+loom.weight @a : tensor<2xf32> = dense<[5.0, 6.0]> {onnx.graph_input = 1 : i64}
+loom.weight @b frozen : tensor<2xf32> = dense<[5.0, 6.0]>

@@ -1024,6 +1024,10 @@ void LoomTieWeightsPass::runOnOperation() {
     entry.op = weight;
     if (!readBytes(weight.getValue(), entry))
       entry.alive = false; // strings, bools, sub-byte, sparse: left alone
+    // A weight that is also a graph input is part of the model's interface
+    // (a caller may feed another value): it keeps its own tensor.
+    if (weight->hasAttr("onnx.graph_input"))
+      entry.alive = false;
     entries.push_back(std::move(entry));
   }
   module.walk([&](WeightRefOp ref) { refs[ref.getName()].push_back(ref); });

@@ -97,7 +97,8 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
 
     Weights that are not frozen (trainable parameters) are tied only in
     exact mode — training would pull views apart; the summary counts the
-    ones skipped. Weights below `min-bytes` are left alone: a view costs a
+    ones skipped. Weights that are also graph inputs (`onnx.graph_input`)
+    are never tied: a caller may feed them. Weights below `min-bytes` are left alone: a view costs a
     node, which is not worth it for a few bytes.
   }];
   let options = [
