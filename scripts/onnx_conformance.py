@@ -102,13 +102,20 @@ def identical(a, b):
 
 
 def check_one(args):
-    model, translate = args
+    model, translate, pipeline = args
     folder = os.path.dirname(model)
     with tempfile.TemporaryDirectory() as tmp:
         ir = os.path.join(tmp, "m.mlirbc")
         out = os.path.join(tmp, "out.onnx")
-        for cmd in ([translate, "--import-onnx", model, "-o", ir],
-                    [translate, "--export-onnx", ir, "-o", out]):
+        steps = [[translate, "--import-onnx", model, "-o", ir]]
+        if pipeline:
+            opt = os.path.join(os.path.dirname(translate), "loom-opt")
+            optimized = os.path.join(tmp, "opt.mlirbc")
+            steps.append([opt, ir, "--pass-pipeline=builtin.module(%s)" % pipeline,
+                          "--emit-bytecode", "-o", optimized])
+            ir = optimized
+        steps.append([translate, "--export-onnx", ir, "-o", out])
+        for cmd in steps:
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
                 return ("fail", model, "%s: %s" % (cmd[1], proc.stderr.strip()[:400]))
@@ -179,11 +186,13 @@ def main():
     parser.add_argument("--loom-translate", required=True)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--verbose", action="store_true", help="list every model")
+    parser.add_argument("--pipeline", default="",
+                        help="a loom-opt pass pipeline run between import and export")
     parser.add_argument("roots", nargs="+", help="folders searched for *.onnx")
     args = parser.parse_args()
     models = find_models(args.roots)
     with multiprocessing.Pool(args.jobs) as pool:
-        results = pool.map(check_one, [(m, args.loom_translate) for m in models],
+        results = pool.map(check_one, [(m, args.loom_translate, args.pipeline) for m in models],
                            chunksize=4)
     counts = {"pass": 0, "fail": 0, "ort": 0}
     for status, model, reason in results:
