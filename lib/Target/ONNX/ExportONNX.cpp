@@ -335,16 +335,9 @@ LogicalResult Exporter::writeAttribute(Operation *op, StringRef name,
   auto tensorWriter = [&](ElementsAttr e, onnx::TensorProto *t) {
     return writeTensor(e, t);
   };
-  if (auto f = dyn_cast<FloatAttr>(value)) {
-    attr->set_type(onnx::AttributeProto::FLOAT);
-    attr->set_f(f.getValueAsDouble());
-  } else if (auto i = dyn_cast<IntegerAttr>(value)) {
-    attr->set_type(onnx::AttributeProto::INT);
-    attr->set_i(i.getInt());
-  } else if (auto s = dyn_cast<StringAttr>(value)) {
-    attr->set_type(onnx::AttributeProto::STRING);
-    attr->set_s(s.getValue().str());
-  } else if (auto sparse = dyn_cast<SparseElementsAttr>(value)) {
+  if (writeSimpleAttribute(value, attr))
+    return success();
+  if (auto sparse = dyn_cast<SparseElementsAttr>(value)) {
     attr->set_type(onnx::AttributeProto::SPARSE_TENSOR);
     return writeSparse(*this, sparse, attr->mutable_sparse_tensor(),
                        tensorWriter);
@@ -361,14 +354,6 @@ LogicalResult Exporter::writeAttribute(Operation *op, StringRef name,
   } else if (auto t = dyn_cast<TypeAttr>(value)) {
     attr->set_type(onnx::AttributeProto::TYPE_PROTO);
     return writeType(t.getValue(), nullptr, op->getLoc(), attr->mutable_tp());
-  } else if (auto floats = dyn_cast<DenseF32ArrayAttr>(value)) {
-    attr->set_type(onnx::AttributeProto::FLOATS);
-    for (float f : floats.asArrayRef())
-      attr->add_floats(f);
-  } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(value)) {
-    attr->set_type(onnx::AttributeProto::INTS);
-    for (int64_t i : ints.asArrayRef())
-      attr->add_ints(i);
   } else if (auto array = dyn_cast<ArrayAttr>(value)) {
     Attribute first = array.empty() ? Attribute() : array[0];
     if (!first || isa<StringAttr>(first)) {

@@ -168,16 +168,8 @@ LogicalResult loom::exportTypedOp(Operation *op, const NodeWriter &writer,
       onnx::AttributeProto *proto = node.add_attribute();
       proto->set_name(name.str());
       Attribute value = attr.getValue();
-      if (auto i = dyn_cast<IntegerAttr>(value)) {
-        proto->set_type(onnx::AttributeProto::INT);
-        proto->set_i(i.getInt());
-      } else if (auto f = dyn_cast<FloatAttr>(value)) {
-        proto->set_type(onnx::AttributeProto::FLOAT);
-        proto->set_f(f.getValueAsDouble());
-      } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(value)) {
-        proto->set_type(onnx::AttributeProto::INTS);
-        for (int64_t v : ints.asArrayRef())
-          proto->add_ints(v);
+      if (writeSimpleAttribute(value, proto)) {
+        continue;
       } else if (auto pad = dyn_cast<AutoPadAttr>(value)) {
         proto->set_type(onnx::AttributeProto::STRING);
         proto->set_s(stringifyAutoPad(pad.getValue()).str());

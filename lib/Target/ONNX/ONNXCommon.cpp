@@ -169,3 +169,27 @@ std::optional<uint64_t> loom::getRawByteSize(int32_t dataType, uint64_t count) {
     return std::nullopt;
   }
 }
+
+bool loom::writeSimpleAttribute(Attribute value, onnx::AttributeProto *proto) {
+  if (auto i = dyn_cast<IntegerAttr>(value)) {
+    proto->set_type(onnx::AttributeProto::INT);
+    proto->set_i(i.getInt());
+  } else if (auto f = dyn_cast<FloatAttr>(value)) {
+    proto->set_type(onnx::AttributeProto::FLOAT);
+    proto->set_f(f.getValueAsDouble());
+  } else if (auto s = dyn_cast<StringAttr>(value)) {
+    proto->set_type(onnx::AttributeProto::STRING);
+    proto->set_s(s.getValue().str());
+  } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(value)) {
+    proto->set_type(onnx::AttributeProto::INTS);
+    for (int64_t v : ints.asArrayRef())
+      proto->add_ints(v);
+  } else if (auto floats = dyn_cast<DenseF32ArrayAttr>(value)) {
+    proto->set_type(onnx::AttributeProto::FLOATS);
+    for (float v : floats.asArrayRef())
+      proto->add_floats(v);
+  } else {
+    return false;
+  }
+  return true;
+}

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "onnx/onnx_pb.h"
+
 namespace loom::onnx_names {
 // Module attributes: the ModelProto fields.
 constexpr llvm::StringLiteral kIrVersion = "onnx.ir_version";
@@ -50,6 +52,10 @@ std::optional<int32_t> getONNXDataType(mlir::Type elementType);
 /// Bytes that `count` elements take in ONNX `raw_data` (4-bit types packed two
 /// to a byte), or nullopt for strings.
 std::optional<uint64_t> getRawByteSize(int32_t dataType, uint64_t count);
+
+/// Writes an attribute of a simple kind (i64 INT, f32 FLOAT, STRING, INTS,
+/// FLOATS) into `proto`; false for any other kind.
+bool writeSimpleAttribute(mlir::Attribute value, onnx::AttributeProto *proto);
 
 } // namespace loom
 
