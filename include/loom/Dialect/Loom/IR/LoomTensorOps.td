@@ -163,7 +163,8 @@ def Loom_ShapeOp : Loom_TypedOp<"shape", "Shape"> {
     both clamped and counted from the back when negative. Folds to a constant
     when those dimensions are static.
   }];
-  let arguments = (ins AnyTensor:$data, OptionalAttr<Loom_I64Attr>:$start,
+  let arguments = (ins AnyTensor:$data,
+                       DefaultValuedAttr<Loom_I64Attr, "0">:$start,
                        OptionalAttr<Loom_I64Attr>:$end);
   let results = (outs Loom_I64Tensor:$shape);
   let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
