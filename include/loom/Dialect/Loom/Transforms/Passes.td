@@ -128,4 +128,36 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
+  let summary = "Report parameter counts and value statistics of every weight";
+  let description = [{
+    An analysis: it changes nothing. For every `loom.weight` it reads every
+    element once (in parallel, one weight per task) and reports its role,
+    frozen flag, dtype, shape, element count, bytes, the op that reads it,
+    its aliases, sparsity (fraction of zeros), NaN and Inf counts, and the
+    minimum, maximum, mean and standard deviation of its finite values; then
+    totals: elements by role (trainable and frozen parameters, buffers),
+    unique versus referenced elements and bytes (every alias reads the same
+    tensor), bytes by dtype, NaN and Inf counts.
+
+    `format=json` writes one JSON object (keys `total`, `trainable`,
+    `frozen`, `buffers`, `unique_params`, `unique_bytes`,
+    `referenced_bytes`, `sharing_ratio`, `bytes_by_dtype`, `nan_count`,
+    `inf_count`, `layers`); `format=text` (the default) an aligned table.
+    `output=FILE` writes there instead of standard output.
+
+    Counting today follows the IR: a weight's aliases count as further names
+    of the same role. Telling exporter-merged names (separate tensors in the
+    framework) from tied ones (one tensor) is future work of the `loomc stats`
+    issue.
+  }];
+  let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"text\"",
+      "Report format: text or json">,
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+      "Where the report goes ('-': standard output)">,
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 #endif // LOOM_DIALECT_LOOM_TRANSFORMS_PASSES_TD
