@@ -5,6 +5,7 @@
 // RUN: not loom-opt %s --loom-param-stats="format=xml" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: loom-opt %s --loom-param-stats="format=json output=%t.json" -o /dev/null
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
+// RUN: not loom-opt %s --loom-param-stats="check output=/dev/null" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CHECKNAN
 
 // [1, 2, 3, 4]: mean 2.5, std sqrt(1.25) = 1.118; two names (one alias).
 loom.weight @w aliases ["head.weight"] : tensor<2x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0]]>
@@ -56,3 +57,6 @@ func.func @main(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
 // JSON: "unique_params": 9
 
 // BAD: error: loom-param-stats: format must be text or json, got 'xml'
+
+// CHECKNAN: error: weight 'b' holds 1 NaN and 1 Inf value(s)
+// CHECKNAN-NOT: error: weight

@@ -229,6 +229,17 @@ struct LoomParamStatsPass
     parallelForEach(&getContext(), all,
                     [](WeightStats &stats) { computeValues(stats); });
     report(all);
+    if (!check)
+      return;
+    bool bad = false;
+    for (WeightStats &s : all)
+      if (s.nans || s.infs) {
+        s.op.emitError("weight '") << s.name << "' holds " << s.nans
+                                   << " NaN and " << s.infs << " Inf value(s)";
+        bad = true;
+      }
+    if (bad)
+      signalPassFailure();
   }
 
   void report(std::vector<WeightStats> &all) {

@@ -144,7 +144,9 @@ def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
     `frozen`, `buffers`, `unique_params`, `unique_bytes`,
     `referenced_bytes`, `sharing_ratio`, `bytes_by_dtype`, `nan_count`,
     `inf_count`, `layers`); `format=text` (the default) an aligned table.
-    `output=FILE` writes there instead of standard output.
+    `output=FILE` writes there instead of standard output. With `check`,
+    the pass fails after the report when any weight holds NaN or Inf, with
+    one error per such weight naming it and the counts.
 
     Counting today follows the IR: a weight's aliases count as further names
     of the same role. Telling exporter-merged names (separate tensors in the
@@ -156,6 +158,8 @@ def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
       "Report format: text or json">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
       "Where the report goes ('-': standard output)">,
+    Option<"check", "check", "bool", /*default=*/"false",
+      "Fail (after the report) when a weight holds NaN or Inf, naming each">,
   ];
   let dependentDialects = ["::loom::LoomDialect"];
 }
