@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinDialect.h"
@@ -108,32 +109,12 @@ struct ElementReader {
   }
 };
 
-/// The raw bytes of a weight, when they are plain elements.
-std::optional<ArrayRef<char>> rawBytes(ElementsAttr value,
-                                       std::vector<char> &storage) {
-  auto type = cast<ShapedType>(value.getType());
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      return blob->getData();
-    return std::nullopt;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense || type.getElementType().isInteger(1))
-    return std::nullopt;
-  ArrayRef<char> raw = dense.getRawData();
-  if (!dense.isSplat())
-    return raw;
-  for (int64_t i = 0; i < type.getNumElements(); ++i)
-    storage.insert(storage.end(), raw.begin(), raw.end());
-  return ArrayRef<char>(storage);
-}
-
 void computeValues(WeightStats &stats) {
   ElementsAttr value = stats.op.getValue();
   auto type = cast<ShapedType>(value.getType());
   ElementReader reader(type.getElementType());
   std::vector<char> storage;
-  std::optional<ArrayRef<char>> bytes = rawBytes(value, storage);
+  std::optional<ArrayRef<char>> bytes = getWeightBytes(value, storage);
   if (reader.kind == ElementReader::None || !bytes ||
       bytes->size() != static_cast<size_t>(stats.count) * reader.bytes)
     return;
@@ -219,11 +200,10 @@ struct LoomParamStatsPass
         for (StringAttr alias : aliases->getAsRange<StringAttr>())
           stats.aliases.push_back(alias.str());
       stats.user = users.lookup(stats.name);
-      std::vector<char> storage;
-      if (std::optional<ArrayRef<char>> bytes =
-              rawBytes(weight.getValue(), storage))
-        stats.bytes = storage.empty() ? bytes->size()
-                                      : bytes->size(); // splats count in full
+      // Bytes as stored in full (a splat counts every element).
+      if (std::optional<unsigned> elemBytes =
+              getElementByteSize(type.getElementType()))
+        stats.bytes = stats.count * *elemBytes;
       all.push_back(std::move(stats));
     }
     parallelForEach(&getContext(), all,

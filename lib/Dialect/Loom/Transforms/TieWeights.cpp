@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -82,41 +83,12 @@ struct View {
 /// The bytes of a weight's value, when they are plain little-endian elements
 /// of a byte-sized type (not strings, sub-byte or bit-packed bools).
 bool readBytes(ElementsAttr value, Entry &entry) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || !type.hasStaticShape())
+  std::optional<ArrayRef<char>> bytes = getWeightBytes(value, entry.storage);
+  if (!bytes)
     return false;
-  Type element = type.getElementType();
-  unsigned bits;
-  if (auto complex = dyn_cast<ComplexType>(element))
-    bits = 2 * complex.getElementType().getIntOrFloatBitWidth();
-  else if (element.isIntOrFloat())
-    bits = element.getIntOrFloatBitWidth();
-  else
-    return false;
-  if (bits % 8)
-    return false;
-  entry.type = type;
-  entry.elemBytes = bits / 8;
-  uint64_t size = type.getNumElements() * entry.elemBytes;
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != size)
-      return false;
-    entry.bytes = blob->getData();
-    return true;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense || element.isInteger(1))
-    return false;
-  ArrayRef<char> raw = dense.getRawData();
-  if (!dense.isSplat()) {
-    entry.bytes = raw;
-    return true;
-  }
-  entry.storage.reserve(size);
-  for (int64_t i = 0; i < type.getNumElements(); ++i)
-    entry.storage.insert(entry.storage.end(), raw.begin(), raw.end());
-  entry.bytes = entry.storage;
+  entry.type = cast<RankedTensorType>(value.getType());
+  entry.elemBytes = *getElementByteSize(entry.type.getElementType());
+  entry.bytes = *bytes;
   return true;
 }
 
