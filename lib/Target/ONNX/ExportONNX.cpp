@@ -478,6 +478,20 @@ LogicalResult Exporter::writeBlock(Block &block, onnx::GraphProto *graph) {
   return success();
 }
 
+/// value_info must not repeat a graph's inputs or outputs.
+static void pruneValueInfo(onnx::GraphProto *graph) {
+  llvm::StringSet<> ioNames;
+  for (const auto *list : {&graph->input(), &graph->output()})
+    for (const onnx::ValueInfoProto &info : *list)
+      ioNames.insert(info.name());
+  auto *infos = graph->mutable_value_info();
+  infos->erase(std::remove_if(infos->begin(), infos->end(),
+                              [&](const onnx::ValueInfoProto &info) {
+                                return ioNames.count(info.name()) > 0;
+                              }),
+               infos->end());
+}
+
 LogicalResult Exporter::writeSubgraph(Region &region, StringRef name,
                                       onnx::GraphProto *graph) {
   Block &block = region.front();
@@ -522,16 +536,7 @@ LogicalResult Exporter::writeSubgraph(Region &region, StringRef name,
                          output->mutable_type())))
       return failure();
   }
-  // value_info must not repeat the outputs.
-  llvm::StringSet<> outputs;
-  for (const onnx::ValueInfoProto &o : graph->output())
-    outputs.insert(o.name());
-  auto *infos = graph->mutable_value_info();
-  infos->erase(std::remove_if(infos->begin(), infos->end(),
-                              [&](const onnx::ValueInfoProto &info) {
-                                return outputs.count(info.name()) > 0;
-                              }),
-               infos->end());
+  pruneValueInfo(graph);
   return success();
 }
 
@@ -736,16 +741,7 @@ LogicalResult Exporter::run() {
       return failure();
   }
   dropUnreadConstants(graph);
-  llvm::StringSet<> ioNames;
-  for (const auto *list : {&graph->input(), &graph->output()})
-    for (const onnx::ValueInfoProto &info : *list)
-      ioNames.insert(info.name());
-  auto *infos = graph->mutable_value_info();
-  infos->erase(std::remove_if(infos->begin(), infos->end(),
-                              [&](const onnx::ValueInfoProto &info) {
-                                return ioNames.count(info.name()) > 0;
-                              }),
-               infos->end());
+  pruneValueInfo(graph);
 
   // External data: one file beside the model, each tensor 64-byte aligned.
   std::optional<llvm::sys::fs::TempFile> dataFile;

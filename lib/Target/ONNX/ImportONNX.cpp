@@ -84,8 +84,7 @@ private:
                   std::shared_ptr<llvm::MemoryBuffer> &keepAlive);
 
   // Graphs and nodes
-  LogicalResult importGraphBody(onnx::GraphProto &graph,
-                                const llvm::StringSet<> &declared);
+  LogicalResult importGraphBody(onnx::GraphProto &graph);
   LogicalResult importNode(onnx::NodeProto &node);
   void recordNodeInfo(Operation *op, const onnx::NodeProto &node);
   FailureOr<Attribute>
@@ -690,7 +689,6 @@ Operation *Importer::buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(block);
     scopes.emplace_back();
-    llvm::StringSet<> declared;
     for (const onnx::ValueInfoProto &input : graph->input()) {
       FailureOr<Type> type =
           convertType(input.type(), "subgraph input '" + input.name() + "'");
@@ -699,7 +697,6 @@ Operation *Importer::buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
         return nullptr;
       }
       scopes.back()[input.name()] = block->addArgument(*type, ctx.loc);
-      declared.insert(input.name());
     }
     // A subgraph's own initializers are constants of its body.
     for (onnx::TensorProto &tensor : *graph->mutable_initializer()) {
@@ -712,7 +709,7 @@ Operation *Importer::buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
       scopes.back()[tensor.name()] =
           ConstantOp::create(builder, ctx.loc, *value);
     }
-    if (failed(importGraphBody(*graph, declared))) {
+    if (failed(importGraphBody(*graph))) {
       scopes.pop_back();
       return nullptr;
     }
@@ -811,8 +808,7 @@ void Importer::recordNodeInfo(Operation *op, const onnx::NodeProto &node) {
       FusedLoc::get(context, {op->getLoc()}, builder.getDictionaryAttr(meta)));
 }
 
-LogicalResult Importer::importGraphBody(onnx::GraphProto &graph,
-                                        const llvm::StringSet<> &declared) {
+LogicalResult Importer::importGraphBody(onnx::GraphProto &graph) {
   // Kahn's algorithm over the names nodes read: ONNX requires a topological
   // order, but exporters do not always write one.
   int numNodes = graph.node_size();
@@ -884,7 +880,6 @@ LogicalResult Importer::importGraphBody(onnx::GraphProto &graph,
   for (int i : order)
     if (failed(importNode(*graph.mutable_node(i))))
       return failure();
-  (void)declared;
   return success();
 }
 
@@ -1072,16 +1067,14 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   refInsertPoint = entry->begin();
   builder.setInsertionPointToEnd(entry);
   scopes.emplace_back();
-  llvm::StringSet<> declared;
   unsigned argIndex = 0;
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (weights.count(input.name()))
       continue;
     scopes.back()[input.name()] = entry->getArgument(argIndex++);
-    declared.insert(input.name());
   }
 
-  if (failed(importGraphBody(graph, declared)))
+  if (failed(importGraphBody(graph)))
     return nullptr;
 
   SmallVector<Value> results;

@@ -287,7 +287,7 @@ private:
   /// Fingerprints of each entry, from one parallel sweep.
   std::vector<Fingerprints> prints;
   uint64_t counts[6] = {0, 0, 0, 0, 0, 0};
-  uint64_t saved = 0, skippedTrainable = 0;
+  uint64_t saved = 0;
 };
 
 } // namespace
@@ -496,10 +496,8 @@ void LoomTieWeightsPass::runCast() {
     Entry &e = entries[i];
     if (!e.alive || e.bytes.empty())
       continue;
-    if (!e.frozen()) {
-      ++skippedTrainable;
+    if (!e.frozen())
       continue;
-    }
     if (e.type.getElementType().isF32() && large(e))
       wide[{e.type.getAsOpaquePointer(), prints[i].content}].push_back(i);
     else if (e.type.getElementType().isF16() ||
@@ -605,10 +603,8 @@ void LoomTieWeightsPass::runTranspose() {
     Entry &e = entries[i];
     if (!e.alive || e.type.getRank() < 2 || e.type.getRank() > 6 || !large(e))
       continue;
-    if (!e.frozen()) {
-      ++skippedTrainable;
+    if (!e.frozen())
       continue;
-    }
     candidates.push_back(i);
   }
   // Buckets: element type, sorted dimensions, order-free hash.
@@ -693,10 +689,8 @@ void LoomTieWeightsPass::runScale() {
     Type element = e.type ? e.type.getElementType() : Type();
     if (!e.alive || !large(e) || !(element.isF32() || element.isF64()))
       continue;
-    if (!e.frozen()) {
-      ++skippedTrainable;
+    if (!e.frozen())
       continue;
-    }
     candidates.push_back(i);
   }
   llvm::DenseMap<std::pair<const void *, uint64_t>, SmallVector<unsigned, 1>>
@@ -779,10 +773,8 @@ void LoomTieWeightsPass::runSlice() {
       if (!e.alive || !e.type || e.type.getRank() < 2 ||
           e.type.getRank() <= axis || e.bytes.empty())
         continue;
-      if (!e.frozen()) {
-        ++skippedTrainable;
+      if (!e.frozen())
         continue;
-      }
       SmallVector<int64_t> rest(e.type.getShape());
       rest.erase(rest.begin() + axis);
       groups[{e.type.getElementType().getAsOpaquePointer(), rest}].push_back(i);
@@ -1049,5 +1041,4 @@ void LoomTieWeightsPass::runOnOperation() {
         << " bytes saved; " << trainable
         << " trainable weight(s) considered in exact mode only";
   }
-  (void)skippedTrainable;
 }
