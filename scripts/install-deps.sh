@@ -17,9 +17,9 @@ apt_packages=(
   python3 python3-venv python3-pip python3-numpy
   locales
 )
-# pip packages for tests and benchmarks (never the product; onnxslim is a benchmark peer).
+# pip packages for tests and benchmarks (never the product; onnxslim is a benchmark peer, jsonschema checks reports).
 # numpy<2 keeps Debian's torch (built against numpy 1.x) working next to pip's onnx.
-pip_packages=("numpy<2" onnx onnxruntime onnxslim)
+pip_packages=("numpy<2" onnx onnxruntime onnxslim jsonschema)
 # rapidocr only for the PaddleOCR models its wheel carries (no OpenCV etc.).
 pip_nodeps_packages=(rapidocr)
 
@@ -55,7 +55,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if ! "$venv/bin/python" - <<'PY' 2>/dev/null
 import importlib.metadata as m, sys
-import numpy, onnx, onnxruntime, onnxslim, rapidocr
+import numpy, onnx, onnxruntime, onnxslim, rapidocr, jsonschema
 sys.exit(0 if numpy.__version__.split('.')[0] == '1' else 1)
 PY
 then

@@ -87,7 +87,9 @@ for model_path in sorted(glob.glob(os.path.join(folder, "*.onnx"))):
         original = onnx.load(model_path)
         dup_bytes, kinds = duplicates(original)
         plain_size, tied_size = os.path.getsize(plain), os.path.getsize(tied)
-        size_ok = plain_size - tied_size >= dup_bytes - 1024 and (dup_bytes == 0 or tied_size < plain_size)
+        # The tied graph adds view nodes (Slice, Concat, Mul and their constant
+        # operands, named after the weight they rebuild): allow 2 KiB for them.
+        size_ok = plain_size - tied_size >= dup_bytes - 2048 and (dup_bytes == 0 or tied_size < plain_size)
         feeds = {original.graph.input[0].name: x}
         expected, actual = run(model_path, feeds), run(tied, feeds)
         exact = not (kinds & {"transpose", "scale"})

@@ -20,6 +20,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -97,6 +99,7 @@ private:
   Type valueType(StringRef name);
   std::string describe(const onnx::NodeProto &node) const;
   Location nodeLoc(const onnx::NodeProto &node);
+  void foldWeightIdentities(const onnx::GraphProto &graph);
 
   MLIRContext *context;
   OpBuilder builder;
@@ -112,6 +115,8 @@ private:
   llvm::StringMap<const onnx::TypeProto *> declaredTypes;
   llvm::StringMap<WeightOp> weights;
   llvm::StringMap<Value> weightRefs;
+  /// Identity nodes of weights whose outputs became copy names.
+  llvm::DenseSet<const onnx::NodeProto *> foldedIdentities;
   Block::iterator refInsertPoint;
   Value none;
   llvm::StringMap<std::shared_ptr<llvm::MemoryBuffer>> externalFiles;
@@ -519,6 +524,77 @@ std::string Importer::describe(const onnx::NodeProto &node) const {
   return text;
 }
 
+/// PyTorch's exporter merges equal tensors (a BatchNorm weight of ones and
+/// another layer's running variance) into one initializer and gives the
+/// other names back through `Identity` nodes. Each such name becomes a copy
+/// of the weight (`#loom.copy`), so that statistics still count the source's
+/// tensors, and each name's role comes from its use: a name BatchNorm reads
+/// as its running mean or variance (inputs 3 and 4) is a buffer.
+void Importer::foldWeightIdentities(const onnx::GraphProto &graph) {
+  llvm::StringSet<> graphOutputs, produced;
+  for (const onnx::ValueInfoProto &output : graph.output())
+    graphOutputs.insert(output.name());
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      if (!output.empty() && !produced.insert(output).second)
+        produced.erase(output); // defined twice: the importer reports it
+  // Chains of Identity resolve in as many rounds as they are long.
+  SmallVector<std::string> copyNames;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const onnx::NodeProto &node : graph.node()) {
+      if (node.op_type() != "Identity" ||
+          !(node.domain().empty() || node.domain() == "ai.onnx") ||
+          node.input_size() != 1 || node.output_size() != 1 ||
+          foldedIdentities.contains(&node))
+        continue;
+      const std::string &output = node.output(0);
+      auto source = weights.find(node.input(0));
+      if (source == weights.end() || output.empty() ||
+          graphOutputs.contains(output) || !produced.contains(output) ||
+          weights.count(output))
+        continue;
+      weights[output] = source->second;
+      foldedIdentities.insert(&node);
+      copyNames.push_back(output);
+      changed = true;
+    }
+  }
+
+  // Roles by use: running statistics are buffers.
+  llvm::StringSet<> statistics, otherUse;
+  for (const onnx::NodeProto &node : graph.node()) {
+    if (foldedIdentities.contains(&node))
+      continue;
+    bool batchNorm = node.op_type() == "BatchNormalization" &&
+                     (node.domain().empty() || node.domain() == "ai.onnx");
+    for (auto [index, input] : llvm::enumerate(node.input()))
+      (batchNorm && (index == 3 || index == 4) ? statistics : otherUse)
+          .insert(input);
+  }
+  auto roleOf = [&](StringRef name, WeightRole fallback) {
+    if (fallback == WeightRole::Parameter && statistics.contains(name) &&
+        !otherUse.contains(name))
+      return WeightRole::Buffer;
+    return fallback;
+  };
+  for (WeightOp weight : module.getOps<WeightOp>())
+    weight.setRole(roleOf(weight.getSymName(), weight.getRole()));
+  llvm::MapVector<Operation *, SmallVector<Attribute>> copies;
+  for (const std::string &name : copyNames) {
+    WeightOp weight = weights[name];
+    // A copy of a float tensor is a parameter unless used as statistics.
+    WeightRole fallback = isa<FloatType, ComplexType>(
+                              weight.getType().getElementType())
+                              ? WeightRole::Parameter
+                              : WeightRole::Constant;
+    copies[weight].push_back(WeightCopyAttr::get(
+        context, builder.getStringAttr(name), roleOf(name, fallback)));
+  }
+  for (auto &[op, list] : copies)
+    cast<WeightOp>(op).setCopiesAttr(builder.getArrayAttr(list));
+}
+
 Location Importer::nodeLoc(const onnx::NodeProto &node) {
   std::string name = node.name();
   if (name.empty())
@@ -541,7 +617,8 @@ Value Importer::lookup(StringRef name) {
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPoint(&func.front(), refInsertPoint);
     ref = WeightRefOp::create(
-        builder, fileLoc, weight->second.getType(),
+        builder, NameLoc::get(builder.getStringAttr(name), fileLoc),
+        weight->second.getType(),
         FlatSymbolRefAttr::get(weight->second.getSymNameAttr()));
   }
   return ref;
@@ -731,6 +808,13 @@ Operation *Importer::buildGeneric(onnx::NodeProto &node, const NodeContext &ctx,
 }
 
 LogicalResult Importer::importNode(onnx::NodeProto &node) {
+  // An Identity of a weight became a copy name of that weight (see
+  // foldWeightIdentities): its output reads the weight under that name.
+  if (foldedIdentities.contains(&node)) {
+    Value ref = lookup(node.output(0));
+    scopes.back()[node.output(0)] = ref;
+    return success();
+  }
   NodeContext ctx{
       node, 0, {}, {}, nodeLoc(node), [&](const onnx::TensorProto &tensor) {
         onnx::TensorProto copy = tensor;
@@ -982,7 +1066,7 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     auto weight = WeightOp::create(
         builder, NameLoc::get(builder.getStringAttr(name), fileLoc),
         builder.getStringAttr(name), value, WeightRoleAttr::get(context, role),
-        isInput ? UnitAttr() : builder.getUnitAttr(), ArrayAttr());
+        isInput ? UnitAttr() : builder.getUnitAttr(), ArrayAttr(), ArrayAttr());
     if (isInput)
       weight->setAttr(names::kGraphInput,
                       builder.getI64IntegerAttr(it->second));
@@ -1002,6 +1086,8 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     if (failed(value) || failed(addWeight(name, *value)))
       return nullptr;
   }
+
+  foldWeightIdentities(graph);
 
   // The function: graph inputs that are not initializers, graph outputs.
   SmallVector<Type> argTypes, resultTypes;

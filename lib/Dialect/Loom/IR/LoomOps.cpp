@@ -78,6 +78,32 @@ ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
     result.getOrAddProperties<Properties>().aliases =
         builder.getArrayAttr(aliases);
   }
+  if (succeeded(parser.parseOptionalKeyword("copies"))) {
+    SmallVector<Attribute> copies;
+    if (parser.parseCommaSeparatedList(
+            OpAsmParser::Delimiter::Square, [&]() -> ParseResult {
+              std::string copy;
+              if (parser.parseString(&copy))
+                return failure();
+              WeightRole role = WeightRole::Parameter;
+              StringRef keyword;
+              SMLoc loc = parser.getCurrentLocation();
+              if (succeeded(parser.parseOptionalKeyword(
+                      &keyword, {"parameter", "buffer", "constant"}))) {
+                std::optional<WeightRole> parsed = symbolizeWeightRole(keyword);
+                if (!parsed)
+                  return parser.emitError(loc, "unknown weight role '")
+                         << keyword << "'";
+                role = *parsed;
+              }
+              copies.push_back(WeightCopyAttr::get(
+                  builder.getContext(), builder.getStringAttr(copy), role));
+              return success();
+            }))
+      return failure();
+    result.getOrAddProperties<Properties>().copies =
+        builder.getArrayAttr(copies);
+  }
 
   Type type;
   Attribute value;
@@ -109,20 +135,32 @@ void WeightOp::print(OpAsmPrinter &printer) {
         [&](StringAttr alias) { printer.printString(alias.getValue()); });
     printer << ']';
   }
+  if (std::optional<ArrayAttr> copies = getCopies()) {
+    printer << " copies [";
+    llvm::interleaveComma(
+        copies->getAsRange<WeightCopyAttr>(), printer, [&](WeightCopyAttr copy) {
+          printer.printString(copy.getName().getValue());
+          if (copy.getRole() != WeightRole::Parameter)
+            printer << ' ' << stringifyWeightRole(copy.getRole());
+        });
+    printer << ']';
+  }
   printer << " : " << getType() << " = ";
   printer.printAttributeWithoutType(getValue());
   printer.printOptionalAttrDict((*this)->getAttrs(),
                                 {getSymNameAttrName(), getValueAttrName(),
                                  getRoleAttrName(), getFrozenAttrName(),
-                                 getAliasesAttrName()});
+                                 getAliasesAttrName(), getCopiesAttrName()});
 }
 
 LogicalResult WeightOp::verify() {
   if (!isa<TensorType>(getValue().getType()))
     return emitOpError("value must have a tensor type, got ")
            << getValue().getType();
+  // Every name (the symbol, aliases, copies) appears once.
+  llvm::SmallDenseSet<StringAttr> seen;
+  seen.insert(getSymNameAttr());
   if (std::optional<ArrayAttr> aliases = getAliases()) {
-    llvm::SmallDenseSet<StringAttr> seen;
     for (StringAttr alias : aliases->getAsRange<StringAttr>()) {
       if (alias == getSymNameAttr())
         return emitOpError("lists its own name '")
@@ -132,6 +170,12 @@ LogicalResult WeightOp::verify() {
                << alias.getValue() << "' more than once";
     }
   }
+  if (std::optional<ArrayAttr> copies = getCopies())
+    for (WeightCopyAttr copy : copies->getAsRange<WeightCopyAttr>())
+      if (!seen.insert(copy.getName()).second)
+        return emitOpError("lists name '")
+               << copy.getName().getValue()
+               << "' as a copy and as its own name or another alias or copy";
   return success();
 }
 

@@ -386,11 +386,28 @@ void LoomTieWeightsPass::tie(unsigned dupIndex, unsigned masterIndex,
   if (std::optional<ArrayAttr> old = masterOp.getAliases())
     for (StringAttr a : old->getAsRange<StringAttr>())
       add(a);
-  add(dupOp.getSymNameAttr());
+  // A duplicate of another role stays countable with its role: a copy.
+  SmallVector<Attribute> copies;
+  if (std::optional<ArrayAttr> old = masterOp.getCopies())
+    llvm::append_range(copies, *old);
+  auto addAs = [&](StringAttr name, WeightRole role) {
+    if (role == masterOp.getRole())
+      return add(name);
+    if (seen.insert(name.getValue()).second)
+      copies.push_back(WeightCopyAttr::get(builder.getContext(), name, role));
+  };
+  addAs(dupOp.getSymNameAttr(), dupOp.getRole());
   if (std::optional<ArrayAttr> old = dupOp.getAliases())
     for (StringAttr a : old->getAsRange<StringAttr>())
-      add(a);
-  masterOp.setAliasesAttr(builder.getArrayAttr(aliases));
+      addAs(a, dupOp.getRole());
+  if (std::optional<ArrayAttr> old = dupOp.getCopies())
+    for (WeightCopyAttr c : old->getAsRange<WeightCopyAttr>())
+      if (seen.insert(c.getName().getValue()).second)
+        copies.push_back(c);
+  if (!aliases.empty())
+    masterOp.setAliasesAttr(builder.getArrayAttr(aliases));
+  if (!copies.empty())
+    masterOp.setCopiesAttr(builder.getArrayAttr(copies));
   // One tensor for both: trainable if either was.
   if (!dupOp.getFrozen())
     masterOp.setFrozen(false);

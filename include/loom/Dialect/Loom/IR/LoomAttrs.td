@@ -23,6 +23,22 @@ def Loom_WeightRoleAttr : EnumAttr<Loom_Dialect, Loom_WeightRole, "role"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Loom_WeightCopyAttr : AttrDef<Loom_Dialect, "WeightCopy"> {
+  let mnemonic = "copy";
+  let summary = "a name that was a separate tensor of equal value in the source";
+  let description = [{
+    `#loom.copy<"layer4.1.bn2.running_var", buffer>` records that the source
+    model had a tensor of its own under this name, with this role, holding the
+    same values as the weight that lists it (an exporter merged them, as
+    PyTorch's ONNX exporter does with equal tensors). Statistics count it as a
+    tensor of its own; unlike an alias (one tensor reached through two names),
+    it was never shared in the source.
+  }];
+  let parameters = (ins "::mlir::StringAttr":$name,
+                        "::loom::WeightRole":$role);
+  let assemblyFormat = "`<` $name `,` $role `>`";
+}
+
 def Loom_AutoPad : I32EnumAttr<"AutoPad", "ONNX auto_pad", [
     I32EnumAttrCase<"NOTSET", 0>,
     I32EnumAttrCase<"SAME_UPPER", 1>,

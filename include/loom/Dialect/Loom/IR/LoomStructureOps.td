@@ -21,7 +21,8 @@ def Loom_WeightOp : Loom_Op<"weight", [Symbol, HasParent<"::mlir::ModuleOp">]> {
 
     ```mlir
     loom.weight @fc.weight parameter frozen aliases ["head.weight"]
-        : tensor<10x64xf32> = dense_resource<fc_weight>
+        copies ["bn.running_var" buffer] : tensor<10x64xf32>
+        = dense_resource<fc_weight>
     ```
 
     * `value`: the data. Real data lives in `dense_resource` blobs so that a
@@ -44,7 +45,9 @@ def Loom_WeightOp : Loom_Op<"weight", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     ElementsAttr:$value,
     DefaultValuedAttr<Loom_WeightRoleAttr, "::loom::WeightRole::Parameter">:$role,
     UnitAttr:$frozen,
-    OptionalAttr<StrArrayAttr>:$aliases);
+    OptionalAttr<StrArrayAttr>:$aliases,
+    OptionalAttr<TypedArrayAttrBase<Loom_WeightCopyAttr,
+                                    "array of weight copies">>:$copies);
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
   let extraClassDeclaration = [{

@@ -132,34 +132,43 @@ def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
   let summary = "Report parameter counts and value statistics of every weight";
   let description = [{
     An analysis: it changes nothing. For every `loom.weight` it reads every
-    element once (in parallel, one weight per task) and reports its role,
-    frozen flag, dtype, shape, element count, bytes, the op that reads it,
-    its aliases, sparsity (fraction of zeros), NaN and Inf counts, and the
-    minimum, maximum, mean and standard deviation of its finite values; then
-    totals: elements by role (trainable and frozen parameters, buffers),
-    unique versus referenced elements and bytes (every alias reads the same
-    tensor), bytes by dtype, NaN and Inf counts.
+    element (in parallel, one weight per task) and reports, per layer (each
+    op that reads weights: node name, op, the weights and their shapes,
+    parameter count, bytes, dtype, role, the other names of the tensors it
+    reads, sparsity) and per tensor (role, frozen flag, dtype, shape, count,
+    bytes, aliases and copies, sparsity, NaN and Inf counts, minimum,
+    maximum, mean and standard deviation of the finite values, a histogram of
+    `bins` bins, all-zero and constant flags), then totals: parameters
+    (trainable, frozen), buffers, constants, unique parameters, unique and
+    referenced bytes, the sharing ratio, bytes by dtype, NaN and Inf counts.
 
-    `format=json` writes one JSON object (keys `total`, `trainable`,
-    `frozen`, `buffers`, `unique_params`, `unique_bytes`,
-    `referenced_bytes`, `sharing_ratio`, `bytes_by_dtype`, `nan_count`,
-    `inf_count`, `layers`); `format=text` (the default) an aligned table.
-    `output=FILE` writes there instead of standard output. With `check`,
-    the pass fails after the report when any weight holds NaN or Inf, with
-    one error per such weight naming it and the counts.
+    Counting follows PyTorch: a weight's aliases are the same tensor under
+    other names and count once; its copies (`#loom.copy`, equal tensors an
+    exporter merged) each count with their own role. `total` is trainable
+    plus frozen parameters.
 
-    Counting today follows the IR: a weight's aliases count as further names
-    of the same role. Telling exporter-merged names (separate tensors in the
-    framework) from tied ones (one tensor) is future work of the `loomc stats`
-    issue.
+    `format=json` writes one JSON object (schema in
+    docs/ParamStats.schema.json), `format=markdown` Markdown tables,
+    `format=text` (the default) aligned tables. `output=FILE` writes there
+    instead of standard output. `plot=FILE.svg` writes a histogram figure of
+    the tensors whose names or layers match `layer` (a regular expression;
+    all when empty). With `check`, the pass fails after the report when any
+    weight holds NaN or Inf, with one error per such weight naming it and the
+    counts.
   }];
   let options = [
     Option<"format", "format", "std::string", /*default=*/"\"text\"",
-      "Report format: text or json">,
+      "Report format: text, json or markdown">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
       "Where the report goes ('-': standard output)">,
     Option<"check", "check", "bool", /*default=*/"false",
       "Fail (after the report) when a weight holds NaN or Inf, naming each">,
+    Option<"bins", "bins", "unsigned", /*default=*/"32",
+      "Histogram bins per tensor (0: no histograms)">,
+    Option<"plot", "plot", "std::string", /*default=*/"\"\"",
+      "Also write an SVG histogram figure to this file">,
+    Option<"layer", "layer", "std::string", /*default=*/"\"\"",
+      "Regular expression: plot only tensors whose name or layer matches">,
   ];
   let dependentDialects = ["::loom::LoomDialect"];
 }

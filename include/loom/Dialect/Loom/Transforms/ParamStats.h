@@ -1,0 +1,118 @@
+//===- ParamStats.h - parameter counts and value statistics -----*- C++ -*-===//
+//
+// The analysis behind `--loom-param-stats` and `loomc stats`: what a model
+// holds (counts by role, sharing, bytes by dtype), per layer and per tensor,
+// and what the values look like (sparsity, NaN/Inf, min/max/mean/std, a
+// histogram). Computing it reads every weight byte once, in parallel (a
+// second sweep fills histograms, over the same bytes, still in parallel).
+//
+// Counting follows PyTorch's meaning:
+//  * a weight's aliases are the same tensor under other names: counted once
+//    (a head tied to an embedding);
+//  * a weight's copies (`#loom.copy`) were separate tensors of the source
+//    that an exporter merged because they held equal values: each counts
+//    with its own role (a BatchNorm weight of ones and another layer's
+//    running variance);
+//  * `total` = trainable + frozen parameters; buffers and constants apart.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECT_LOOM_TRANSFORMS_PARAMSTATS_H
+#define LOOM_DIALECT_LOOM_TRANSFORMS_PARAMSTATS_H
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+/// One stored tensor (a `loom.weight`) and its value statistics.
+struct TensorStats {
+  WeightOp op;
+  std::string name, dtype, shape;
+  WeightRole role = WeightRole::Parameter;
+  bool frozen = false;
+  std::vector<std::string> aliases;
+  std::vector<std::pair<std::string, WeightRole>> copies;
+  /// Ops that read it ("conv 'node_3'").
+  std::vector<std::string> users;
+  int64_t count = 0;
+  uint64_t bytes = 0;
+  /// Value statistics exist for float and byte-sized integer tensors.
+  bool numeric = false;
+  uint64_t zeros = 0, nans = 0, infs = 0;
+  double min = 0, max = 0, mean = 0, stddev = 0;
+  /// Counts of finite values in equal bins over [min, max].
+  std::vector<uint64_t> histogram;
+
+  double sparsity() const { return count ? double(zeros) / count : 0.0; }
+  bool allZero() const { return numeric && count && zeros == uint64_t(count); }
+  /// Every element has one (finite, non-zero) value.
+  bool isConstant() const {
+    return numeric && count > 1 && !nans && !infs && !allZero() && min == max;
+  }
+  /// Every name that reads this tensor: the symbol, aliases, copies.
+  std::vector<std::string> allNames() const;
+};
+
+/// One op that reads weights: a layer in the torchinfo sense.
+struct LayerStats {
+  std::string name, op;
+  struct Read {
+    std::string name;   // the name the layer reads it under
+    unsigned tensor;    // index into ParamReport::tensors
+  };
+  std::vector<Read> reads;
+  int64_t params = 0;
+  uint64_t bytes = 0, zeros = 0;
+  std::string dtype, role;
+  bool frozen = true;
+  /// Other names of the tensors this layer reads.
+  std::vector<std::string> sharedWith;
+  double sparsity() const { return params ? double(zeros) / params : 0.0; }
+};
+
+struct ParamReport {
+  int64_t trainable = 0, frozen = 0, buffers = 0, constants = 0;
+  int64_t uniqueParams = 0;
+  uint64_t uniqueBytes = 0, referencedBytes = 0, nans = 0, infs = 0;
+  std::map<std::string, uint64_t> bytesByDtype;
+  std::vector<TensorStats> tensors;
+  std::vector<LayerStats> layers;
+
+  int64_t total() const { return trainable + frozen; }
+  double sharingRatio() const {
+    return uniqueBytes ? double(referencedBytes) / uniqueBytes : 1.0;
+  }
+};
+
+/// Computes the report of `module`; `bins` histogram bins per tensor
+/// (0: none).
+ParamReport computeParamStats(mlir::ModuleOp module, unsigned bins = 32);
+
+/// The aligned terminal table, per layer and per tensor, then totals.
+void printParamStatsText(const ParamReport &report, llvm::raw_ostream &os);
+/// One JSON object (schema: docs/ParamStats.schema.json).
+void printParamStatsJSON(const ParamReport &report, llvm::raw_ostream &os);
+/// GitHub-flavoured Markdown tables.
+void printParamStatsMarkdown(const ParamReport &report, llvm::raw_ostream &os);
+
+/// Writes an SVG figure: a histogram of the values of every tensor whose
+/// name (or one of whose layer names) matches `layerRegex` (all when
+/// empty), over their common range with a logarithmic count axis, followed
+/// by one small histogram per matching tensor. Reads the matching tensors'
+/// bytes again. Fails (with `error`) on an invalid regex or no match.
+mlir::LogicalResult writeParamStatsSVG(const ParamReport &report,
+                                       llvm::StringRef layerRegex,
+                                       llvm::StringRef title,
+                                       llvm::raw_ostream &os,
+                                       std::string &error);
+
+} // namespace loom
+
+#endif // LOOM_DIALECT_LOOM_TRANSFORMS_PARAMSTATS_H
