@@ -49,6 +49,29 @@ mlp = model(
 mlp.metadata_props.add(key="author", value="loom")
 save(mlp, "mlp.onnx")
 
+# PyTorch's exporter merges equal tensors and reads the other names through
+# Identity: a BatchNorm weight of ones is also another BatchNorm's running
+# variance; a chain of Identity; an Identity that is a graph output stays.
+ones = numpy_helper.from_array(np.ones(4, np.float32), "bn1.weight")
+zeros = numpy_helper.from_array(np.zeros(4, np.float32), "bn1.bias")
+merged = model(
+    [helper.make_node("Identity", ["bn1.weight"], ["bn1.running_var"]),
+     helper.make_node("Identity", ["bn1.bias"], ["bn1.running_mean"]),
+     helper.make_node("Identity", ["bn1.weight"], ["bn2.weight"]),
+     helper.make_node("Identity", ["bn2.weight"], ["bn2.running_var"]),
+     helper.make_node("Identity", ["bn1.bias"], ["bn2.bias"]),
+     helper.make_node("Identity", ["bn1.bias"], ["bn2.running_mean"]),
+     helper.make_node("Identity", ["bn1.weight"], ["scale_out"], name="out"),
+     helper.make_node("BatchNormalization", ["x", "bn1.weight", "bn1.bias", "bn1.running_mean",
+                                             "bn1.running_var"], ["h"], name="bn1"),
+     helper.make_node("BatchNormalization", ["h", "bn2.weight", "bn2.bias", "bn2.running_mean",
+                                             "bn2.running_var"], ["y"], name="bn2")],
+    [helper.make_tensor_value_info("x", f32, [1, 4, 2, 2])],
+    [helper.make_tensor_value_info("y", f32, [1, 4, 2, 2]),
+     helper.make_tensor_value_info("scale_out", f32, [4])],
+    [ones, zeros])
+save(merged, "merged-bn.onnx")
+
 # An initializer that is also a graph input (a trainable parameter).
 trainable = model(
     [helper.make_node("Add", ["x", "bias"], ["y"], name="add")],

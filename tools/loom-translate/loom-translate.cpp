@@ -12,6 +12,7 @@
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Target/ONNX/ONNXImport.h"
+#include "loom/Tools/ToolSupport.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -90,66 +91,6 @@ static cl::opt<uint64_t> externalThreshold(
              "model (default 1024)"),
     cl::init(1024), cl::cat(category));
 
-/// `file`, `file:line:col`, or `file: 'node'` for a node's location.
-static void printLocation(Location loc, raw_ostream &os) {
-  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
-    os << file.getFilename().getValue();
-    if (file.getLine())
-      os << ":" << file.getLine() << ":" << file.getColumn();
-  } else if (auto name = dyn_cast<NameLoc>(loc)) {
-    printLocation(name.getChildLoc(), os);
-    os << ": node '" << name.getName().getValue() << "'";
-  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    if (!fused.getLocations().empty())
-      printLocation(fused.getLocations().front(), os);
-  } else {
-    os << inputPath;
-  }
-}
-
-static LogicalResult writeIR(ModuleOp module) {
-  bool bytecode = emitBytecode || StringRef(outputPath).ends_with(".mlirbc");
-  auto write = [&](raw_ostream &os) -> LogicalResult {
-    if (bytecode)
-      return writeBytecodeToFile(module, os);
-    OpPrintingFlags flags;
-    if (!noLocations)
-      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-    module.print(os, flags);
-    return success();
-  };
-  if (outputPath == "-")
-    return write(llvm::outs());
-  llvm::Expected<llvm::sys::fs::TempFile> temp =
-      llvm::sys::fs::TempFile::create(outputPath + ".tmp-%%%%%%");
-  if (!temp) {
-    llvm::errs() << outputPath << ": error: cannot create: "
-                 << llvm::toString(temp.takeError()) << "\n";
-    return failure();
-  }
-  LogicalResult result = success();
-  {
-    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
-    result = write(os);
-    os.flush();
-    if (os.has_error()) {
-      llvm::errs() << outputPath << ": error: " << os.error().message() << "\n";
-      os.clear_error();
-      result = failure();
-    }
-  }
-  if (failed(result)) {
-    consumeError(temp->discard());
-    return failure();
-  }
-  if (llvm::Error err = temp->keep(outputPath)) {
-    llvm::errs() << outputPath << ": error: " << llvm::toString(std::move(err))
-                 << "\n";
-    return failure();
-  }
-  return success();
-}
-
 static loom::ONNXExportOptions exportOptions() {
   loom::ONNXExportOptions options;
   options.externalData = externalData;
@@ -181,35 +122,11 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   // What loom-opt writes, loom-translate reads (and refuses to export, by
   // op, where ONNX has no form).
-  registry.insert<loom::LoomDialect, func::FuncDialect, arith::ArithDialect,
-                  math::MathDialect, tensor::TensorDialect>();
+  loom::registerLoomToolDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // One line per diagnostic: location, severity, message.
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
-    auto print = [](Diagnostic &d) {
-      printLocation(d.getLocation(), llvm::errs());
-      switch (d.getSeverity()) {
-      case DiagnosticSeverity::Error:
-        llvm::errs() << ": error: ";
-        break;
-      case DiagnosticSeverity::Warning:
-        llvm::errs() << ": warning: ";
-        break;
-      case DiagnosticSeverity::Note:
-        llvm::errs() << ": note: ";
-        break;
-      case DiagnosticSeverity::Remark:
-        llvm::errs() << ": remark: ";
-        break;
-      }
-      llvm::errs() << d.str() << "\n";
-    };
-    print(diag);
-    for (Diagnostic &note : diag.getNotes())
-      print(note);
-    return success();
-  });
+  loom::OneLineDiagnostics diagnostics(context, inputPath);
 
   if (action == Action::ImportONNX) {
     loom::ONNXImportOptions options;
@@ -225,27 +142,18 @@ int main(int argc, char **argv) {
       if (outputPath == "-")
         return 0;
     }
-    return failed(writeIR(*module)) ? 1 : 0;
+    return failed(loom::writeModule(*module, outputPath, emitBytecode,
+                                    noLocations))
+               ? 1
+               : 0;
   }
 
-  // Parse errors point into the text: give them a source manager. A shared
-  // one lets bytecode resources (the weights) reference the mapped file
-  // instead of being copied.
-  auto sourceMgr = std::make_shared<llvm::SourceMgr>();
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFileOrSTDIN(inputPath);
-  if (!buffer) {
-    llvm::errs() << inputPath
-                 << ": error: cannot open: " << buffer.getError().message()
-                 << "\n";
+  loom::LoadedModel model =
+      loom::loadModel(inputPath, &context, {}, loom::ModelFormat::MLIR);
+  if (!model)
     return 1;
-  }
-  sourceMgr->AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-  SourceMgrDiagnosticHandler sourceHandler(*sourceMgr, &context);
-  ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
-  if (!module)
-    return 1;
-  return failed(loom::exportONNXFile(*module, outputPath, exportOptions())) ? 1
-                                                                            : 0;
+  return failed(loom::exportONNXFile(*model.module, outputPath,
+                                     exportOptions()))
+             ? 1
+             : 0;
 }

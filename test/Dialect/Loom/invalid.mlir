@@ -17,6 +17,21 @@ loom.weight @w aliases ["a", "a"] : tensor<2xf32> = dense<1.0>
 
 // -----
 
+// expected-error @+1 {{lists name 'a' as a copy and as its own name or another alias or copy}}
+loom.weight @w aliases ["a"] copies ["a" buffer] : tensor<2xf32> = dense<1.0>
+
+// -----
+
+// expected-error @+1 {{lists name 'w' as a copy and as its own name or another alias or copy}}
+loom.weight @w copies ["w"] : tensor<2xf32> = dense<1.0>
+
+// -----
+
+// expected-error @+1 {{expected ']'}}
+loom.weight @w copies ["a" bogus] : tensor<2xf32> = dense<1.0>
+
+// -----
+
 // expected-error @+1 {{weight value must be an elements attribute}}
 loom.weight @w : tensor<2xf32> = #loom.graph<0>
 

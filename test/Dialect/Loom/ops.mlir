@@ -12,6 +12,9 @@
 loom.weight @fc.weight : tensor<4x3xf32> = dense<1.0>
 // CHECK: loom.weight @fc.bias frozen aliases ["head.bias", "tied.bias"] : tensor<4xf32> = dense_resource<fc_bias>
 loom.weight @fc.bias frozen aliases ["head.bias", "tied.bias"] : tensor<4xf32> = dense_resource<fc_bias>
+// Copies: merged source tensors, each with its role (parameter is not printed).
+// CHECK: loom.weight @bn1.weight frozen aliases ["t"] copies ["bn2.weight", "bn2.running_var" buffer] : tensor<3xf32> = dense<1.000000e+00>
+loom.weight @bn1.weight frozen aliases ["t"] copies ["bn2.weight" parameter, "bn2.running_var" buffer] : tensor<3xf32> = dense<1.0>
 // CHECK: loom.weight @bn.running_mean buffer frozen : tensor<3xf32> = dense<[0.000000e+00, 1.000000e+00, 2.000000e+00]>
 loom.weight @bn.running_mean buffer frozen : tensor<3xf32> = dense<[0.0, 1.0, 2.0]>
 // CHECK: loom.weight @shape constant frozen : tensor<2xi64> = dense<[1, -1]>

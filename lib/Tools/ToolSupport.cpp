@@ -1,0 +1,193 @@
+//===- ToolSupport.cpp - what Loom's tools share --------------------------===//
+
+#include "loom/Tools/ToolSupport.h"
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Target/ONNX/ONNXImport.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+void loom::registerLoomToolDialects(DialectRegistry &registry) {
+  registry.insert<loom::LoomDialect, func::FuncDialect, arith::ArithDialect,
+                  math::MathDialect, tensor::TensorDialect>();
+}
+
+void loom::printLocation(Location loc, raw_ostream &os, StringRef fallback) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    os << file.getFilename().getValue();
+    if (file.getLine())
+      os << ":" << file.getLine() << ":" << file.getColumn();
+  } else if (auto name = dyn_cast<NameLoc>(loc)) {
+    printLocation(name.getChildLoc(), os, fallback);
+    os << ": node '" << name.getName().getValue() << "'";
+  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    if (!fused.getLocations().empty())
+      printLocation(fused.getLocations().front(), os, fallback);
+    else
+      os << fallback;
+  } else {
+    os << fallback;
+  }
+}
+
+static StringRef severityName(DiagnosticSeverity severity) {
+  switch (severity) {
+  case DiagnosticSeverity::Error:
+    return "error";
+  case DiagnosticSeverity::Warning:
+    return "warning";
+  case DiagnosticSeverity::Note:
+    return "note";
+  case DiagnosticSeverity::Remark:
+    return "remark";
+  }
+  return "error";
+}
+
+loom::OneLineDiagnostics::OneLineDiagnostics(MLIRContext &context,
+                                             std::string fallbackPath)
+    : fallback(std::move(fallbackPath)),
+      handler(&context, [this](Diagnostic &diag) {
+        auto print = [&](Diagnostic &d) {
+          printLocation(d.getLocation(), llvm::errs(), fallback);
+          llvm::errs() << ": " << severityName(d.getSeverity()) << ": "
+                       << d.str() << "\n";
+        };
+        print(diag);
+        for (Diagnostic &note : diag.getNotes())
+          print(note);
+        return success();
+      }) {}
+
+loom::ModelFormat loom::modelFormatOf(StringRef path) {
+  StringRef ext = llvm::sys::path::extension(path);
+  if (ext.equals_insensitive(".onnx"))
+    return ModelFormat::ONNX;
+  if (ext == ".mlir" || ext == ".mlirbc")
+    return ModelFormat::MLIR;
+  if (ext == ".pt" || ext == ".pth" || ext == ".torchscript")
+    return ModelFormat::TorchScript;
+  return ModelFormat::Unknown;
+}
+
+loom::LoadedModel loom::loadModel(StringRef path, MLIRContext *context,
+                                  const LoadOptions &options,
+                                  ModelFormat format) {
+  LoadedModel model;
+  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
+  if (format == ModelFormat::Unknown)
+    format = path == "-" ? ModelFormat::MLIR : modelFormatOf(path);
+  switch (format) {
+  case ModelFormat::ONNX: {
+    ONNXImportOptions onnx;
+    onnx.onnxShapeInference = options.onnxShapeInference;
+    onnx.typedOps = options.typedOps;
+    model.module = importONNXFile(path, context, onnx);
+    return model;
+  }
+  case ModelFormat::MLIR: {
+    model.sourceMgr = std::make_shared<llvm::SourceMgr>();
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+        llvm::MemoryBuffer::getFileOrSTDIN(path);
+    if (!buffer) {
+      emitError(fileLoc) << "cannot open: " << buffer.getError().message();
+      return model;
+    }
+    model.sourceMgr->AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    // Parse errors point into the text.
+    SourceMgrDiagnosticHandler sourceHandler(*model.sourceMgr, context);
+    ParserConfig config(context);
+    model.module = parseSourceFile<ModuleOp>(model.sourceMgr, config);
+    return model;
+  }
+  case ModelFormat::TorchScript:
+    emitError(fileLoc) << "TorchScript import is not built into this Loom "
+                          "(configure with LOOM_ENABLE_TORCHSCRIPT=ON and "
+                          "libtorch-dev installed)";
+    return model;
+  case ModelFormat::Unknown:
+    emitError(fileLoc) << "unknown model format: expected .onnx, .mlir, "
+                          ".mlirbc or .pt";
+    return model;
+  }
+  return model;
+}
+
+LogicalResult loom::writeFileAtomically(
+    StringRef path, function_ref<LogicalResult(raw_ostream &)> write) {
+  auto report = [&](const Twine &message) {
+    llvm::errs() << path << ": error: " << message << "\n";
+    return failure();
+  };
+  if (path == "-") {
+    LogicalResult result = write(llvm::outs());
+    llvm::outs().flush();
+    return result;
+  }
+  // Devices and pipes cannot be replaced by a rename: write them in place.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      llvm::sys::fs::exists(status) &&
+      !llvm::sys::fs::is_regular_file(status)) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec)
+      return report("cannot open: " + ec.message());
+    LogicalResult result = write(os);
+    os.flush();
+    if (os.has_error()) {
+      os.clear_error();
+      return report("write failed");
+    }
+    return result;
+  }
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+  if (!temp)
+    return report("cannot create: " + llvm::toString(temp.takeError()));
+  LogicalResult result = success();
+  {
+    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+    result = write(os);
+    os.flush();
+    if (os.has_error()) {
+      std::string message = os.error().message();
+      os.clear_error();
+      (void)report(message);
+      result = failure();
+    }
+  }
+  if (failed(result)) {
+    consumeError(temp->discard());
+    return failure();
+  }
+  if (llvm::Error err = temp->keep(path))
+    return report(llvm::toString(std::move(err)));
+  return success();
+}
+
+LogicalResult loom::writeModule(ModuleOp module, StringRef path, bool bytecode,
+                                bool noLocations) {
+  bytecode |= path.ends_with(".mlirbc");
+  return writeFileAtomically(path, [&](raw_ostream &os) -> LogicalResult {
+    if (bytecode)
+      return writeBytecodeToFile(module, os);
+    OpPrintingFlags flags;
+    if (!noLocations)
+      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+    module.print(os, flags);
+    return success();
+  });
+}
