@@ -72,6 +72,16 @@ merged = model(
     [ones, zeros])
 save(merged, "merged-bn.onnx")
 
+# Weights holding NaN and Inf (loomc stats --check names them).
+nan_w = numpy_helper.from_array(np.array([[1, np.nan], [np.inf, -np.inf]], np.float32), "fc.weight")
+nan_b = numpy_helper.from_array(np.array([0.5, np.nan], np.float32), "fc.bias")
+ok_w = numpy_helper.from_array(np.ones((2, 2), np.float32), "ok.weight")
+save(model([helper.make_node("Gemm", ["x", "fc.weight", "fc.bias"], ["h"], name="fc"),
+            helper.make_node("MatMul", ["h", "ok.weight"], ["y"], name="ok")],
+           [helper.make_tensor_value_info("x", f32, [1, 2])],
+           [helper.make_tensor_value_info("y", f32, [1, 2])],
+           [nan_w, nan_b, ok_w]), "nan-weight.onnx")
+
 # An initializer that is also a graph input (a trainable parameter).
 trainable = model(
     [helper.make_node("Add", ["x", "bias"], ["y"], name="add")],

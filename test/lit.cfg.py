@@ -21,7 +21,8 @@ llvm_config.with_environment("PATH", config.loom_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tools = [ToolSubst("loom-opt", unresolved="fatal"),
-         ToolSubst("loom-translate", unresolved="fatal")]
+         ToolSubst("loom-translate", unresolved="fatal"),
+         ToolSubst("loomc", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, [config.loom_tools_dir])
 
 # Python test tooling lives in the repository's .venv (scripts/install-deps.sh):

@@ -343,9 +343,11 @@ ParamReport loom::computeParamStats(ModuleOp module, unsigned bins) {
           role = copyRole;
       roles.insert(stringifyWeightRole(role).str());
       for (const std::string &name : s.allNames())
-        if (name != read.name)
-          shared.insert(name);
+        shared.insert(name);
     }
+    // Shared with: the other names of what it reads, not its own reads.
+    for (const LayerStats::Read &read : layer.reads)
+      shared.remove(read.name);
     layer.dtype = llvm::join(dtypes, ",");
     layer.role = llvm::join(roles, "+");
     layer.sharedWith.assign(shared.begin(), shared.end());

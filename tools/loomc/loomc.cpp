@@ -1,0 +1,638 @@
+//===- loomc.cpp - Loom's driver: stats, compress -------------------------===//
+//
+//   loomc stats MODEL [--json | --markdown] [-o FILE] [--check]
+//                     [--plot FILE.svg [--layer REGEX]] [--bins N]
+//   loomc compress MODEL -o OUT.onnx [--tie[=MODES]] [--pipeline P]
+//                        [--report FILE.json]
+//
+// Exit codes: 0 ok, 1 bad input or a failed pass or check (one line naming
+// the file and the node or tensor), 2 bad usage. On a terminal long steps
+// print progress on stderr; in a pipe loomc is quiet unless --verbose.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
+#include "loom/Dialect/Loom/Transforms/ParamStats.h"
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/Target/ONNX/ONNXExport.h"
+#include "loom/Tools/ToolSupport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+using namespace mlir;
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kOk = 0, kFailed = 1, kUsage = 2;
+
+const char *kOverview = R"(loomc - Loom's model optimizer
+
+usage: loomc <command> [options] MODEL
+
+commands:
+  stats      what a model holds: parameters (total, trainable, frozen,
+             buffers), per layer and per tensor, sharing, sparsity, NaN/Inf,
+             value distributions; a terminal table, --json or --markdown,
+             --plot writes an SVG histogram
+  compress   import, optimize (tie duplicated weights, any pass pipeline),
+             export ONNX, and print before/after: file size, parameters,
+             unique bytes, nodes
+
+Models: .onnx (with external data), .mlir / .mlirbc (Loom IR).
+Run 'loomc <command> --help' for a command's options.
+Exit codes: 0 ok, 1 bad input, failed pass or failed check, 2 bad usage.
+)";
+
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string grouped(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+/// Progress lines on stderr: on a terminal, or everywhere with --verbose.
+class Progress {
+public:
+  Progress(StringRef command, bool verbose, bool quiet)
+      : command(command.str()),
+        enabled(!quiet &&
+                (verbose || llvm::sys::Process::StandardErrIsDisplayed())) {}
+  bool isEnabled() const { return enabled; }
+  void start(StringRef what) {
+    begin = Clock::now();
+    if (enabled)
+      llvm::errs() << "loomc " << command << ": " << what << " ...\n";
+  }
+  void done(StringRef what, StringRef detail = "") {
+    if (!enabled)
+      return;
+    llvm::errs() << "loomc " << command << ": " << what << " "
+                 << llvm::formatv("{0:f2}", secondsSince(begin)) << " s";
+    if (!detail.empty())
+      llvm::errs() << " (" << detail << ")";
+    llvm::errs() << "\n";
+  }
+  void line(const Twine &text) {
+    if (enabled)
+      llvm::errs() << "loomc " << command << ": " << text << "\n";
+  }
+
+private:
+  std::string command;
+  bool enabled;
+  Clock::time_point begin;
+};
+
+/// What a module holds, cheaply (no weight bytes read).
+struct Shape {
+  int64_t weights = 0, nodes = 0;
+  uint64_t weightBytes = 0;
+};
+
+Shape shapeOf(ModuleOp module) {
+  Shape shape;
+  for (loom::WeightOp weight : module.getOps<loom::WeightOp>()) {
+    ++shape.weights;
+    ShapedType type = weight.getType();
+    if (std::optional<unsigned> bytes =
+            loom::getElementByteSize(type.getElementType()))
+      shape.weightBytes += type.getNumElements() * *bytes;
+  }
+  // Nodes: the ops an ONNX graph would hold (weights are initializers).
+  module.walk([&](Operation *op) {
+    if (isa<ModuleOp, func::FuncOp, func::ReturnOp, loom::WeightOp,
+            loom::WeightRefOp, loom::NoneOp, loom::YieldOp>(op))
+      return;
+    ++shape.nodes;
+  });
+  return shape;
+}
+
+/// Prints a pass's name, time and what changed, as the pipeline runs.
+class ProgressInstrumentation : public PassInstrumentation {
+public:
+  ProgressInstrumentation(Progress &progress,
+                          std::vector<std::pair<std::string, double>> &times)
+      : progress(progress), times(times) {}
+
+  void runBeforePass(Pass *pass, Operation *op) override {
+    if (!isa<ModuleOp>(op) || pass->getArgument().empty())
+      return;
+    before = shapeOf(cast<ModuleOp>(op));
+    start = Clock::now();
+  }
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (!isa<ModuleOp>(op) || pass->getArgument().empty())
+      return;
+    double seconds = secondsSince(start);
+    times.emplace_back(pass->getArgument().str(), seconds);
+    Shape after = shapeOf(cast<ModuleOp>(op));
+    std::string change;
+    if (after.weights != before.weights ||
+        after.weightBytes != before.weightBytes)
+      change += llvm::formatv("; weights {0} -> {1}, {2} -> {3} bytes",
+                              before.weights, after.weights,
+                              grouped(before.weightBytes),
+                              grouped(after.weightBytes));
+    if (after.nodes != before.nodes)
+      change += llvm::formatv("; nodes {0} -> {1}", before.nodes, after.nodes);
+    if (change.empty())
+      change = "; no change in weights or nodes";
+    progress.line(llvm::formatv("pass {0}: {1:f2} s{2}", pass->getArgument(),
+                                seconds, change));
+  }
+  void runAfterPassFailed(Pass *pass, Operation *op) override {
+    if (isa<ModuleOp>(op) && !pass->getArgument().empty())
+      progress.line("pass " + pass->getArgument() + " failed");
+  }
+
+private:
+  Progress &progress;
+  std::vector<std::pair<std::string, double>> &times;
+  Shape before;
+  Clock::time_point start;
+};
+
+/// Parses `args` against `options` (+ the positional MODEL); bad usage
+/// prints one line and sets `exitCode` to 2; --help prints and sets 0.
+std::optional<po::variables_map>
+parseCommand(StringRef command, const std::vector<std::string> &args,
+             const po::options_description &options, StringRef usage,
+             int &exitCode) {
+  po::options_description all;
+  all.add(options);
+  all.add_options()("model", po::value<std::string>(), "model");
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args)
+                  .options(all)
+                  .positional(positional)
+                  .run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error &e) {
+    llvm::errs() << "loomc " << command << ": error: " << e.what()
+                 << " (see loomc " << command << " --help)\n";
+    exitCode = kUsage;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << usage.str() << "\n\n" << options << std::endl;
+    exitCode = kOk;
+    return std::nullopt;
+  }
+  if (!vm.count("model")) {
+    llvm::errs() << "loomc " << command
+                 << ": error: no MODEL given (see loomc " << command
+                 << " --help)\n";
+    exitCode = kUsage;
+    return std::nullopt;
+  }
+  return vm;
+}
+
+/// The context with Loom's dialects and one-line diagnostics.
+struct Session {
+  DialectRegistry registry;
+  std::unique_ptr<MLIRContext> context;
+  std::unique_ptr<loom::OneLineDiagnostics> diagnostics;
+
+  explicit Session(StringRef modelPath) {
+    loom::registerLoomToolDialects(registry);
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadAllAvailableDialects();
+    diagnostics =
+        std::make_unique<loom::OneLineDiagnostics>(*context, modelPath.str());
+  }
+};
+
+loom::LoadedModel load(Session &session, StringRef path, Progress &progress) {
+  if (!llvm::sys::fs::exists(path) && path != "-") {
+    llvm::errs() << path << ": error: no such file\n";
+    return {};
+  }
+  progress.start(("loading " + path).str());
+  loom::LoadedModel model = loom::loadModel(path, session.context.get());
+  if (model) {
+    Shape shape = shapeOf(*model.module);
+    progress.done("loaded", llvm::formatv("{0} weights, {1} bytes, {2} nodes",
+                                          shape.weights,
+                                          grouped(shape.weightBytes),
+                                          shape.nodes)
+                                .str());
+  }
+  return model;
+}
+
+//===----------------------------------------------------------------------===//
+// loomc stats
+//===----------------------------------------------------------------------===//
+
+int runStats(const std::vector<std::string> &args) {
+  po::options_description options("loomc stats options");
+  options.add_options()("help,h", "Print this help")(
+      "json", po::bool_switch(),
+      "Write the report as one JSON object (schema: "
+      "docs/ParamStats.schema.json)")(
+      "markdown", po::bool_switch(), "Write the report as Markdown tables")(
+      "output,o", po::value<std::string>()->default_value("-"),
+      "Write the report to this file (through a temporary file); '-' is "
+      "standard output")(
+      "check", po::bool_switch(),
+      "Exit 1 when any tensor holds NaN or Inf, naming each (after the "
+      "report)")("plot", po::value<std::string>(),
+                 "Also write an SVG histogram of the weight values to this "
+                 "file")(
+      "layer", po::value<std::string>()->default_value(""),
+      "With --plot: only tensors whose name or layer (node) name matches "
+      "this regular expression")(
+      "bins", po::value<unsigned>()->default_value(32),
+      "Histogram bins per tensor in the JSON report (0: none)")(
+      "verbose,v", po::bool_switch(),
+      "Print progress on stderr even when it is not a terminal")(
+      "quiet,q", po::bool_switch(), "Never print progress");
+  int exitCode = kOk;
+  std::optional<po::variables_map> vm = parseCommand(
+      "stats", args, options,
+      "usage: loomc stats MODEL [options]\n\n"
+      "Reports what MODEL (.onnx, .mlir, .mlirbc) holds, per layer (each node\n"
+      "that reads weights) and per tensor: role (trainable / frozen /\n"
+      "buffer / constant), dtype, shape, parameters, bytes, the other names\n"
+      "that share it, sparsity, NaN/Inf, min/max/mean/std, all-zero and\n"
+      "constant tensors; then totals. Counting follows PyTorch: a tensor\n"
+      "shared by several names (a tied head) counts once; equal tensors an\n"
+      "exporter merged (read through Identity) count once per name, with the\n"
+      "role their use implies (BatchNorm statistics are buffers).",
+      exitCode);
+  if (!vm)
+    return exitCode;
+  std::string modelPath = (*vm)["model"].as<std::string>();
+  bool json = (*vm)["json"].as<bool>(), markdown = (*vm)["markdown"].as<bool>();
+  if (json && markdown) {
+    llvm::errs() << "loomc stats: error: choose one of --json and --markdown\n";
+    return kUsage;
+  }
+  if (vm->count("plot") == 0 && !(*vm)["layer"].as<std::string>().empty()) {
+    llvm::errs() << "loomc stats: error: --layer goes with --plot\n";
+    return kUsage;
+  }
+  Progress progress("stats", (*vm)["verbose"].as<bool>(),
+                    (*vm)["quiet"].as<bool>());
+
+  Session session(modelPath);
+  loom::LoadedModel model = load(session, modelPath, progress);
+  if (!model)
+    return kFailed;
+
+  progress.start("reading every weight");
+  loom::ParamReport report =
+      loom::computeParamStats(*model.module, (*vm)["bins"].as<unsigned>());
+  progress.done("statistics",
+                llvm::formatv("{0} tensors, {1} bytes", report.tensors.size(),
+                              grouped(report.uniqueBytes))
+                    .str());
+
+  if (failed(loom::writeFileAtomically(
+          (*vm)["output"].as<std::string>(), [&](raw_ostream &os) {
+            if (json)
+              loom::printParamStatsJSON(report, os);
+            else if (markdown)
+              loom::printParamStatsMarkdown(report, os);
+            else
+              loom::printParamStatsText(report, os);
+            return success();
+          })))
+    return kFailed;
+
+  if (vm->count("plot")) {
+    std::string plotPath = (*vm)["plot"].as<std::string>();
+    std::string layer = (*vm)["layer"].as<std::string>(), error;
+    std::string svg;
+    llvm::raw_string_ostream svgStream(svg);
+    if (failed(loom::writeParamStatsSVG(
+            report, layer, "Weight values: " + modelPath, svgStream, error))) {
+      llvm::errs() << "loomc stats: error: " << error << "\n";
+      return layer.empty() ? kFailed : kUsage;
+    }
+    if (failed(loom::writeFileAtomically(plotPath, [&](raw_ostream &os) {
+          os << svg;
+          return success();
+        })))
+      return kFailed;
+    progress.line("wrote " + plotPath);
+  }
+
+  if ((*vm)["check"].as<bool>()) {
+    std::vector<std::string> bad;
+    for (const loom::TensorStats &s : report.tensors)
+      if (s.nans || s.infs) {
+        llvm::errs() << modelPath << ": error: tensor '" << s.name
+                     << "' holds " << s.nans << " NaN and " << s.infs
+                     << " Inf value(s)\n";
+        bad.push_back(s.name);
+      }
+    if (!bad.empty()) {
+      llvm::errs() << "loomc stats: --check failed: " << bad.size()
+                   << " tensor(s) hold NaN or Inf: " << llvm::join(bad, ", ")
+                   << "\n";
+      return kFailed;
+    }
+  }
+  return kOk;
+}
+
+//===----------------------------------------------------------------------===//
+// loomc compress
+//===----------------------------------------------------------------------===//
+
+/// Before/after figures of compress.
+struct Figures {
+  uint64_t fileBytes = 0;
+  int64_t total = 0, uniqueParams = 0, nodes = 0, weights = 0;
+  uint64_t uniqueBytes = 0;
+
+  llvm::json::Object toJSON() const {
+    return llvm::json::Object{
+        {"file_bytes", static_cast<int64_t>(fileBytes)},
+        {"total", total},
+        {"unique_params", uniqueParams},
+        {"unique_bytes", static_cast<int64_t>(uniqueBytes)},
+        {"nodes", nodes},
+        {"weights", weights},
+    };
+  }
+};
+
+Figures figuresOf(ModuleOp module, StringRef path) {
+  Figures figures;
+  // Counts only: no histograms, no pass over the bytes beyond statistics.
+  loom::ParamReport report = loom::computeParamStats(module, /*bins=*/0);
+  figures.total = report.total();
+  figures.uniqueParams = report.uniqueParams;
+  figures.uniqueBytes = report.uniqueBytes;
+  Shape shape = shapeOf(module);
+  figures.nodes = shape.nodes;
+  figures.weights = shape.weights;
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(path, size))
+    figures.fileBytes = size;
+  // External data beside an ONNX model counts as part of it.
+  uint64_t dataSize = 0;
+  if (!llvm::sys::fs::file_size((path + ".data").str(), dataSize))
+    figures.fileBytes += dataSize;
+  return figures;
+}
+
+std::string change(double before, double after) {
+  if (before == after)
+    return "=";
+  if (before == 0)
+    return "new";
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%+.1f%%",
+                100.0 * (after - before) / before);
+  return buffer;
+}
+
+int runCompress(const std::vector<std::string> &args) {
+  po::options_description options("loomc compress options");
+  options.add_options()("help,h", "Print this help")(
+      "output,o", po::value<std::string>(),
+      "The optimized model: .onnx (external data beside it when needed), or "
+      ".mlir / .mlirbc for Loom IR (required)")(
+      "tie", po::value<std::string>()->implicit_value("all"),
+      "Tie duplicated weights so that every user reads one tensor; "
+      "--tie=MODES picks among exact,transpose,scale,cast,slice,partial "
+      "(comma-separated; default all, bit-exact)")(
+      "tie-min-bytes", po::value<uint64_t>()->default_value(1024),
+      "With --tie: only tie duplicates of at least this many bytes")(
+      "pipeline", po::value<std::string>(),
+      "An MLIR pass pipeline run after the fixed passes, e.g. "
+      "'canonicalize,cse' or 'builtin.module(loom-infer-shapes)'")(
+      "report", po::value<std::string>(),
+      "Also write the before/after figures and pass times as JSON to this "
+      "file")("external-data",
+              po::value<std::string>()->default_value("auto"),
+              "ONNX output: auto (beside the model only past protobuf's 2 GB "
+              "limit), always, or never")(
+      "verbose,v", po::bool_switch(),
+      "Print progress (each pass: time and what changed) on stderr even "
+      "when it is not a terminal")("quiet,q", po::bool_switch(),
+                                   "Never print progress");
+  int exitCode = kOk;
+  std::optional<po::variables_map> vm = parseCommand(
+      "compress", args, options,
+      "usage: loomc compress MODEL -o OUT.onnx [options]\n\n"
+      "Imports MODEL, runs the passes in a fixed order (shape inference,\n"
+      "then --tie, then --pipeline), exports OUT, and prints before/after:\n"
+      "file size, parameters, unique parameters, unique bytes, nodes,\n"
+      "weights. Nothing is written when a step fails.",
+      exitCode);
+  if (!vm)
+    return exitCode;
+  std::string modelPath = (*vm)["model"].as<std::string>();
+  if (!vm->count("output")) {
+    llvm::errs() << "loomc compress: error: -o OUT.onnx is required (see "
+                    "loomc compress --help)\n";
+    return kUsage;
+  }
+  std::string outputPath = (*vm)["output"].as<std::string>();
+  loom::ModelFormat outputFormat = loom::modelFormatOf(outputPath);
+  if (outputFormat != loom::ModelFormat::ONNX &&
+      outputFormat != loom::ModelFormat::MLIR) {
+    llvm::errs() << "loomc compress: error: -o must end in .onnx, .mlir or "
+                    ".mlirbc, got '"
+                 << outputPath << "'\n";
+    return kUsage;
+  }
+  loom::ONNXExportOptions exportOptions;
+  std::string external = (*vm)["external-data"].as<std::string>();
+  if (external == "auto")
+    exportOptions.externalData = loom::ONNXExportOptions::ExternalData::Auto;
+  else if (external == "always")
+    exportOptions.externalData = loom::ONNXExportOptions::ExternalData::Always;
+  else if (external == "never")
+    exportOptions.externalData = loom::ONNXExportOptions::ExternalData::Never;
+  else {
+    llvm::errs() << "loomc compress: error: --external-data must be auto, "
+                    "always or never, got '"
+                 << external << "'\n";
+    return kUsage;
+  }
+
+  // The fixed order: shape inference, tying, then the user's pipeline.
+  std::string pipeline = "loom-infer-shapes{report-unknown=false}";
+  if (vm->count("tie")) {
+    std::string modes = (*vm)["tie"].as<std::string>();
+    SmallVector<StringRef> list;
+    StringRef(modes).split(list, ',');
+    for (StringRef mode : list)
+      if (!llvm::is_contained({"all", "exact", "transpose", "scale", "cast",
+                               "slice", "partial"},
+                              mode)) {
+        llvm::errs() << "loomc compress: error: --tie: unknown mode '" << mode
+                     << "' (modes: exact, transpose, scale, cast, slice, "
+                        "partial)\n";
+        return kUsage;
+      }
+    pipeline += ",loom-tie-weights{min-bytes=" +
+                std::to_string((*vm)["tie-min-bytes"].as<uint64_t>());
+    if (modes != "all")
+      pipeline += " modes=" + modes;
+    pipeline += "}";
+  }
+  if (vm->count("pipeline")) {
+    StringRef user = (*vm)["pipeline"].as<std::string>();
+    user = user.trim();
+    if (user.consume_front("builtin.module(") && !user.consume_back(")")) {
+      llvm::errs() << "loomc compress: error: --pipeline: unbalanced "
+                      "'builtin.module('\n";
+      return kUsage;
+    }
+    if (!user.empty())
+      pipeline += "," + user.str();
+  }
+
+  Progress progress("compress", (*vm)["verbose"].as<bool>(),
+                    (*vm)["quiet"].as<bool>());
+  Session session(modelPath);
+  PassManager pm(session.context.get());
+  std::string pipelineError;
+  llvm::raw_string_ostream pipelineErrors(pipelineError);
+  if (failed(parsePassPipeline(pipeline, pm, pipelineErrors))) {
+    llvm::errs() << "loomc compress: error: bad pass pipeline '" << pipeline
+                 << "': " << StringRef(pipelineError).trim() << "\n";
+    return kUsage;
+  }
+  Clock::time_point begin = Clock::now();
+  loom::LoadedModel model = load(session, modelPath, progress);
+  if (!model)
+    return kFailed;
+  Figures before = figuresOf(*model.module, modelPath);
+
+  std::vector<std::pair<std::string, double>> passTimes;
+  pm.addInstrumentation(
+      std::make_unique<ProgressInstrumentation>(progress, passTimes));
+  progress.line("running " + pipeline);
+  if (failed(pm.run(*model.module))) {
+    llvm::errs() << "loomc compress: error: a pass failed; nothing written\n";
+    return kFailed;
+  }
+
+  progress.start("writing " + outputPath);
+  LogicalResult written =
+      outputFormat == loom::ModelFormat::ONNX
+          ? loom::exportONNXFile(*model.module, outputPath, exportOptions)
+          : loom::writeModule(*model.module, outputPath, /*bytecode=*/false,
+                              /*noLocations=*/false);
+  if (failed(written)) {
+    llvm::errs() << "loomc compress: error: cannot write '" << outputPath
+                 << "'\n";
+    return kFailed;
+  }
+  progress.done("wrote " + outputPath);
+  Figures after = figuresOf(*model.module, outputPath);
+  double seconds = secondsSince(begin);
+
+  // The before/after table on stdout.
+  llvm::outs() << "loomc compress: " << modelPath << " -> " << outputPath
+               << "\n";
+  auto row = [&](StringRef name, double b, double a) {
+    llvm::outs() << llvm::formatv(
+        "  {0,-18} {1,16} {2,16} {3,9}\n", name,
+        grouped(static_cast<uint64_t>(b)), grouped(static_cast<uint64_t>(a)),
+        change(b, a));
+  };
+  llvm::outs() << llvm::formatv("  {0,-18} {1,16} {2,16} {3,9}\n", "", "before",
+                                "after", "change");
+  row("file bytes", before.fileBytes, after.fileBytes);
+  row("parameters", before.total, after.total);
+  row("unique parameters", before.uniqueParams, after.uniqueParams);
+  row("unique bytes", before.uniqueBytes, after.uniqueBytes);
+  row("nodes", before.nodes, after.nodes);
+  row("weights", before.weights, after.weights);
+  std::vector<std::string> times;
+  for (auto &[name, t] : passTimes)
+    times.push_back(llvm::formatv("{0} {1:f2} s", name, t).str());
+  llvm::outs() << "  passes: " << llvm::join(times, ", ") << "\n";
+  llvm::outs() << llvm::formatv("  total time: {0:f2} s\n", seconds);
+  llvm::outs().flush();
+
+  if (vm->count("report")) {
+    llvm::json::Array passes;
+    for (auto &[name, t] : passTimes)
+      passes.push_back(llvm::json::Object{{"name", name}, {"seconds", t}});
+    llvm::json::Object root{
+        {"model", modelPath},
+        {"output", outputPath},
+        {"pipeline", pipeline},
+        {"before", before.toJSON()},
+        {"after", after.toJSON()},
+        {"passes", std::move(passes)},
+        {"seconds", seconds},
+    };
+    if (failed(loom::writeFileAtomically(
+            (*vm)["report"].as<std::string>(), [&](raw_ostream &os) {
+              os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
+                 << "\n";
+              return success();
+            })))
+      return kFailed;
+  }
+  return kOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  loom::registerLoomPasses();
+  mlir::registerTransformsPasses();
+  if (argc < 2) {
+    llvm::errs() << kOverview;
+    return kUsage;
+  }
+  StringRef command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "-h" || command == "--help" || command == "help") {
+    llvm::outs() << kOverview;
+    return kOk;
+  }
+  if (command == "stats")
+    return runStats(args);
+  if (command == "compress")
+    return runCompress(args);
+  llvm::errs() << "loomc: error: unknown command '" << command
+               << "' (commands: stats, compress; see loomc --help)\n";
+  return kUsage;
+}
