@@ -59,6 +59,9 @@ def main(out):
 
     with open(os.path.join(out, "counts.json"), "w") as f:
         json.dump(result, f, indent=2)
+    # Parameter names, for checks that follow them into the ONNX graph.
+    return {"resnet18": [n for n, _ in resnet.named_parameters()],
+            "gpt": [n for n, _ in gpt.named_parameters()]}
 
 
 if __name__ == "__main__":

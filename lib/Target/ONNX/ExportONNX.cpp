@@ -624,6 +624,9 @@ LogicalResult Exporter::run() {
   uint64_t totalBytes = 0;
   for (WeightOp weight : weights) {
     used.insert(weight.getSymName());
+    if (std::optional<ArrayAttr> copies = weight.getCopies())
+      for (WeightCopyAttr copy : copies->getAsRange<WeightCopyAttr>())
+        used.insert(copy.getName().getValue());
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(weight.getValue()))
       if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
         totalBytes += blob->getData().size();
@@ -638,7 +641,18 @@ LogicalResult Exporter::run() {
     names[arg] = freshName(
         name ? name.getValue() : "input_" + std::to_string(arg.getArgNumber()));
   }
-  func.walk([&](WeightRefOp ref) { names[ref] = ref.getName().str(); });
+  // A read under a copy's name (its location) reads the copy: the exporter's
+  // Identity node of the weight, written back below.
+  func.walk([&](WeightRefOp ref) {
+    names[ref] = ref.getName().str();
+    auto nameLoc = dyn_cast<NameLoc>(ref.getLoc());
+    auto weight = module.lookupSymbol<WeightOp>(ref.getNameAttr());
+    if (!nameLoc || !weight || !weight.getCopies())
+      return;
+    for (WeightCopyAttr copy : weight.getCopies()->getAsRange<WeightCopyAttr>())
+      if (copy.getName() == nameLoc.getName())
+        names[ref] = copy.getName().str();
+  });
 
   // Graph inputs: arguments, with initializer-inputs at their old positions.
   SmallVector<std::pair<int64_t, WeightOp>> weightInputs;
@@ -716,6 +730,16 @@ LogicalResult Exporter::run() {
     }
     outputNames.push_back(wanted);
   }
+  // Copies: separate tensors of the source that hold the weight's values,
+  // given back as PyTorch's exporter writes them, Identity nodes.
+  for (WeightOp weight : weights)
+    if (std::optional<ArrayAttr> copies = weight.getCopies())
+      for (WeightCopyAttr copy : copies->getAsRange<WeightCopyAttr>()) {
+        onnx::NodeProto *node = graph->add_node();
+        node->set_op_type("Identity");
+        node->add_input(weight.getSymName().str());
+        node->add_output(copy.getName().str());
+      }
   if (failed(writeBlock(func.front(), graph)))
     return failure();
   for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
