@@ -279,6 +279,9 @@ int runStats(const std::vector<std::string> &args) {
       "this regular expression")(
       "bins", po::value<unsigned>()->default_value(32),
       "Histogram bins per tensor in the JSON report (0: none)")(
+      "exact-histograms", po::bool_switch(),
+      "Histograms count every element (default: tensors of more than "
+      "262,144 elements count an evenly spaced sample of that many)")(
       "verbose,v", po::bool_switch(),
       "Print progress on stderr even when it is not a terminal")(
       "quiet,q", po::bool_switch(), "Never print progress");
@@ -316,8 +319,9 @@ int runStats(const std::vector<std::string> &args) {
     return kFailed;
 
   progress.start("reading every weight");
-  loom::ParamReport report =
-      loom::computeParamStats(*model.module, (*vm)["bins"].as<unsigned>());
+  loom::ParamReport report = loom::computeParamStats(
+      *model.module, (*vm)["bins"].as<unsigned>(),
+      (*vm)["exact-histograms"].as<bool>() ? 0 : uint64_t(1) << 18);
   progress.done("statistics",
                 llvm::formatv("{0} tensors, {1} bytes", report.tensors.size(),
                               grouped(report.uniqueBytes))

@@ -128,61 +128,159 @@ bool visitElements(Type elementType, ArrayRef<char> bytes, int64_t count,
   }
 }
 
-/// The first sweep: counts and moments of one tensor.
-void computeValues(TensorStats &stats) {
-  ElementsAttr value = stats.op.getValue();
-  std::vector<char> storage;
-  std::optional<ArrayRef<char>> bytes = getWeightBytes(value, storage);
-  if (!bytes)
-    return;
+/// Counts and moments of a range of elements.
+struct Moments {
+  bool numeric = false;
   double sum = 0, sumSquares = 0;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   uint64_t zeros = 0, nans = 0, infs = 0;
-  stats.numeric = visitElements(
-      cast<ShapedType>(value.getType()).getElementType(), *bytes, stats.count,
-      [&](double v) {
+
+  void merge(const Moments &other) {
+    numeric |= other.numeric;
+    sum += other.sum, sumSquares += other.sumSquares;
+    lo = std::min(lo, other.lo), hi = std::max(hi, other.hi);
+    zeros += other.zeros, nans += other.nans, infs += other.infs;
+  }
+};
+
+typedef float F32x8 __attribute__((vector_size(32)));
+typedef int32_t I32x8 __attribute__((vector_size(32)));
+
+/// The float32 sweep, vectorized (8 lanes; AVX2 where the CPU has it):
+/// branch-free masks for NaN and finiteness, float partial sums per block of
+/// 4096 elements added into doubles.
+__attribute__((target_clones("avx2", "default"))) void
+momentsF32(const char *data, int64_t n, Moments &out) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const F32x8 plus = {inf, inf, inf, inf, inf, inf, inf, inf};
+  F32x8 lo = plus, hi = -plus;
+  constexpr int64_t kBlock = 4096;
+  int64_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    F32x8 sum = {}, squares = {};
+    I32x8 zeros = {}, nans = {}, infs = {};
+    for (int64_t j = 0; j < kBlock; j += 8) {
+      F32x8 v;
+      std::memcpy(&v, data + 4 * (i + j), sizeof(v));
+      I32x8 isNaN = v != v;
+      I32x8 finite = (v - v) == 0; // inf - inf and NaN are NaN
+      F32x8 kept = (F32x8)((I32x8)v & finite);
+      sum += kept;
+      squares += kept * kept;
+      F32x8 low = finite ? v : plus, high = finite ? v : -plus;
+      lo = low < lo ? low : lo;
+      hi = high > hi ? high : hi;
+      zeros += v == 0; // -1 per zero
+      nans += isNaN;
+      infs += ~finite & ~isNaN;
+    }
+    double blockSum = 0, blockSquares = 0;
+    for (int k = 0; k < 8; ++k) {
+      blockSum += sum[k], blockSquares += squares[k];
+      out.zeros -= zeros[k], out.nans -= nans[k], out.infs -= infs[k];
+    }
+    out.sum += blockSum, out.sumSquares += blockSquares;
+  }
+  for (int k = 0; k < 8; ++k) {
+    out.lo = std::min<double>(out.lo, lo[k]);
+    out.hi = std::max<double>(out.hi, hi[k]);
+  }
+  for (; i < n; ++i) {
+    float v;
+    std::memcpy(&v, data + 4 * i, 4);
+    if (std::isnan(v)) {
+      ++out.nans;
+    } else if (std::isinf(v)) {
+      ++out.infs;
+    } else {
+      out.zeros += v == 0;
+      out.sum += v, out.sumSquares += double(v) * v;
+      out.lo = std::min<double>(out.lo, v), out.hi = std::max<double>(out.hi, v);
+    }
+  }
+}
+
+/// Counts and moments of elements [begin, end) of a tensor's bytes.
+Moments momentsOf(Type elementType, ArrayRef<char> bytes, int64_t begin,
+                  int64_t end) {
+  Moments m;
+  unsigned size = *getElementByteSize(elementType);
+  if (elementType.isF32()) {
+    momentsF32(bytes.data() + 4 * begin, end - begin, m);
+    m.numeric = true;
+    return m;
+  }
+  m.numeric = visitElements(
+      elementType, bytes.slice(begin * size, (end - begin) * size),
+      end - begin, [&](double v) {
         if (std::isnan(v)) {
-          ++nans;
+          ++m.nans;
         } else if (std::isinf(v)) {
-          ++infs;
+          ++m.infs;
         } else {
-          zeros += v == 0;
-          sum += v;
-          sumSquares += v * v;
-          lo = std::min(lo, v);
-          hi = std::max(hi, v);
+          m.zeros += v == 0;
+          m.sum += v;
+          m.sumSquares += v * v;
+          m.lo = std::min(m.lo, v);
+          m.hi = std::max(m.hi, v);
         }
       });
-  if (!stats.numeric)
+  return m;
+}
+
+void finish(TensorStats &stats, const Moments &m) {
+  stats.numeric = m.numeric;
+  if (!m.numeric)
     return;
-  stats.zeros = zeros, stats.nans = nans, stats.infs = infs;
-  uint64_t finite = stats.count - nans - infs;
+  stats.zeros = m.zeros, stats.nans = m.nans, stats.infs = m.infs;
+  uint64_t finite = stats.count - m.nans - m.infs;
   if (finite) {
-    stats.min = lo, stats.max = hi;
-    stats.mean = sum / finite;
-    stats.stddev =
-        std::sqrt(std::max(0.0, sumSquares / finite - stats.mean * stats.mean));
+    stats.min = m.lo, stats.max = m.hi;
+    stats.mean = m.sum / finite;
+    stats.stddev = std::sqrt(
+        std::max(0.0, m.sumSquares / finite - stats.mean * stats.mean));
   }
 }
 
 /// Adds the finite values of `stats`' tensor to `bins` equal bins over
-/// [lo, hi] (values outside are clamped into the end bins).
-void fillHistogram(const TensorStats &stats, double lo, double hi,
-                   std::vector<uint64_t> &bins) {
+/// [lo, hi] (values outside are clamped into the end bins). With
+/// `maxElements`, a larger tensor contributes evenly spaced blocks of 4096
+/// elements adding up to about that many; returns the elements visited.
+uint64_t fillHistogram(const TensorStats &stats, double lo, double hi,
+                       std::vector<uint64_t> &bins, uint64_t maxElements = 0) {
   ElementsAttr value = WeightOp(stats.op).getValue();
   std::vector<char> storage;
   std::optional<ArrayRef<char>> bytes = getWeightBytes(value, storage);
   if (!bytes || bins.empty())
-    return;
+    return 0;
+  Type elementType = cast<ShapedType>(value.getType()).getElementType();
+  std::optional<unsigned> size = getElementByteSize(elementType);
+  if (!size)
+    return 0;
   double scale = hi > lo ? bins.size() / (hi - lo) : 0.0;
   int64_t last = static_cast<int64_t>(bins.size()) - 1;
-  visitElements(cast<ShapedType>(value.getType()).getElementType(), *bytes,
-                stats.count, [&](double v) {
-                  if (!std::isfinite(v))
-                    return;
-                  int64_t bin = static_cast<int64_t>((v - lo) * scale);
-                  ++bins[std::clamp<int64_t>(bin, 0, last)];
-                });
+  auto add = [&](int64_t begin, int64_t end) {
+    visitElements(elementType,
+                  bytes->slice(begin * *size, (end - begin) * *size),
+                  end - begin, [&](double v) {
+                    if (!std::isfinite(v))
+                      return;
+                    int64_t bin = static_cast<int64_t>((v - lo) * scale);
+                    ++bins[std::clamp<int64_t>(bin, 0, last)];
+                  });
+  };
+  constexpr int64_t kBlock = 4096;
+  int64_t count = stats.count;
+  if (!maxElements || count <= static_cast<int64_t>(maxElements)) {
+    add(0, count);
+    return count;
+  }
+  int64_t blocks = std::max<int64_t>(1, maxElements / kBlock);
+  for (int64_t b = 0; b < blocks; ++b) {
+    int64_t begin = (count - kBlock) * b / std::max<int64_t>(1, blocks - 1);
+    add(begin, begin + kBlock);
+  }
+  return blocks * kBlock;
 }
 
 std::string typeString(Type type) {
@@ -227,7 +325,8 @@ std::vector<std::string> TensorStats::allNames() const {
 // The report
 //===----------------------------------------------------------------------===//
 
-ParamReport loom::computeParamStats(ModuleOp module, unsigned bins) {
+ParamReport loom::computeParamStats(ModuleOp module, unsigned bins,
+                                    uint64_t histogramSample) {
   ParamReport report;
   llvm::DenseMap<Operation *, unsigned> tensorIndex;
   for (WeightOp weight : module.getOps<WeightOp>()) {
@@ -292,13 +391,46 @@ ParamReport loom::computeParamStats(ModuleOp module, unsigned bins) {
         users.push_back(layer.name);
     }
 
-  parallelForEach(module.getContext(), report.tensors, [&](TensorStats &s) {
-    computeValues(s);
-    if (s.numeric && bins) {
-      s.histogram.assign(bins, 0);
-      fillHistogram(s, s.min, s.max, s.histogram);
-    }
+  // The sweep: tensors cut into chunks of at most 4M elements, so that one
+  // big embedding keeps every core busy too.
+  struct Chunk {
+    unsigned tensor;
+    int64_t begin, end;
+    Moments moments;
+  };
+  std::vector<std::vector<char>> storage(report.tensors.size());
+  std::vector<std::optional<ArrayRef<char>>> data(report.tensors.size());
+  std::vector<Chunk> chunks;
+  constexpr int64_t kChunk = int64_t(1) << 22;
+  for (auto [index, s] : llvm::enumerate(report.tensors)) {
+    Type elementType = s.op.getType().getElementType();
+    data[index] = getWeightBytes(s.op.getValue(), storage[index]);
+    std::optional<unsigned> size = getElementByteSize(elementType);
+    if (!data[index] || !size ||
+        data[index]->size() != uint64_t(s.count) * *size)
+      continue;
+    for (int64_t begin = 0; begin < s.count; begin += kChunk)
+      chunks.push_back(
+          {unsigned(index), begin, std::min(s.count, begin + kChunk), {}});
+  }
+  parallelForEach(module.getContext(), chunks, [&](Chunk &chunk) {
+    const TensorStats &s = report.tensors[chunk.tensor];
+    chunk.moments = momentsOf(WeightOp(s.op).getType().getElementType(),
+                              *data[chunk.tensor], chunk.begin, chunk.end);
   });
+  std::vector<Moments> moments(report.tensors.size());
+  for (const Chunk &chunk : chunks)
+    moments[chunk.tensor].merge(chunk.moments);
+  for (auto [s, m] : llvm::zip_equal(report.tensors, moments))
+    finish(s, m);
+  if (bins)
+    parallelForEach(module.getContext(), report.tensors, [&](TensorStats &s) {
+      if (!s.numeric)
+        return;
+      s.histogram.assign(bins, 0);
+      s.histogramElements =
+          fillHistogram(s, s.min, s.max, s.histogram, histogramSample);
+    });
 
   // Totals.
   for (TensorStats &s : report.tensors) {
@@ -655,6 +787,7 @@ void loom::printParamStatsJSON(const ParamReport &report,
       for (uint64_t c : s.histogram)
         counts.push_back(static_cast<int64_t>(c));
       tensor["histogram"] = std::move(counts);
+      tensor["histogram_elements"] = static_cast<int64_t>(s.histogramElements);
     }
     tensors.push_back(std::move(tensor));
   }
@@ -895,7 +1028,7 @@ struct LoomParamStatsPass
           << format << "'";
       return signalPassFailure();
     }
-    ParamReport report = computeParamStats(module, bins);
+    ParamReport report = computeParamStats(module, bins, histogramSample);
     std::string text;
     llvm::raw_string_ostream os(text);
     if (format == "json")

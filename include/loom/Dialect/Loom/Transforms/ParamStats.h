@@ -47,8 +47,10 @@ struct TensorStats {
   bool numeric = false;
   uint64_t zeros = 0, nans = 0, infs = 0;
   double min = 0, max = 0, mean = 0, stddev = 0;
-  /// Counts of finite values in equal bins over [min, max].
+  /// Counts of finite values in equal bins over [min, max], of
+  /// `histogramElements` elements (all, or an evenly spaced sample).
   std::vector<uint64_t> histogram;
+  uint64_t histogramElements = 0;
 
   double sparsity() const { return count ? double(zeros) / count : 0.0; }
   bool allZero() const { return numeric && count && zeros == uint64_t(count); }
@@ -91,9 +93,13 @@ struct ParamReport {
   }
 };
 
-/// Computes the report of `module`; `bins` histogram bins per tensor
-/// (0: none).
-ParamReport computeParamStats(mlir::ModuleOp module, unsigned bins = 32);
+/// Computes the report of `module`: counts and moments read every element
+/// once (in parallel chunks); then `bins` histogram bins per tensor (0:
+/// none) over [min, max], of every element of tensors up to
+/// `histogramSample` elements and of that many evenly spaced elements
+/// (blocks of 4096) of larger ones (0: every element of every tensor).
+ParamReport computeParamStats(mlir::ModuleOp module, unsigned bins = 32,
+                              uint64_t histogramSample = uint64_t(1) << 18);
 
 /// The aligned terminal table, per layer and per tensor, then totals.
 void printParamStatsText(const ParamReport &report, llvm::raw_ostream &os);

@@ -138,7 +138,9 @@ def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
     reads, sparsity) and per tensor (role, frozen flag, dtype, shape, count,
     bytes, aliases and copies, sparsity, NaN and Inf counts, minimum,
     maximum, mean and standard deviation of the finite values, a histogram of
-    `bins` bins, all-zero and constant flags), then totals: parameters
+    `bins` bins over [min, max] (of every element up to `histogram-sample`
+    elements, of an evenly spaced sample of that size beyond), all-zero and
+    constant flags), then totals: parameters
     (trainable, frozen), buffers, constants, unique parameters, unique and
     referenced bytes, the sharing ratio, bytes by dtype, NaN and Inf counts.
 
@@ -165,6 +167,10 @@ def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
       "Fail (after the report) when a weight holds NaN or Inf, naming each">,
     Option<"bins", "bins", "unsigned", /*default=*/"32",
       "Histogram bins per tensor (0: no histograms)">,
+    Option<"histogramSample", "histogram-sample", "uint64_t",
+      /*default=*/"262144",
+      "Histograms of tensors larger than this many elements count an evenly "
+      "spaced sample of about this many (0: every element)">,
     Option<"plot", "plot", "std::string", /*default=*/"\"\"",
       "Also write an SVG histogram figure to this file">,
     Option<"layer", "layer", "std::string", /*default=*/"\"\"",
