@@ -3,6 +3,9 @@
 #include "loom/Tools/ToolSupport.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Target/ONNX/ONNXImport.h"
+#ifdef LOOM_ENABLE_TORCHSCRIPT
+#include "loom/Target/TorchScript/TorchScriptImport.h"
+#endif
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -71,6 +74,14 @@ loom::OneLineDiagnostics::OneLineDiagnostics(MLIRContext &context,
         return success();
       }) {}
 
+bool loom::hasTorchScriptImport() {
+#ifdef LOOM_ENABLE_TORCHSCRIPT
+  return true;
+#else
+  return false;
+#endif
+}
+
 loom::ModelFormat loom::modelFormatOf(StringRef path) {
   StringRef ext = llvm::sys::path::extension(path);
   if (ext.equals_insensitive(".onnx"))
@@ -112,11 +123,18 @@ loom::LoadedModel loom::loadModel(StringRef path, MLIRContext *context,
     model.module = parseSourceFile<ModuleOp>(model.sourceMgr, config);
     return model;
   }
-  case ModelFormat::TorchScript:
+  case ModelFormat::TorchScript: {
+#ifdef LOOM_ENABLE_TORCHSCRIPT
+    TorchScriptImportOptions torch;
+    torch.inputTypes = options.inputTypes;
+    model.module = importTorchScriptFile(path, context, torch);
+#else
     emitError(fileLoc) << "TorchScript import is not built into this Loom "
                           "(configure with LOOM_ENABLE_TORCHSCRIPT=ON and "
                           "libtorch-dev installed)";
+#endif
     return model;
+  }
   case ModelFormat::Unknown:
     emitError(fileLoc) << "unknown model format: expected .onnx, .mlir, "
                           ".mlirbc or .pt";

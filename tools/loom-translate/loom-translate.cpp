@@ -36,12 +36,14 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("loom-translate options");
 
-enum class Action { None, ImportONNX, ExportONNX };
+enum class Action { None, ImportONNX, ImportTorchScript, ExportONNX };
 static cl::opt<Action> action(
     cl::desc("Translation:"), cl::cat(category),
     cl::values(clEnumValN(Action::ImportONNX, "import-onnx",
                           "ONNX model (.onnx) to Loom IR (.mlir, or .mlirbc "
                           "bytecode)"),
+               clEnumValN(Action::ImportTorchScript, "import-torchscript",
+                          "TorchScript archive (.pt) to Loom IR"),
                clEnumValN(Action::ExportONNX, "export-onnx",
                           "Loom IR (.mlir or .mlirbc) to an ONNX model")),
     cl::init(Action::None));
@@ -52,6 +54,11 @@ static cl::opt<std::string>
                cl::desc("Output file ('-' for stdout, Loom IR only); an output "
                         "ending in .mlirbc is written as bytecode"),
                cl::value_desc("path"), cl::init("-"), cl::cat(category));
+static cl::list<std::string> inputTypes(
+    "input-types",
+    cl::desc("Import TorchScript: forward()'s input types, in order, as "
+             "1x3x224x224xf32 (dims, then f32/f16/bf16/f64/i64/i32/i8/ui8/i1)"),
+    cl::value_desc("types"), cl::CommaSeparated, cl::cat(category));
 static cl::opt<std::string> exportTo(
     "export-onnx-to",
     cl::desc("With --import-onnx: export the imported model to this ONNX "
@@ -105,13 +112,13 @@ int main(int argc, char **argv) {
           argc, argv, "Loom translator: ONNX <-> Loom IR\n", &llvm::errs()))
     return 2;
   if (action == Action::None) {
-    llvm::errs() << "loom-translate: error: choose --import-onnx or "
-                    "--export-onnx (see --help)\n";
+    llvm::errs() << "loom-translate: error: choose --import-onnx, "
+                    "--import-torchscript or --export-onnx (see --help)\n";
     return 2;
   }
-  if (!exportTo.empty() && action != Action::ImportONNX) {
+  if (!exportTo.empty() && action == Action::ExportONNX) {
     llvm::errs() << "loom-translate: error: --export-onnx-to goes with "
-                    "--import-onnx\n";
+                    "--import-onnx or --import-torchscript\n";
     return 2;
   }
   if (action == Action::ExportONNX && outputPath == "-") {
@@ -128,12 +135,21 @@ int main(int argc, char **argv) {
   // One line per diagnostic: location, severity, message.
   loom::OneLineDiagnostics diagnostics(context, inputPath);
 
-  if (action == Action::ImportONNX) {
-    loom::ONNXImportOptions options;
+  if (action == Action::ImportONNX || action == Action::ImportTorchScript) {
+    loom::LoadOptions options;
     options.onnxShapeInference = !noShapeInference;
     options.typedOps = !genericOnly;
-    OwningOpRef<ModuleOp> module =
-        loom::importONNXFile(inputPath, &context, options);
+    options.inputTypes.assign(inputTypes.begin(), inputTypes.end());
+    if (action == Action::ImportTorchScript && !loom::hasTorchScriptImport()) {
+      llvm::errs() << "loom-translate: error: TorchScript import is not built "
+                      "in (LOOM_ENABLE_TORCHSCRIPT)\n";
+      return 2;
+    }
+    loom::LoadedModel model = loom::loadModel(
+        inputPath, &context, options,
+        action == Action::ImportONNX ? loom::ModelFormat::ONNX
+                                     : loom::ModelFormat::TorchScript);
+    OwningOpRef<ModuleOp> &module = model.module;
     if (!module)
       return 1;
     if (!exportTo.empty()) {

@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace loom {
 
@@ -46,7 +47,12 @@ ModelFormat modelFormatOf(llvm::StringRef path);
 struct LoadOptions {
   bool onnxShapeInference = true;
   bool typedOps = true;
+  /// TorchScript: the types of forward()'s inputs (`1x3x224x224xf32`).
+  std::vector<std::string> inputTypes;
 };
+
+/// Whether this build imports TorchScript archives.
+bool hasTorchScriptImport();
 
 /// A loaded model. The source manager stays alive with it: bytecode weights
 /// reference the mapped file instead of being copied.

@@ -1,0 +1,42 @@
+//===- TorchScriptImport.h - TorchScript archives to Loom IR ----*- C++ -*-===//
+//
+// Loads a TorchScript archive (`torch.jit.trace` / `torch.jit.script`, then
+// `save`) through libtorch and builds Loom IR: parameters and buffers become
+// `loom.weight`s named by their dotted module paths (`requires_grad` decides
+// trainable or frozen; a tensor reached through several paths comes in once,
+// with the other names as aliases), `forward` is inlined and its aten ops
+// become typed Loom ops (any other op a generic op keeping its schema name).
+//
+// This header has no libtorch types: the rest of Loom builds without it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TARGET_TORCHSCRIPT_TORCHSCRIPTIMPORT_H
+#define LOOM_TARGET_TORCHSCRIPT_TORCHSCRIPTIMPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace loom {
+
+struct TorchScriptImportOptions {
+  /// Types of `forward`'s tensor inputs, in order, as `1x3x224x224xf32`
+  /// (dims then element type: f32, f16, bf16, f64, i64, i32, i8, ui8, i1).
+  /// Empty: the archive's `loom_inputs.txt` extra file if it has one, else
+  /// unranked f32 (ops that need shapes then stay generic).
+  std::vector<std::string> inputTypes;
+};
+
+/// Imports `path`; errors are emitted as diagnostics (naming the file, the
+/// node and its Python source location) and give an empty module.
+mlir::OwningOpRef<mlir::ModuleOp>
+importTorchScriptFile(llvm::StringRef path, mlir::MLIRContext *context,
+                      const TorchScriptImportOptions &options = {});
+
+} // namespace loom
+
+#endif // LOOM_TARGET_TORCHSCRIPT_TORCHSCRIPTIMPORT_H
