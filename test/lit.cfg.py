@@ -51,6 +51,11 @@ for feature, module in (("onnxruntime", "onnxruntime, onnx"), ("torch", "torch")
     else:
         lit_config.note("'%s' not importable from %s: tests that need it are "
                         "UNSUPPORTED" % (module, venv_python))
+if getattr(config, "loom_torchscript", "OFF") in ("ON", "1", "TRUE"):
+    config.available_features.add("torchscript")
+else:
+    lit_config.note("this build has no TorchScript import (libtorch missing or "
+                    "LOOM_ENABLE_TORCHSCRIPT=OFF): its tests are UNSUPPORTED")
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
 else:

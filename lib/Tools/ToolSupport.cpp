@@ -3,9 +3,7 @@
 #include "loom/Tools/ToolSupport.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Target/ONNX/ONNXImport.h"
-#ifdef LOOM_ENABLE_TORCHSCRIPT
 #include "loom/Target/TorchScript/TorchScriptImport.h"
-#endif
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,7 +16,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 
 using namespace mlir;
 
@@ -73,6 +73,52 @@ loom::OneLineDiagnostics::OneLineDiagnostics(MLIRContext &context,
           print(note);
         return success();
       }) {}
+
+std::string loom::getTorchScriptPluginPath() {
+  if (std::optional<std::string> env =
+          llvm::sys::Process::GetEnv("LOOM_TORCHSCRIPT_PLUGIN"))
+    return *env;
+  // <prefix>/bin/tool -> <prefix>/lib/libLoomTorchScript.so
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  SmallString<256> path(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(path, "lib", "libLoomTorchScript.so");
+  return path.str().str();
+}
+
+OwningOpRef<ModuleOp>
+loom::importTorchScriptFile(StringRef path, MLIRContext *context,
+                            const TorchScriptImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
+  using Entry = Operation *(*)(const char *, MLIRContext *,
+                               const char *const *, size_t);
+  static Entry entry = nullptr;
+  static std::string loadError;
+  if (!entry && loadError.empty()) {
+    std::string plugin = getTorchScriptPluginPath();
+    std::string message;
+    llvm::sys::DynamicLibrary library =
+        llvm::sys::DynamicLibrary::getPermanentLibrary(plugin.c_str(),
+                                                       &message);
+    if (!library.isValid())
+      loadError = "cannot load the TorchScript import plugin '" + plugin +
+                  "': " + message;
+    else if (!(entry = reinterpret_cast<Entry>(
+                   library.getAddressOfSymbol("loomImportTorchScript"))))
+      loadError = "'" + plugin + "' has no loomImportTorchScript";
+  }
+  if (!entry) {
+    emitError(fileLoc) << loadError;
+    return nullptr;
+  }
+  std::vector<const char *> types;
+  for (const std::string &type : options.inputTypes)
+    types.push_back(type.c_str());
+  std::string pathString = path.str();
+  Operation *op = entry(pathString.c_str(), context, types.data(), types.size());
+  return OwningOpRef<ModuleOp>(op ? cast<ModuleOp>(op) : ModuleOp());
+}
 
 bool loom::hasTorchScriptImport() {
 #ifdef LOOM_ENABLE_TORCHSCRIPT

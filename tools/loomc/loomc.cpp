@@ -59,7 +59,8 @@ commands:
              export ONNX, and print before/after: file size, parameters,
              unique bytes, nodes
 
-Models: .onnx (with external data), .mlir / .mlirbc (Loom IR).
+Models: .onnx (with external data), .mlir / .mlirbc (Loom IR), .pt
+(TorchScript archives, where this build imports them).
 Run 'loomc <command> --help' for a command's options.
 Exit codes: 0 ok, 1 bad input, failed pass or failed check, 2 bad usage.
 )";
@@ -237,13 +238,22 @@ struct Session {
   }
 };
 
-loom::LoadedModel load(Session &session, StringRef path, Progress &progress) {
+loom::LoadedModel load(Session &session, StringRef path, Progress &progress,
+                       const po::variables_map &vm) {
   if (!llvm::sys::fs::exists(path) && path != "-") {
     llvm::errs() << path << ": error: no such file\n";
     return {};
   }
   progress.start(("loading " + path).str());
-  loom::LoadedModel model = loom::loadModel(path, session.context.get());
+  loom::LoadOptions options;
+  if (vm.count("input-types")) {
+    SmallVector<StringRef> types;
+    StringRef(vm["input-types"].as<std::string>()).split(types, ',', -1, false);
+    for (StringRef type : types)
+      options.inputTypes.push_back(type.trim().str());
+  }
+  loom::LoadedModel model =
+      loom::loadModel(path, session.context.get(), options);
   if (model) {
     Shape shape = shapeOf(*model.module);
     progress.done("loaded", llvm::formatv("{0} weights, {1} bytes, {2} nodes",
@@ -282,6 +292,9 @@ int runStats(const std::vector<std::string> &args) {
       "exact-histograms", po::bool_switch(),
       "Histograms count every element (default: tensors of more than "
       "262,144 elements count an evenly spaced sample of that many)")(
+      "input-types", po::value<std::string>(),
+      "TorchScript models: forward()'s input types, comma-separated, as "
+      "1x3x224x224xf32 (default: the archive's loom_inputs.txt)")(
       "verbose,v", po::bool_switch(),
       "Print progress on stderr even when it is not a terminal")(
       "quiet,q", po::bool_switch(), "Never print progress");
@@ -289,7 +302,7 @@ int runStats(const std::vector<std::string> &args) {
   std::optional<po::variables_map> vm = parseCommand(
       "stats", args, options,
       "usage: loomc stats MODEL [options]\n\n"
-      "Reports what MODEL (.onnx, .mlir, .mlirbc) holds, per layer (each node\n"
+      "Reports what MODEL (.onnx, .mlir, .mlirbc, .pt) holds, per layer (each node\n"
       "that reads weights) and per tensor: role (trainable / frozen /\n"
       "buffer / constant), dtype, shape, parameters, bytes, the other names\n"
       "that share it, sparsity, NaN/Inf, min/max/mean/std, all-zero and\n"
@@ -314,7 +327,7 @@ int runStats(const std::vector<std::string> &args) {
                     (*vm)["quiet"].as<bool>());
 
   Session session(modelPath);
-  loom::LoadedModel model = load(session, modelPath, progress);
+  loom::LoadedModel model = load(session, modelPath, progress, *vm);
   if (!model)
     return kFailed;
 
@@ -450,6 +463,9 @@ int runCompress(const std::vector<std::string> &args) {
               po::value<std::string>()->default_value("auto"),
               "ONNX output: auto (beside the model only past protobuf's 2 GB "
               "limit), always, or never")(
+      "input-types", po::value<std::string>(),
+      "TorchScript models: forward()'s input types, comma-separated, as "
+      "1x3x224x224xf32 (default: the archive's loom_inputs.txt)")(
       "verbose,v", po::bool_switch(),
       "Print progress (each pass: time and what changed) on stderr even "
       "when it is not a terminal")("quiet,q", po::bool_switch(),
@@ -540,7 +556,7 @@ int runCompress(const std::vector<std::string> &args) {
     return kUsage;
   }
   Clock::time_point begin = Clock::now();
-  loom::LoadedModel model = load(session, modelPath, progress);
+  loom::LoadedModel model = load(session, modelPath, progress, *vm);
   if (!model)
     return kFailed;
   Figures before = figuresOf(*model.module, modelPath);

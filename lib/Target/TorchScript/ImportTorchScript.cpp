@@ -243,6 +243,8 @@ private:
   std::unordered_map<tj::Value *, Value> tensors;
   std::unordered_map<tj::Value *, Static> statics;
   std::unordered_map<tj::Value *, SmallVector<Value>> tensorLists;
+  /// The loaded module, for attributes that are not tensors.
+  const c10::IValue *root = nullptr;
   /// Nodes that stayed generic, by kind.
   std::map<std::string, int> genericKinds;
 };
@@ -337,24 +339,41 @@ LogicalResult Importer::importWeights(tj::Module &module) {
 // Values
 //===----------------------------------------------------------------------===//
 
+/// The Python source of a node: the original line where the archive's debug
+/// information records it, else the serialized code's.
+static std::optional<std::tuple<std::string, size_t, size_t>>
+pythonSource(tj::Node *node) {
+  const tj::SourceRange &range = node->sourceRange();
+  if (c10::optional<tj::SourceRange> original =
+          range.findSourceRangeThatGenerated())
+    if (auto where = original->file_line_col())
+      return *where;
+  if (auto where = range.file_line_col())
+    return *where;
+  return std::nullopt;
+}
+
 Location Importer::nodeLoc(tj::Node *node) {
   std::string name = node->kind().toQualString();
   if (node->outputs().size() && node->output(0)->hasDebugName())
     name = node->output(0)->debugName();
-  Location source = fileLoc;
-  if (auto where = node->sourceRange().file_line_col())
-    source = FileLineColLoc::get(context, std::get<0>(*where),
-                                 std::get<1>(*where), std::get<2>(*where));
-  return NameLoc::get(builder.getStringAttr(name), source);
+  // The node by name in the archive, then its Python source line.
+  Location named = NameLoc::get(builder.getStringAttr(name), fileLoc);
+  if (auto where = pythonSource(node))
+    return FusedLoc::get(context,
+                         {named, FileLineColLoc::get(context, std::get<0>(*where),
+                                                     std::get<1>(*where),
+                                                     std::get<2>(*where))});
+  return named;
 }
 
 std::string Importer::describe(tj::Node *node) {
   std::string text = std::string(node->kind().toQualString());
   if (node->outputs().size())
     text = "%" + node->output(0)->debugName() + " = " + text;
-  if (auto where = node->sourceRange().file_line_col())
-    text += " (" + std::get<0>(*where) + ":" +
-            std::to_string(std::get<1>(*where)) + ")";
+  if (auto where = pythonSource(node))
+    text += " at " + std::get<0>(*where) + ":" +
+            std::to_string(std::get<1>(*where));
   return text;
 }
 
@@ -646,7 +665,37 @@ LogicalResult Importer::importNode(tj::Node *node) {
       tensors[out] = ref;
       return success();
     }
-    objects[out] = full;
+    if (out->type()->kind() == c10::TypeKind::ClassType) {
+      objects[out] = full;
+      return success();
+    }
+    // A plain attribute of a module (a flag, a size): its value now.
+    c10::IValue value = *root;
+    SmallVector<StringRef> parts;
+    StringRef(full).split(parts, '.');
+    for (StringRef part : parts) {
+      if (!value.isObject() ||
+          !value.toObject()->type()->hasAttribute(part.str()))
+        return buildGeneric(node);
+      value = value.toObject()->getAttr(part.str());
+    }
+    Static s;
+    if (value.isBool())
+      s = Static::ofBool(value.toBool());
+    else if (value.isInt())
+      s = Static::ofInt(value.toInt());
+    else if (value.isDouble())
+      s = Static::ofFloat(value.toDouble());
+    else if (value.isString())
+      s.kind = Static::Str, s.s = value.toStringRef();
+    else if (value.isIntList()) {
+      s.kind = Static::List;
+      for (int64_t e : value.toIntVector())
+        s.list.push_back(Static::ofInt(e));
+    } else if (!value.isNone()) {
+      return buildGeneric(node);
+    }
+    statics[out] = s;
     return success();
   }
 
@@ -1347,6 +1396,8 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
     return nullptr;
   }
 
+  c10::IValue rootValue = torchModule._ivalue();
+  root = &rootValue;
   module = ModuleOp::create(fileLoc);
   OwningOpRef<ModuleOp> owned(module);
   module->setAttr("loom.source", builder.getStringAttr("torchscript"));
@@ -1376,8 +1427,16 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
   SmallVector<DictionaryAttr> argAttrs;
   SmallVector<tj::Value *> args;
   for (tj::Value *input : graph->inputs().slice(1)) {
+    std::string name = input->hasDebugName()
+                           ? input->debugName()
+                           : "input_" + std::to_string(args.size());
+    // TorchScript's unique names end in ".N".
+    if (size_t dot = name.rfind('.'); dot != std::string::npos &&
+                                      llvm::all_of(name.substr(dot + 1),
+                                                   llvm::isDigit))
+      name = name.substr(0, dot);
     if (input->type()->kind() != c10::TypeKind::TensorType) {
-      error() << "forward() input '" << input->debugName()
+      error() << "forward() input '" << name
               << "' is not a tensor (" << input->type()->str()
               << "); Loom imports tensor inputs only";
       return nullptr;
@@ -1397,13 +1456,6 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
       return nullptr;
     }
     argTypes.push_back(type);
-    std::string name = input->hasDebugName() ? input->debugName()
-                                             : "input_" + std::to_string(index);
-    // TorchScript's unique names end in ".N".
-    if (size_t dot = name.rfind('.'); dot != std::string::npos &&
-                                      llvm::all_of(name.substr(dot + 1),
-                                                   llvm::isDigit))
-      name = name.substr(0, dot);
     argAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
         "loom.name", builder.getStringAttr(name))));
     args.push_back(input);
@@ -1469,10 +1521,15 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
   return owned;
 }
 
-OwningOpRef<ModuleOp>
-loom::importTorchScriptFile(StringRef path, MLIRContext *context,
-                            const TorchScriptImportOptions &options) {
+/// The plugin's entry point (see TorchScriptImport.h): the module, or null
+/// after emitting diagnostics. The caller owns the result.
+extern "C" __attribute__((visibility("default"))) Operation *
+loomImportTorchScript(const char *path, MLIRContext *context,
+                      const char *const *inputTypes, size_t numInputTypes) {
+  TorchScriptImportOptions options;
+  for (size_t i = 0; i < numInputTypes; ++i)
+    options.inputTypes.push_back(inputTypes[i]);
   context->loadDialect<LoomDialect, func::FuncDialect>();
   Importer importer(context, path);
-  return importer.run(options);
+  return importer.run(options).release();
 }

@@ -7,7 +7,10 @@
 // with the other names as aliases), `forward` is inlined and its aten ops
 // become typed Loom ops (any other op a generic op keeping its schema name).
 //
-// This header has no libtorch types: the rest of Loom builds without it.
+// The importer is a plugin (libLoomTorchScript.so beside the tools' lib/
+// folder, or $LOOM_TORCHSCRIPT_PLUGIN) loaded on first use: libtorch costs
+// about a second to load, which only .pt imports should pay. This header has
+// no libtorch types: the rest of Loom builds without them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,11 +34,15 @@ struct TorchScriptImportOptions {
   std::vector<std::string> inputTypes;
 };
 
-/// Imports `path`; errors are emitted as diagnostics (naming the file, the
-/// node and its Python source location) and give an empty module.
+/// Imports `path` through the plugin; errors (a missing plugin included) are
+/// emitted as diagnostics naming the file, the node and its Python source
+/// location, and give an empty module.
 mlir::OwningOpRef<mlir::ModuleOp>
 importTorchScriptFile(llvm::StringRef path, mlir::MLIRContext *context,
                       const TorchScriptImportOptions &options = {});
+
+/// Where the plugin is looked for.
+std::string getTorchScriptPluginPath();
 
 } // namespace loom
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Small TorchScript archives for the importer's error paths and IR tests.
+
+  .venv/bin/python scripts/make_torchscript_errors.py OUT
+
+  branch.pt      scripted: an `if` on a tensor's value (cannot be resolved)
+  loop.pt        scripted: a `for` loop over a tensor's size
+  static_if.pt   scripted: an `if` on a module constant (resolved, imported)
+  int_input.pt   scripted: forward takes an int besides the tensor
+  not_torch.pt   a zip file that is no TorchScript archive
+  garbage.pt     not a zip file
+  unknown_op.pt  traced: an op Loom has no mapping for (aten::cumsum)
+"""
+import os
+import sys
+import zipfile
+
+import torch
+import torch.nn as nn
+
+
+class Branch(nn.Module):
+    def forward(self, x):
+        if bool(x.sum() > 0):
+            return x * 2
+        return x - 1
+
+
+class Loop(nn.Module):
+    def forward(self, x):
+        y = x
+        for _ in range(x.size(0)):
+            y = y + 1
+        return y
+
+
+class StaticIf(nn.Module):
+    use_relu: bool
+
+    def __init__(self):
+        super().__init__()
+        self.use_relu = True
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        if self.use_relu:
+            return torch.relu(self.fc(x))
+        return self.fc(x)
+
+
+class IntInput(nn.Module):
+    def forward(self, x, n: int):
+        return x * n
+
+
+class Unknown(nn.Module):
+    def forward(self, x):
+        return torch.cumsum(x, 1) + 1
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    torch.jit.script(Branch()).save(os.path.join(out, "branch.pt"))
+    torch.jit.script(Loop()).save(os.path.join(out, "loop.pt"))
+    torch.jit.script(StaticIf()).save(os.path.join(out, "static_if.pt"),
+                                      _extra_files={"loom_inputs.txt": "3x4xf32"})
+    torch.jit.script(IntInput()).save(os.path.join(out, "int_input.pt"))
+    torch.jit.trace(Unknown(), (torch.randn(2, 5),)).save(
+        os.path.join(out, "unknown_op.pt"), _extra_files={"loom_inputs.txt": "2x5xf32"})
+    with zipfile.ZipFile(os.path.join(out, "not_torch.pt"), "w") as z:
+        z.writestr("hello.txt", "not a model")
+    with open(os.path.join(out, "garbage.pt"), "wb") as f:
+        f.write(b"\x00garbage" * 10)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
