@@ -70,15 +70,7 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string grouped(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return out;
-}
+std::string grouped(uint64_t n) { return loom::formatGrouped(n); }
 
 /// Progress lines on stderr: on a terminal, or everywhere with --verbose.
 class Progress {
@@ -182,6 +174,16 @@ private:
   Shape before;
   Clock::time_point start;
 };
+
+/// Options every command has: TorchScript input types, --verbose, --quiet.
+void addModelOptions(po::options_description &options, const char *verbose) {
+  options.add_options()(
+      "input-types", po::value<std::string>(),
+      "TorchScript models: forward()'s input types, comma-separated, as "
+      "1x3x224x224xf32 (default: the archive's loom_inputs.txt)")(
+      "verbose,v", po::bool_switch(), verbose)(
+      "quiet,q", po::bool_switch(), "Never print progress");
+}
 
 /// Parses `args` against `options` (+ the positional MODEL); bad usage
 /// prints one line and sets `exitCode` to 2; --help prints and sets 0.
@@ -291,13 +293,9 @@ int runStats(const std::vector<std::string> &args) {
       "Histogram bins per tensor in the JSON report (0: none)")(
       "exact-histograms", po::bool_switch(),
       "Histograms count every element (default: tensors of more than "
-      "262,144 elements count an evenly spaced sample of that many)")(
-      "input-types", po::value<std::string>(),
-      "TorchScript models: forward()'s input types, comma-separated, as "
-      "1x3x224x224xf32 (default: the archive's loom_inputs.txt)")(
-      "verbose,v", po::bool_switch(),
-      "Print progress on stderr even when it is not a terminal")(
-      "quiet,q", po::bool_switch(), "Never print progress");
+      "262,144 elements count an evenly spaced sample of that many)");
+  addModelOptions(options, "Print progress on stderr even when it is not a "
+                           "terminal");
   int exitCode = kOk;
   std::optional<po::variables_map> vm = parseCommand(
       "stats", args, options,
@@ -462,14 +460,10 @@ int runCompress(const std::vector<std::string> &args) {
       "file")("external-data",
               po::value<std::string>()->default_value("auto"),
               "ONNX output: auto (beside the model only past protobuf's 2 GB "
-              "limit), always, or never")(
-      "input-types", po::value<std::string>(),
-      "TorchScript models: forward()'s input types, comma-separated, as "
-      "1x3x224x224xf32 (default: the archive's loom_inputs.txt)")(
-      "verbose,v", po::bool_switch(),
-      "Print progress (each pass: time and what changed) on stderr even "
-      "when it is not a terminal")("quiet,q", po::bool_switch(),
-                                   "Never print progress");
+              "limit), always, or never");
+  addModelOptions(options, "Print progress (each pass: time and what "
+                           "changed) on stderr even when it is not a "
+                           "terminal");
   int exitCode = kOk;
   std::optional<po::variables_map> vm = parseCommand(
       "compress", args, options,

@@ -42,8 +42,22 @@ static void printRefinedType(OpAsmPrinter &printer, Operation *,
 // WeightOp
 //===----------------------------------------------------------------------===//
 
+/// An optional role keyword: `role` keeps its value when there is none.
+static ParseResult parseOptionalRole(OpAsmParser &parser, WeightRole &role) {
+  StringRef keyword;
+  SMLoc loc = parser.getCurrentLocation();
+  if (failed(parser.parseOptionalKeyword(&keyword,
+                                         {"parameter", "buffer", "constant"})))
+    return success();
+  std::optional<WeightRole> parsed = symbolizeWeightRole(keyword);
+  if (!parsed)
+    return parser.emitError(loc, "unknown weight role '") << keyword << "'";
+  role = *parsed;
+  return success();
+}
+
 // loom.weight @name [parameter|buffer|constant] [frozen]
-//     [aliases ["a", ...]] : type = value attr-dict
+//     [aliases ["a", ...]] [copies ["b" buffer, ...]] : type = value attr-dict
 ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
   Builder &builder = parser.getBuilder();
   StringAttr name;
@@ -51,17 +65,11 @@ ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
     return failure();
   result.getOrAddProperties<Properties>().sym_name = name;
 
-  StringRef keyword;
-  SMLoc roleLoc = parser.getCurrentLocation();
-  if (succeeded(parser.parseOptionalKeyword(
-          &keyword, {"parameter", "buffer", "constant"}))) {
-    std::optional<WeightRole> role = symbolizeWeightRole(keyword);
-    if (!role)
-      return parser.emitError(roleLoc, "unknown weight role '")
-             << keyword << "'";
-    result.getOrAddProperties<Properties>().role =
-        WeightRoleAttr::get(builder.getContext(), *role);
-  }
+  WeightRole role = WeightRole::Parameter;
+  if (parseOptionalRole(parser, role))
+    return failure();
+  result.getOrAddProperties<Properties>().role =
+      WeightRoleAttr::get(builder.getContext(), role);
   if (succeeded(parser.parseOptionalKeyword("frozen")))
     result.getOrAddProperties<Properties>().frozen = builder.getUnitAttr();
   if (succeeded(parser.parseOptionalKeyword("aliases"))) {
@@ -86,16 +94,8 @@ ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
               if (parser.parseString(&copy))
                 return failure();
               WeightRole role = WeightRole::Parameter;
-              StringRef keyword;
-              SMLoc loc = parser.getCurrentLocation();
-              if (succeeded(parser.parseOptionalKeyword(
-                      &keyword, {"parameter", "buffer", "constant"}))) {
-                std::optional<WeightRole> parsed = symbolizeWeightRole(keyword);
-                if (!parsed)
-                  return parser.emitError(loc, "unknown weight role '")
-                         << keyword << "'";
-                role = *parsed;
-              }
+              if (parseOptionalRole(parser, role))
+                return failure();
               copies.push_back(WeightCopyAttr::get(
                   builder.getContext(), builder.getStringAttr(copy), role));
               return success();

@@ -313,6 +313,16 @@ std::string opKind(Operation *op) {
 
 } // namespace
 
+std::string loom::formatGrouped(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 std::vector<std::string> TensorStats::allNames() const {
   std::vector<std::string> names = {name};
   names.insert(names.end(), aliases.begin(), aliases.end());
@@ -566,16 +576,7 @@ private:
   std::vector<std::vector<std::string>> rows;
 };
 
-/// 11,689,512
-std::string grouped(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return out;
-}
+std::string grouped(uint64_t n) { return formatGrouped(n); }
 
 std::string humanBytes(uint64_t bytes) {
   const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -101,6 +101,9 @@ struct ParamReport {
 ParamReport computeParamStats(mlir::ModuleOp module, unsigned bins = 32,
                               uint64_t histogramSample = uint64_t(1) << 18);
 
+/// 11689512 -> "11,689,512".
+std::string formatGrouped(uint64_t n);
+
 /// The aligned terminal table, per layer and per tensor, then totals.
 void printParamStatsText(const ParamReport &report, llvm::raw_ostream &os);
 /// One JSON object (schema: docs/ParamStats.schema.json).
