@@ -18,6 +18,10 @@ parameter and buffer names.
                token embedding); the embeddings frozen
   twice        one Linear applied twice, reached through two attribute names
   tied         a tiny LM whose head shares the embedding's tensor
+  ops          a module exercising the other mapped aten ops (grouped conv
+               without bias, hardswish, avg_pool2d, silu, chunk, cat,
+               permute, slice, mean, clamp, stack, select, addmm, pow,
+               tanh-GELU, log_softmax, ...)
 """
 import json
 import os
@@ -55,6 +59,35 @@ class Tied(nn.Module):
         return self.head(self.norm(self.embed(ids)))
 
 
+class Ops(nn.Module):
+    """Exercises the mapped aten ops the CNNs and the GPT do not."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, bias=False)
+        self.bn = nn.BatchNorm2d(6)
+        self.fc = nn.Linear(6, 8)
+
+    def forward(self, x):
+        y = self.bn(self.conv(x))                                   # conv2d no bias
+        y = torch.nn.functional.hardswish(y) + torch.sigmoid(y)     # hardswish, sigmoid
+        y = torch.nn.functional.avg_pool2d(y, 2, ceil_mode=False)   # avg_pool2d
+        y = torch.nn.functional.silu(y) * torch.tanh(y)             # silu, tanh
+        a, b = torch.chunk(y, 2, dim=1)                             # chunk
+        y = torch.cat([b, a], dim=1)                                # cat
+        y = y.permute(0, 2, 3, 1).contiguous()                      # permute
+        y = y[:, 1:, :, :]                                          # slice
+        z = y.mean(dim=(1, 2))                                      # mean
+        z = self.fc(z)                                              # linear (2-D: gemm)
+        z = torch.clamp(z, -1.0, 1.0) - 0.5 * z                     # clamp, rsub-like
+        z = torch.stack([z, z * 2], dim=1)                          # stack
+        z = z.select(1, 1)                                          # select
+        z = torch.addmm(z[:, :3], z, torch.ones(8, 3)) / 4         # addmm, div
+        z = z.pow(2) + 1 - torch.relu(-z)                          # pow, sub, neg
+        z = torch.nn.functional.gelu(z, approximate="tanh")        # gelu tanh
+        return torch.log_softmax(z.unsqueeze(0).squeeze(0), dim=-1)  # (un)squeeze, log_softmax
+
+
 def build(name):
     torch.manual_seed(0)
     if name == "resnet18":
@@ -69,6 +102,10 @@ def build(name):
         model = GPT()
         frozen = [model.tok]
         x = torch.randint(0, 5003, (1, 16))
+    elif name == "ops":
+        model = Ops()
+        frozen = [model.conv]
+        x = torch.randn(2, 4, 10, 10)
     elif name == "twice":
         model = Twice()
         frozen = []
@@ -124,4 +161,4 @@ def main(out, names):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:] or ["resnet18", "mobilenet_v2", "gpt", "twice", "tied"])
+    main(sys.argv[1], sys.argv[2:] or ["resnet18", "mobilenet_v2", "gpt", "twice", "tied", "ops"])

@@ -1360,6 +1360,45 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
     set(emit1("loom.gather", {x, idx}, {i64("axis", *dim)}, loc));
     return success();
   }
+  if (kind == "aten::ones" || kind == "aten::zeros" || kind == "aten::full" ||
+      kind == "aten::ones_like" || kind == "aten::zeros_like" ||
+      kind == "aten::full_like") {
+    // A tensor of one value: a splat constant of static shape and dtype.
+    bool like = StringRef(kind).ends_with("_like");
+    bool full = StringRef(kind).starts_with("aten::full");
+    std::optional<std::vector<int64_t>> shape;
+    Type element;
+    if (like) {
+      auto type = in(0) ? dyn_cast<RankedTensorType>(in(0).getType()) : nullptr;
+      if (!type || !type.hasStaticShape())
+        return success();
+      shape = std::vector<int64_t>(type.getShape().begin(),
+                                   type.getShape().end());
+      element = type.getElementType();
+    } else {
+      shape = staticInts(input(0));
+    }
+    std::optional<double> fill =
+        full ? staticNumber(input(1))
+             : std::optional<double>(kind.find("ones") != std::string::npos);
+    size_t dtypeIndex = full ? 2 : 1;
+    if (std::optional<int64_t> code = staticInt(input(dtypeIndex)))
+      element = elementTypeOf(static_cast<c10::ScalarType>(*code), context);
+    else if (!isNone(input(dtypeIndex)))
+      return success();
+    if (!element)
+      element = builder.getF32Type();
+    if (!shape || !fill)
+      return success();
+    auto type = RankedTensorType::get(*shape, element);
+    Attribute value = isa<FloatType>(element)
+                          ? Attribute(FloatAttr::get(element, *fill))
+                          : Attribute(IntegerAttr::get(
+                                element, static_cast<int64_t>(*fill)));
+    set(ConstantOp::create(builder, loc,
+                           DenseElementsAttr::get(type, value)));
+    return success();
+  }
   if (kind == "aten::embedding") {
     set(emit1("loom.gather", {in(0), in(1)}, {i64("axis", 0)}, loc));
     return success();
