@@ -31,7 +31,8 @@ import make_torchscript_models  # noqa: E402
 
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
-    names = sys.argv[3:] or ["resnet18", "mobilenet_v2", "gpt", "twice", "tied", "ops"]
+    names = sys.argv[3:] or ["resnet18", "mobilenet_v2", "gpt", "twice", "tied", "ops",
+                             "mobilenet_v2_script"]
     loomc = os.path.join(bin_dir, "loomc")
     make_torchscript_models.main(work, names)
     with open(os.path.join(work, "counts.json")) as f:

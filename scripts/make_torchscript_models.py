@@ -18,6 +18,7 @@ parameter and buffer names.
                token embedding); the embeddings frozen
   twice        one Linear applied twice, reached through two attribute names
   tied         a tiny LM whose head shares the embedding's tensor
+  NAME_script  the same module scripted (torch.jit.script) instead of traced
   ops          a module exercising the other mapped aten ops (grouped conv
                without bias, hardswish, avg_pool2d, silu, chunk, cat,
                permute, slice, mean, clamp, stack, select, addmm, pow,
@@ -90,6 +91,8 @@ class Ops(nn.Module):
 
 def build(name):
     torch.manual_seed(0)
+    if name.endswith("_script"):
+        return build(name[: -len("_script")])
     if name == "resnet18":
         model = torchvision.models.resnet18()
         frozen = [model.conv1, model.bn1, model.layer1]
@@ -135,7 +138,12 @@ def main(out, names):
     for name in names:
         model, x = build(name)
         with torch.no_grad():
-            traced = torch.jit.trace(model, (x,))
+            # NAME_script: torch.jit.script instead of trace (control flow
+            # on module attributes, resolved at import).
+            if name.endswith("_script"):
+                traced = torch.jit.script(model)
+            else:
+                traced = torch.jit.trace(model, (x,))
             y = model(x)
         # Loom reads forward()'s input types from this extra file (or from
         # --input-types): an archive does not record them.
