@@ -22,7 +22,7 @@ parameter and buffer names.
   ops          a module exercising the other mapped aten ops (grouped conv
                without bias, hardswish, avg_pool2d, silu, chunk, cat,
                permute, slice, mean, clamp, stack, select, addmm, pow,
-               tanh-GELU, log_softmax, ...)
+               tanh-GELU, a tensor constant, arange, a cast, log_softmax)
 """
 import json
 import os
@@ -86,6 +86,7 @@ class Ops(nn.Module):
         z = torch.addmm(z[:, :3], z, torch.ones(8, 3)) / 4         # addmm, div
         z = z.pow(2) + 1 - torch.relu(-z)                          # pow, sub, neg
         z = torch.nn.functional.gelu(z, approximate="tanh")        # gelu tanh
+        z = z + torch.tensor([0.5, -1.0, 2.0]) * torch.arange(3).float()  # tensor constant, arange, cast
         return torch.log_softmax(z.unsqueeze(0).squeeze(0), dim=-1)  # (un)squeeze, log_softmax
 
 

@@ -786,6 +786,28 @@ LogicalResult Importer::importNode(tj::Node *node) {
       }
     }
 
+  // A tensor constant the tracer recorded (not a number): its data.
+  if (kind == "prim::Constant" && tensorOutputs) {
+    std::optional<c10::IValue> v = tj::toIValue(node->output());
+    if (v && v->isTensor()) {
+      at::Tensor t = v->toTensor().detach().contiguous();
+      Type element = elementTypeOf(t.scalar_type(), context);
+      std::optional<unsigned> bytes =
+          element && !element.isInteger(1)
+              ? std::optional<unsigned>(t.element_size())
+              : std::nullopt;
+      if (bytes) {
+        SmallVector<int64_t> shape(t.sizes().begin(), t.sizes().end());
+        auto type = RankedTensorType::get(shape, element);
+        ArrayRef<char> data(static_cast<const char *>(t.data_ptr()),
+                            t.nbytes());
+        tensors[node->output()] = ConstantOp::create(
+            builder, loc, DenseElementsAttr::getFromRawBuffer(type, data));
+        return success();
+      }
+    }
+  }
+
   bool handled = false;
   if (failed(lowerAten(node, handled)))
     return failure();
@@ -901,13 +923,37 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
     return success();
   }
   if (kind == "aten::to" || kind == "aten::type_as") {
-    // Same dtype only (casts to other dtypes stay generic).
+    // The target dtype: the `dtype` argument, or `other`'s element type.
     Value x = in(0);
-    if (x && node->output()->type()->cast<c10::TensorType>()) {
-      auto st = node->output()->type()->cast<c10::TensorType>()->scalarType();
-      if (!st || elementTypeOf(*st, context) == getElementTypeOrSelf(x))
-        set(x);
+    if (!x)
+      return success();
+    Type target;
+    if (kind == "aten::type_as") {
+      if (Value other = in(1))
+        target = getElementTypeOrSelf(other.getType());
+    } else if (const c10::FunctionSchema *schema = node->maybeSchema()) {
+      for (auto [index, arg] : llvm::enumerate(schema->arguments())) {
+        if (arg.name() == "other")
+          if (Value other = in(index))
+            target = getElementTypeOrSelf(other.getType());
+        if (arg.name() == "dtype") {
+          if (std::optional<int64_t> code = staticInt(input(index)))
+            target = elementTypeOf(static_cast<c10::ScalarType>(*code),
+                                   context);
+          else if (isNone(input(index)))
+            target = getElementTypeOrSelf(x.getType()); // device moves only
+        }
+      }
     }
+    if (!target)
+      return success();
+    if (target == getElementTypeOrSelf(x.getType())) {
+      set(x);
+      return success();
+    }
+    FailureOr<Operation *> cast = emit("loom.cast", {x}, {}, loc, 1, target);
+    if (succeeded(cast))
+      set((*cast)->getResult(0));
     return success();
   }
 
@@ -1397,6 +1443,45 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
                                 element, static_cast<int64_t>(*fill)));
     set(ConstantOp::create(builder, loc,
                            DenseElementsAttr::get(type, value)));
+    return success();
+  }
+  if (kind == "aten::arange") {
+    // arange(end, dtype, ...), arange(start, end, dtype, ...),
+    // arange(start, end, step, dtype, ...): a constant.
+    size_t n = node->inputs().size();
+    size_t numbers = n == 5 ? 1 : n == 6 ? 2 : n == 7 ? 3 : 0;
+    if (!numbers)
+      return success();
+    std::vector<const Static *> args;
+    for (size_t i = 0; i < numbers; ++i) {
+      const Static *a = staticOf(input(i));
+      if (!a || !a->isNumber())
+        return success();
+      args.push_back(a);
+    }
+    double start = numbers > 1 ? args[0]->number() : 0;
+    double end = args[numbers > 1 ? 1 : 0]->number();
+    double step = numbers > 2 ? args[2]->number() : 1;
+    bool integral = llvm::all_of(
+        args, [](const Static *a) { return a->kind != Static::Float; });
+    Type element = integral ? Type(builder.getI64Type())
+                            : Type(builder.getF32Type());
+    if (std::optional<int64_t> code = staticInt(input(numbers)))
+      element = elementTypeOf(static_cast<c10::ScalarType>(*code), context);
+    if (!element || step == 0)
+      return success();
+    int64_t count = std::max<int64_t>(
+        0, static_cast<int64_t>(std::ceil((end - start) / step)));
+    auto type = RankedTensorType::get({count}, element);
+    SmallVector<Attribute> values;
+    for (int64_t i = 0; i < count; ++i) {
+      double v = start + i * step;
+      values.push_back(isa<FloatType>(element)
+                           ? Attribute(FloatAttr::get(element, v))
+                           : Attribute(IntegerAttr::get(
+                                 element, static_cast<int64_t>(v))));
+    }
+    set(ConstantOp::create(builder, loc, DenseElementsAttr::get(type, values)));
     return success();
   }
   if (kind == "aten::embedding") {
