@@ -12,7 +12,9 @@ sharing the embedding), each with its first layers frozen, then per model:
     an alias, and tensors shared in PyTorch are one weight;
   * `loomc compress MODEL.pt -o MODEL.onnx`, run in ONNX Runtime on the
     traced input: outputs within 1e-4 relative (max |diff| / max |ref|) of
-    PyTorch's.
+    PyTorch's;
+  * ResNet-18 and the GPT again with a dynamic batch (`--input-types
+    ?x...`), run at batch 3 against the archive run by PyTorch.
 Prints one line per check and 'N passed, N failed'.
 """
 import json
@@ -77,6 +79,26 @@ def main():
         check(rel <= 1e-4, "%s ONNX Runtime on Loom's export vs PyTorch: shape %s, max rel. diff %.2e"
               % (name, list(actual.shape), rel))
         del shared
+        if name in ("resnet18", "gpt"):
+            # A dynamic batch: `?` for the first dimension; run at batch 3.
+            import torch
+            shape = "x".join(["?"] + [str(d) for d in x.shape[1:]])
+            dtype = "i64" if x.dtype == np.int64 else "f32"
+            dynamic = os.path.join(work, name + ".dynamic.onnx")
+            subprocess.run([loomc, "compress", pt, "-o", dynamic, "--quiet",
+                            "--input-types", shape + "x" + dtype], check=True,
+                           stdout=subprocess.DEVNULL)
+            rng = np.random.default_rng(1)
+            x3 = (rng.integers(0, 5003, (3,) + x.shape[1:]) if dtype == "i64"
+                  else rng.standard_normal((3,) + x.shape[1:]).astype(np.float32))
+            with torch.no_grad():
+                want3 = torch.jit.load(pt)(torch.from_numpy(x3)).numpy()
+            session = ort.InferenceSession(dynamic, options, providers=["CPUExecutionProvider"])
+            got3 = session.run(None, {session.get_inputs()[0].name: x3})[0]
+            rel = float(np.max(np.abs(got3 - want3)) / max(np.max(np.abs(want3)), 1e-30)) \
+                if got3.shape == want3.shape else float("inf")
+            check(rel <= 1e-4, "%s with input types %s, batch 3: shape %s, max rel. diff %.2e"
+                  % (name, shape + "x" + dtype, list(got3.shape), rel))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

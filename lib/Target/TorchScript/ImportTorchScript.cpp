@@ -40,6 +40,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <variant>
 
 using namespace mlir;
 using namespace loom;
@@ -168,6 +169,10 @@ private:
   LogicalResult importBlock(tj::Block *block);
   LogicalResult importNode(tj::Node *node);
   LogicalResult lowerAten(tj::Node *node, bool &handled);
+  LogicalResult lowerShapeMath(tj::Node *node, bool &handled);
+  /// A list of ints some of which are known only at run time: a 1-D i64
+  /// tensor (static entries as constants).
+  Value dynamicInts(tj::Value *list, Location loc);
   LogicalResult buildGeneric(tj::Node *node);
   std::optional<Static> evaluate(tj::Node *node);
 
@@ -243,6 +248,9 @@ private:
   std::unordered_map<tj::Value *, Value> tensors;
   std::unordered_map<tj::Value *, Static> statics;
   std::unordered_map<tj::Value *, SmallVector<Value>> tensorLists;
+  /// Lists of ints with run-time entries: each a static int or a 0-d i64.
+  std::unordered_map<tj::Value *, SmallVector<std::variant<int64_t, Value>>>
+      dynamicLists;
   /// The loaded module, for attributes that are not tensors.
   const c10::IValue *root = nullptr;
   /// Nodes that stayed generic, by kind.
@@ -427,8 +435,10 @@ FailureOr<Operation *> Importer::emit(StringRef name, ValueRange operands,
                                   [](Diagnostic &) { return success(); });
   auto inference = dyn_cast<ShapeInferenceOpInterface>(op);
   SmallVector<Type> inferred;
+  // Verified only with the inferred types: a placeholder may break the op's
+  // result constraints (Shape's result is i64).
   if (!inference || failed(inference.inferResultTypes(inferred)) ||
-      inferred.size() != numResults || failed(verify(op, false))) {
+      inferred.size() != numResults) {
     op->erase();
     return failure();
   }
@@ -763,6 +773,7 @@ LogicalResult Importer::importNode(tj::Node *node) {
     return success(); // only reachable in branches not taken
 
   // Values that are not tensors.
+  bool handled = false;
   bool tensorOutputs = false;
   for (tj::Value *out : node->outputs())
     tensorOutputs |= out->type()->kind() == c10::TypeKind::TensorType;
@@ -786,6 +797,14 @@ LogicalResult Importer::importNode(tj::Node *node) {
       }
     }
 
+  // Sizes known only when the model runs (a dynamic batch): 0-d i64
+  // tensors computed in the graph, so that shapes built from them stay
+  // correct for every size.
+  if (failed(lowerShapeMath(node, handled)))
+    return failure();
+  if (handled)
+    return success();
+
   // A tensor constant the tracer recorded (not a number): its data.
   if (kind == "prim::Constant" && tensorOutputs) {
     std::optional<c10::IValue> v = tj::toIValue(node->output());
@@ -808,7 +827,6 @@ LogicalResult Importer::importNode(tj::Node *node) {
     }
   }
 
-  bool handled = false;
   if (failed(lowerAten(node, handled)))
     return failure();
   if (handled)
@@ -880,6 +898,109 @@ LogicalResult Importer::buildGeneric(tj::Node *node) {
     if (isa<TensorType>(result.getType()))
       tensors[out] = result;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Run-time sizes
+//===----------------------------------------------------------------------===//
+
+/// Whether `v` is a 0-d integer tensor: a size computed in the graph.
+static bool isRuntimeInt(Value v) {
+  auto type = v ? dyn_cast<RankedTensorType>(v.getType()) : nullptr;
+  return type && type.getRank() == 0 && isa<IntegerType>(type.getElementType());
+}
+
+LogicalResult Importer::lowerShapeMath(tj::Node *node, bool &handled) {
+  std::string kind = node->kind().toQualString();
+  Location loc = nodeLoc(node);
+  auto in = [&](size_t i) -> Value {
+    return i < node->inputs().size() ? tensor(node->input(i)) : Value();
+  };
+  if (kind == "aten::size" && node->inputs().size() == 2) {
+    // size(x, d) of a dynamic dimension: Shape, then Gather.
+    Value x = in(0);
+    std::optional<int64_t> dim = staticInt(node->input(1));
+    std::optional<int64_t> rank = x ? rankOf(x) : std::nullopt;
+    if (!x || !dim || !rank)
+      return success();
+    int64_t axis = *dim < 0 ? *dim + *rank : *dim;
+    Value shape = emit1("loom.shape", {x}, {}, loc);
+    auto scalarType = RankedTensorType::get({}, builder.getI64Type());
+    Value index = ConstantOp::create(
+        builder, loc,
+        DenseIntElementsAttr::get(scalarType, ArrayRef<int64_t>{axis}));
+    Value size = emit1("loom.gather", {shape, index}, {i64("axis", 0)}, loc);
+    if (size) {
+      tensors[node->output()] = size;
+      handled = true;
+    }
+    return success();
+  }
+  if (kind == "prim::NumToTensor" || kind == "aten::Int" ||
+      kind == "aten::ScalarImplicit") {
+    Value v = in(0);
+    if (!isRuntimeInt(v))
+      return success();
+    if (getElementTypeOrSelf(v.getType()) != builder.getI64Type()) {
+      FailureOr<Operation *> cast =
+          emit("loom.cast", {v}, {}, loc, 1, builder.getI64Type());
+      if (failed(cast))
+        return success();
+      v = (*cast)->getResult(0);
+    }
+    tensors[node->output()] = v;
+    handled = true;
+    return success();
+  }
+  if (kind == "aten::floordiv" || kind == "aten::floor_divide") {
+    // Sizes are not negative: ONNX's truncating integer Div is the floor.
+    Value a = in(0), b = in(1);
+    Value like = isRuntimeInt(a) ? a : isRuntimeInt(b) ? b : Value();
+    if (!like)
+      return success();
+    Value x = operand(node->input(0), like, loc),
+          y = operand(node->input(1), like, loc);
+    if (Value q = emit1("loom.div", {x, y}, {}, loc)) {
+      tensors[node->output()] = q;
+      handled = true;
+    }
+    return success();
+  }
+  if (kind == "prim::ListConstruct") {
+    SmallVector<std::variant<int64_t, Value>> entries;
+    bool runtime = false;
+    for (tj::Value *v : node->inputs()) {
+      if (std::optional<int64_t> i = staticInt(v)) {
+        entries.push_back(*i);
+      } else if (Value t = tensor(v); isRuntimeInt(t)) {
+        entries.push_back(t);
+        runtime = true;
+      } else {
+        return success();
+      }
+    }
+    if (!runtime)
+      return success();
+    dynamicLists[node->output()] = std::move(entries);
+    handled = true;
+  }
+  return success();
+}
+
+Value Importer::dynamicInts(tj::Value *list, Location loc) {
+  auto it = dynamicLists.find(list);
+  if (it == dynamicLists.end())
+    return nullptr;
+  SmallVector<Value> parts;
+  for (auto &entry : it->second) {
+    if (auto *i = std::get_if<int64_t>(&entry)) {
+      parts.push_back(ints({*i}, loc));
+      continue;
+    }
+    Value v = std::get<Value>(entry);
+    parts.push_back(emit1("loom.unsqueeze", {v, ints({0}, loc)}, {}, loc));
+  }
+  return emit1("loom.concat", parts, {i64("axis", 0)}, loc);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1272,10 +1393,12 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
     return success();
   }
   if (kind == "aten::reshape" || kind == "aten::view") {
-    std::optional<std::vector<int64_t>> shape = staticInts(input(1));
-    if (!in(0) || !shape)
+    if (!in(0))
       return success();
-    set(emit1("loom.reshape", {in(0), ints(*shape, loc)}, {}, loc));
+    if (std::optional<std::vector<int64_t>> shape = staticInts(input(1)))
+      set(emit1("loom.reshape", {in(0), ints(*shape, loc)}, {}, loc));
+    else if (Value shape = dynamicInts(input(1), loc))
+      set(emit1("loom.reshape", {in(0), shape}, {}, loc));
     return success();
   }
   if (kind == "aten::transpose" || kind == "aten::t" ||
