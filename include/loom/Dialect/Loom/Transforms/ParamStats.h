@@ -101,6 +101,14 @@ struct ParamReport {
 ParamReport computeParamStats(mlir::ModuleOp module, unsigned bins = 32,
                               uint64_t histogramSample = uint64_t(1) << 18);
 
+/// Adds the finite values of `stats`' tensor to `bins` equal bins over
+/// [lo, hi] (values outside are clamped into the end bins), reading its
+/// bytes again. With `maxElements`, a larger tensor contributes evenly spaced
+/// blocks of 4096 elements adding up to about that many. Returns the number
+/// of elements looked at.
+uint64_t fillHistogram(const TensorStats &stats, double lo, double hi,
+                       std::vector<uint64_t> &bins, uint64_t maxElements = 0);
+
 /// 11689512 -> "11,689,512".
 std::string formatGrouped(uint64_t n);
 
