@@ -14,9 +14,9 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
@@ -81,8 +81,8 @@ std::string loom::getTorchScriptPluginPath() {
   // <prefix>/bin/tool -> <prefix>/lib/libLoomTorchScript.so
   static int anchor;
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
-  SmallString<256> path(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(exe)));
+  SmallString<256> path(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
   llvm::sys::path::append(path, "lib", "libLoomTorchScript.so");
   return path.str().str();
 }
@@ -91,8 +91,8 @@ OwningOpRef<ModuleOp>
 loom::importTorchScriptFile(StringRef path, MLIRContext *context,
                             const TorchScriptImportOptions &options) {
   Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
-  using Entry = Operation *(*)(const char *, MLIRContext *,
-                               const char *const *, size_t);
+  using Entry =
+      Operation *(*)(const char *, MLIRContext *, const char *const *, size_t);
   static Entry entry = nullptr;
   static std::string loadError;
   if (!entry && loadError.empty()) {
@@ -116,7 +116,8 @@ loom::importTorchScriptFile(StringRef path, MLIRContext *context,
   for (const std::string &type : options.inputTypes)
     types.push_back(type.c_str());
   std::string pathString = path.str();
-  Operation *op = entry(pathString.c_str(), context, types.data(), types.size());
+  Operation *op =
+      entry(pathString.c_str(), context, types.data(), types.size());
   return OwningOpRef<ModuleOp>(op ? cast<ModuleOp>(op) : ModuleOp());
 }
 
@@ -189,8 +190,9 @@ loom::LoadedModel loom::loadModel(StringRef path, MLIRContext *context,
   return model;
 }
 
-LogicalResult loom::writeFileAtomically(
-    StringRef path, function_ref<LogicalResult(raw_ostream &)> write) {
+LogicalResult
+loom::writeFileAtomically(StringRef path,
+                          function_ref<LogicalResult(raw_ostream &)> write) {
   auto report = [&](const Twine &message) {
     llvm::errs() << path << ": error: " << message << "\n";
     return failure();
@@ -202,8 +204,7 @@ LogicalResult loom::writeFileAtomically(
   }
   // Devices and pipes cannot be replaced by a rename: write them in place.
   llvm::sys::fs::file_status status;
-  if (!llvm::sys::fs::status(path, status) &&
-      llvm::sys::fs::exists(status) &&
+  if (!llvm::sys::fs::status(path, status) && llvm::sys::fs::exists(status) &&
       !llvm::sys::fs::is_regular_file(status)) {
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec);

@@ -168,8 +168,8 @@ int main(int argc, char **argv) {
       loom::loadModel(inputPath, &context, {}, loom::ModelFormat::MLIR);
   if (!model)
     return 1;
-  return failed(loom::exportONNXFile(*model.module, outputPath,
-                                     exportOptions()))
+  return failed(
+             loom::exportONNXFile(*model.module, outputPath, exportOptions()))
              ? 1
              : 0;
 }

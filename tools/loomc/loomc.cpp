@@ -181,8 +181,8 @@ void addModelOptions(po::options_description &options, const char *verbose) {
       "input-types", po::value<std::string>(),
       "TorchScript models: forward()'s input types, comma-separated, as "
       "1x3x224x224xf32 (default: the archive's loom_inputs.txt)")(
-      "verbose,v", po::bool_switch(), verbose)(
-      "quiet,q", po::bool_switch(), "Never print progress");
+      "verbose,v", po::bool_switch(), verbose)("quiet,q", po::bool_switch(),
+                                               "Never print progress");
 }
 
 /// Parses `args` against `options` (+ the positional MODEL); bad usage
@@ -198,11 +198,9 @@ parseCommand(StringRef command, const std::vector<std::string> &args,
   positional.add("model", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args)
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(args).options(all).positional(positional).run(),
+        vm);
     po::notify(vm);
   } catch (const po::error &e) {
     llvm::errs() << "loomc " << command << ": error: " << e.what()
@@ -216,9 +214,8 @@ parseCommand(StringRef command, const std::vector<std::string> &args,
     return std::nullopt;
   }
   if (!vm.count("model")) {
-    llvm::errs() << "loomc " << command
-                 << ": error: no MODEL given (see loomc " << command
-                 << " --help)\n";
+    llvm::errs() << "loomc " << command << ": error: no MODEL given (see loomc "
+                 << command << " --help)\n";
     exitCode = kUsage;
     return std::nullopt;
   }
@@ -258,11 +255,11 @@ loom::LoadedModel load(Session &session, StringRef path, Progress &progress,
       loom::loadModel(path, session.context.get(), options);
   if (model) {
     Shape shape = shapeOf(*model.module);
-    progress.done("loaded", llvm::formatv("{0} weights, {1} bytes, {2} nodes",
-                                          shape.weights,
-                                          grouped(shape.weightBytes),
-                                          shape.nodes)
-                                .str());
+    progress.done("loaded",
+                  llvm::formatv("{0} weights, {1} bytes, {2} nodes",
+                                shape.weights, grouped(shape.weightBytes),
+                                shape.nodes)
+                      .str());
   }
   return model;
 }
@@ -276,8 +273,8 @@ int runStats(const std::vector<std::string> &args) {
   options.add_options()("help,h", "Print this help")(
       "json", po::bool_switch(),
       "Write the report as one JSON object (schema: "
-      "docs/ParamStats.schema.json)")(
-      "markdown", po::bool_switch(), "Write the report as Markdown tables")(
+      "docs/ParamStats.schema.json)")("markdown", po::bool_switch(),
+                                      "Write the report as Markdown tables")(
       "output,o", po::value<std::string>()->default_value("-"),
       "Write the report to this file (through a temporary file); '-' is "
       "standard output")(
@@ -300,7 +297,8 @@ int runStats(const std::vector<std::string> &args) {
   std::optional<po::variables_map> vm = parseCommand(
       "stats", args, options,
       "usage: loomc stats MODEL [options]\n\n"
-      "Reports what MODEL (.onnx, .mlir, .mlirbc, .pt) holds, per layer (each node\n"
+      "Reports what MODEL (.onnx, .mlir, .mlirbc, .pt) holds, per layer (each "
+      "node\n"
       "that reads weights) and per tensor: role (trainable / frozen /\n"
       "buffer / constant), dtype, shape, parameters, bytes, the other names\n"
       "that share it, sparsity, NaN/Inf, min/max/mean/std, all-zero and\n"
@@ -372,9 +370,8 @@ int runStats(const std::vector<std::string> &args) {
     std::vector<std::string> bad;
     for (const loom::TensorStats &s : report.tensors)
       if (s.nans || s.infs) {
-        llvm::errs() << modelPath << ": error: tensor '" << s.name
-                     << "' holds " << s.nans << " NaN and " << s.infs
-                     << " Inf value(s)\n";
+        llvm::errs() << modelPath << ": error: tensor '" << s.name << "' holds "
+                     << s.nans << " NaN and " << s.infs << " Inf value(s)\n";
         bad.push_back(s.name);
       }
     if (!bad.empty()) {
@@ -457,8 +454,7 @@ int runCompress(const std::vector<std::string> &args) {
       "'canonicalize,cse' or 'builtin.module(loom-infer-shapes)'")(
       "report", po::value<std::string>(),
       "Also write the before/after figures and pass times as JSON to this "
-      "file")("external-data",
-              po::value<std::string>()->default_value("auto"),
+      "file")("external-data", po::value<std::string>()->default_value("auto"),
               "ONNX output: auto (beside the model only past protobuf's 2 GB "
               "limit), always, or never");
   addModelOptions(options, "Print progress (each pass: time and what "
@@ -583,10 +579,10 @@ int runCompress(const std::vector<std::string> &args) {
   llvm::outs() << "loomc compress: " << modelPath << " -> " << outputPath
                << "\n";
   auto row = [&](StringRef name, double b, double a) {
-    llvm::outs() << llvm::formatv(
-        "  {0,-18} {1,16} {2,16} {3,9}\n", name,
-        grouped(static_cast<uint64_t>(b)), grouped(static_cast<uint64_t>(a)),
-        change(b, a));
+    llvm::outs() << llvm::formatv("  {0,-18} {1,16} {2,16} {3,9}\n", name,
+                                  grouped(static_cast<uint64_t>(b)),
+                                  grouped(static_cast<uint64_t>(a)),
+                                  change(b, a));
   };
   llvm::outs() << llvm::formatv("  {0,-18} {1,16} {2,16} {3,9}\n", "", "before",
                                 "after", "change");
@@ -608,12 +604,9 @@ int runCompress(const std::vector<std::string> &args) {
     for (auto &[name, t] : passTimes)
       passes.push_back(llvm::json::Object{{"name", name}, {"seconds", t}});
     llvm::json::Object root{
-        {"model", modelPath},
-        {"output", outputPath},
-        {"pipeline", pipeline},
-        {"before", before.toJSON()},
-        {"after", after.toJSON()},
-        {"passes", std::move(passes)},
+        {"model", modelPath},      {"output", outputPath},
+        {"pipeline", pipeline},    {"before", before.toJSON()},
+        {"after", after.toJSON()}, {"passes", std::move(passes)},
         {"seconds", seconds},
     };
     if (failed(loom::writeFileAtomically(

@@ -73,10 +73,9 @@ LoadedModel loadModel(llvm::StringRef path, mlir::MLIRContext *context,
 /// then renames it; a failure leaves no file behind. A path that exists and
 /// is not a regular file (`/dev/null`, a pipe) is written directly. "-"
 /// writes to stdout. Errors print one line naming the path.
-llvm::LogicalResult
-writeFileAtomically(llvm::StringRef path,
-                    llvm::function_ref<llvm::LogicalResult(llvm::raw_ostream &)>
-                        write);
+llvm::LogicalResult writeFileAtomically(
+    llvm::StringRef path,
+    llvm::function_ref<llvm::LogicalResult(llvm::raw_ostream &)> write);
 
 /// Writes the module as text (with locations unless `noLocations`) or as
 /// bytecode (`bytecode`, or a path ending in .mlirbc).

@@ -584,10 +584,10 @@ void Importer::foldWeightIdentities(const onnx::GraphProto &graph) {
   for (const std::string &name : copyNames) {
     WeightOp weight = weights[name];
     // A copy of a float tensor is a parameter unless used as statistics.
-    WeightRole fallback = isa<FloatType, ComplexType>(
-                              weight.getType().getElementType())
-                              ? WeightRole::Parameter
-                              : WeightRole::Constant;
+    WeightRole fallback =
+        isa<FloatType, ComplexType>(weight.getType().getElementType())
+            ? WeightRole::Parameter
+            : WeightRole::Constant;
     copies[weight].push_back(WeightCopyAttr::get(
         context, builder.getStringAttr(name), roleOf(name, fallback)));
   }

@@ -137,12 +137,13 @@ void WeightOp::print(OpAsmPrinter &printer) {
   }
   if (std::optional<ArrayAttr> copies = getCopies()) {
     printer << " copies [";
-    llvm::interleaveComma(
-        copies->getAsRange<WeightCopyAttr>(), printer, [&](WeightCopyAttr copy) {
-          printer.printString(copy.getName().getValue());
-          if (copy.getRole() != WeightRole::Parameter)
-            printer << ' ' << stringifyWeightRole(copy.getRole());
-        });
+    llvm::interleaveComma(copies->getAsRange<WeightCopyAttr>(), printer,
+                          [&](WeightCopyAttr copy) {
+                            printer.printString(copy.getName().getValue());
+                            if (copy.getRole() != WeightRole::Parameter)
+                              printer << ' '
+                                      << stringifyWeightRole(copy.getRole());
+                          });
     printer << ']';
   }
   printer << " : " << getType() << " = ";

@@ -190,7 +190,8 @@ momentsF32(const char *data, int64_t n, Moments &out) {
     } else {
       out.zeros += v == 0;
       out.sum += v, out.sumSquares += double(v) * v;
-      out.lo = std::min<double>(out.lo, v), out.hi = std::max<double>(out.hi, v);
+      out.lo = std::min<double>(out.lo, v),
+      out.hi = std::max<double>(out.hi, v);
     }
   }
 }
@@ -205,21 +206,21 @@ Moments momentsOf(Type elementType, ArrayRef<char> bytes, int64_t begin,
     m.numeric = true;
     return m;
   }
-  m.numeric = visitElements(
-      elementType, bytes.slice(begin * size, (end - begin) * size),
-      end - begin, [&](double v) {
-        if (std::isnan(v)) {
-          ++m.nans;
-        } else if (std::isinf(v)) {
-          ++m.infs;
-        } else {
-          m.zeros += v == 0;
-          m.sum += v;
-          m.sumSquares += v * v;
-          m.lo = std::min(m.lo, v);
-          m.hi = std::max(m.hi, v);
-        }
-      });
+  m.numeric = visitElements(elementType,
+                            bytes.slice(begin * size, (end - begin) * size),
+                            end - begin, [&](double v) {
+                              if (std::isnan(v)) {
+                                ++m.nans;
+                              } else if (std::isinf(v)) {
+                                ++m.infs;
+                              } else {
+                                m.zeros += v == 0;
+                                m.sum += v;
+                                m.sumSquares += v * v;
+                                m.lo = std::min(m.lo, v);
+                                m.hi = std::max(m.hi, v);
+                              }
+                            });
   return m;
 }
 
@@ -341,10 +342,10 @@ ParamReport loom::computeParamStats(ModuleOp module, unsigned bins,
     stats.name = weight.getSymName().str();
     ShapedType type = weight.getType();
     stats.dtype = typeString(type.getElementType());
-    stats.shape = llvm::join(
-        llvm::map_range(type.getShape(),
-                        [](int64_t d) { return std::to_string(d); }),
-        "x");
+    stats.shape =
+        llvm::join(llvm::map_range(type.getShape(),
+                                   [](int64_t d) { return std::to_string(d); }),
+                   "x");
     stats.role = weight.getRole();
     stats.frozen = weight.getFrozen();
     stats.count = type.getNumElements();

@@ -1,4 +1,5 @@
-//===- ParamStatsReport.cpp - the parameter report's formats ---------------===//
+//===- ParamStatsReport.cpp - the parameter report's formats
+//---------------===//
 //
 // Printing a ParamReport: aligned terminal tables, JSON (the schema is
 // docs/ParamStats.schema.json), Markdown, and the SVG histogram figure.
@@ -148,8 +149,8 @@ Table layerTable(const ParamReport &report) {
   for (const LayerStats &layer : report.layers) {
     std::vector<std::string> weights;
     for (const LayerStats::Read &read : layer.reads)
-      weights.push_back(read.name + " [" +
-                        report.tensors[read.tensor].shape + "]");
+      weights.push_back(read.name + " [" + report.tensors[read.tensor].shape +
+                        "]");
     std::string role = layer.role;
     if (role == "parameter")
       role = layer.frozen ? "frozen" : "trainable";
@@ -181,8 +182,7 @@ Table tensorTable(const ParamReport &report) {
                             ? std::string()
                             : ", " + stringifyWeightRole(role).str()) +
                        ")");
-    std::vector<std::string> row = {s.name,  roleText(s),
-                                    s.dtype, s.shape,
+    std::vector<std::string> row = {s.name, roleText(s), s.dtype, s.shape,
                                     grouped(s.count)};
     if (s.numeric) {
       row.insert(row.end(), {percent(s.sparsity()), number(s.min),
@@ -263,10 +263,10 @@ void loom::printParamStatsJSON(const ParamReport &report,
   for (const LayerStats &layer : report.layers) {
     llvm::json::Array weights;
     for (const LayerStats::Read &read : layer.reads)
-      weights.push_back(llvm::json::Object{
-          {"name", read.name},
-          {"tensor", report.tensors[read.tensor].name},
-          {"shape", report.tensors[read.tensor].shape}});
+      weights.push_back(
+          llvm::json::Object{{"name", read.name},
+                             {"tensor", report.tensors[read.tensor].name},
+                             {"shape", report.tensors[read.tensor].shape}});
     layers.push_back(llvm::json::Object{
         {"name", layer.name},
         {"op", layer.op},
@@ -348,11 +348,21 @@ std::string xmlEscape(StringRef text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&apos;"; break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
     default:
       // XML 1.0 forbids most control characters.
       if (static_cast<unsigned char>(c) >= 0x20 || c == '\t')
@@ -389,11 +399,12 @@ void drawHistogram(llvm::raw_ostream &os, double x, double y, double width,
   os << llvm::formatv("<text x=\"0\" y=\"-6\" font-size=\"{0}\">{1}</text>\n",
                       axes ? 15 : 11, xmlEscape(caption));
   int tickFont = axes ? 12 : 9;
-  os << llvm::formatv("<text x=\"0\" y=\"{0:f1}\" font-size=\"{1}\">{2}</text>\n"
-                      "<text x=\"{3:f1}\" y=\"{0:f1}\" font-size=\"{1}\" "
-                      "text-anchor=\"end\">{4}</text>\n",
-                      height + tickFont + 3, tickFont, xmlEscape(number(lo)),
-                      width, xmlEscape(number(hi)));
+  os << llvm::formatv(
+      "<text x=\"0\" y=\"{0:f1}\" font-size=\"{1}\">{2}</text>\n"
+      "<text x=\"{3:f1}\" y=\"{0:f1}\" font-size=\"{1}\" "
+      "text-anchor=\"end\">{4}</text>\n",
+      height + tickFont + 3, tickFont, xmlEscape(number(lo)), width,
+      xmlEscape(number(hi)));
   if (axes) {
     for (int t = 1; t < 4; ++t)
       os << llvm::formatv("<text x=\"{0:f1}\" y=\"{1:f1}\" font-size=\"12\" "
@@ -512,4 +523,3 @@ LogicalResult loom::writeParamStatsSVG(const ParamReport &report,
   os << "</svg>\n";
   return success();
 }
-

@@ -66,8 +66,8 @@ struct TensorStats {
 struct LayerStats {
   std::string name, op;
   struct Read {
-    std::string name;   // the name the layer reads it under
-    unsigned tensor;    // index into ParamReport::tensors
+    std::string name; // the name the layer reads it under
+    unsigned tensor;  // index into ParamReport::tensors
   };
   std::vector<Read> reads;
   int64_t params = 0;
