@@ -21,6 +21,23 @@ func.func @exact() -> tensor<2x2xf32> {
 
 // -----
 
+// A duplicate of another role (a buffer equal to a parameter, as a
+// BatchNorm weight of ones and another layer's running variance) stays
+// countable with its role: a copy, not an alias; its copies move along.
+// CHECK-LABEL: module
+// CHECK: loom.weight @w frozen copies ["v" buffer, "u" buffer, "t"] : tensor<2x2xf32>
+// CHECK-NOT: loom.weight @v
+loom.weight @w frozen : tensor<2x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0]]>
+loom.weight @v buffer frozen aliases ["u"] copies ["t"] : tensor<2x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0]]>
+func.func @roles() -> tensor<2x2xf32> {
+  %0 = loom.weight_ref @w : tensor<2x2xf32>
+  %1 = loom.weight_ref @v : tensor<2x2xf32>
+  %2 = loom.add %0, %1 : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %2 : tensor<2x2xf32>
+}
+
+// -----
+
 // Same bytes, different shape (and no transpose relates them): no tie.
 // CHECK-LABEL: module
 // CHECK: loom.weight @a frozen : tensor<2x2xf32>
