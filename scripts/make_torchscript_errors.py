@@ -10,6 +10,8 @@
   not_torch.pt   a zip file that is no TorchScript archive
   garbage.pt     not a zip file
   unknown_op.pt  traced: an op Loom has no mapping for (aten::cumsum)
+  returns_int.pt scripted: forward returns a number, not a tensor
+  complex.pt     scripted: a complex parameter (a dtype Loom does not import)
 """
 import os
 import sys
@@ -58,6 +60,20 @@ class Unknown(nn.Module):
         return torch.cumsum(x, 1) + 1
 
 
+class ReturnsInt(nn.Module):
+    def forward(self, x):
+        return x.size(0)
+
+
+class Complex(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(2, dtype=torch.complex64))
+
+    def forward(self, x):
+        return x
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     torch.jit.script(Branch()).save(os.path.join(out, "branch.pt"))
@@ -67,6 +83,9 @@ def main(out):
     torch.jit.script(IntInput()).save(os.path.join(out, "int_input.pt"))
     torch.jit.trace(Unknown(), (torch.randn(2, 5),)).save(
         os.path.join(out, "unknown_op.pt"), _extra_files={"loom_inputs.txt": "2x5xf32"})
+    torch.jit.script(ReturnsInt()).save(os.path.join(out, "returns_int.pt"),
+                                        _extra_files={"loom_inputs.txt": "3x4xf32"})
+    torch.jit.script(Complex()).save(os.path.join(out, "complex.pt"))
     with zipfile.ZipFile(os.path.join(out, "not_torch.pt"), "w") as z:
         z.writestr("hello.txt", "not a model")
     with open(os.path.join(out, "garbage.pt"), "wb") as f:

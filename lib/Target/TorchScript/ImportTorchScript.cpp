@@ -857,8 +857,8 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
       llvm::append_range(results, list->second);
       continue;
     }
-    error() << "forward() returns '" << out->debugName()
-            << "', which is not a tensor or a list of tensors";
+    error() << "forward() returns a value of type " << out->type()->str()
+            << ", not a tensor or a list of tensors";
     return nullptr;
   }
   func::ReturnOp::create(builder, fileLoc, results);
