@@ -12,9 +12,11 @@ Generates (seeded, once, under --dir) a 1 GiB model: 64 float32 weights of
            the histograms, the text report)
   json     loomc stats --json MODEL -o /dev/null
   peer     onnx.load + numpy per tensor: zeros, NaN, Inf, min, max, mean, std
-and prints seconds and ratios. Not a test.
+and prints seconds and ratios. With --cold (root), the page cache is dropped
+before every read and every loomc run, so both read from the disk. Not a
+test.
 
-  .venv/bin/python bench/loomc_stats.py --loom-bin build/bin
+  .venv/bin/python bench/loomc_stats.py --loom-bin build/bin [--cold]
 """
 import argparse
 import os
@@ -66,7 +68,18 @@ def generate(path, count=64, side=2048):
     onnx.save_model(model, path)
 
 
+COLD = False
+
+
+def drop_caches():
+    subprocess.run("sync", check=True)
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("3\n")
+
+
 def timed(command, shell=False):
+    if COLD:
+        drop_caches()
     start = time.perf_counter()
     subprocess.run(command, shell=shell, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -77,13 +90,19 @@ def main():
     parser.add_argument("--loom-bin", required=True)
     parser.add_argument("--dir", default="/tmp/loom-bench")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cold", action="store_true",
+                        help="drop the page cache before each measurement (root)")
     args = parser.parse_args()
+    global COLD
+    COLD = args.cold
     os.makedirs(args.dir, exist_ok=True)
     model = os.path.join(args.dir, "stats_64_2048.onnx")
     generate(model)
     loomc = os.path.join(args.loom_bin, "loomc")
     size = os.path.getsize(model)
-    print("model: %s (%.0f MiB)" % (model, size / 2**20))
+    print("model: %s (%.0f MiB)%s" % (model, size / 2**20,
+                                        ", page cache dropped before each run" if COLD else
+                                        ", in the page cache"))
     timed("cat %s > /dev/null" % model, shell=True)  # warm the page cache
     for run in range(args.runs):
         read = timed("cat %s > /dev/null" % model, shell=True)
