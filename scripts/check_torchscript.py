@@ -10,7 +10,8 @@ sharing the embedding), each with its first layers frozen, then per model:
     PyTorch's own counts on the same module;
   * every parameter name PyTorch lists (shared ones included) is a weight or
     an alias, and tensors shared in PyTorch are one weight;
-  * `loomc compress MODEL.pt -o MODEL.onnx`, run in ONNX Runtime on the
+  * `loomc compress MODEL.pt -o MODEL.onnx`: `loomc stats` of the ONNX file
+    gives the same counts; run in ONNX Runtime on the
     traced input: outputs within 1e-4 relative (max |diff| / max |ref|) of
     PyTorch's;
   * ResNet-18 and the GPT again with a dynamic batch (`--input-types
@@ -68,6 +69,14 @@ def main():
         onnx_path = os.path.join(work, name + ".onnx")
         subprocess.run([loomc, "compress", pt, "-o", onnx_path, "--quiet"], check=True,
                        stdout=subprocess.DEVNULL)
+        # The ONNX file keeps what ONNX cannot say (buffers, trainable
+        # parameters) in the initializers' doc strings: same counts.
+        exported = json.loads(subprocess.run(
+            [loomc, "stats", "--json", "--bins", "0", onnx_path], check=True,
+            capture_output=True, text=True).stdout)
+        got = tuple(exported[k] for k in ("total", "trainable", "frozen", "buffers"))
+        check(got == want, "%s counts of the exported ONNX: loomc %s, PyTorch %s"
+              % (name, got, want))
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])

@@ -688,9 +688,14 @@ LogicalResult Exporter::run() {
   }
 
   for (WeightOp weight : weights) {
+    std::string doc = weightDocString(
+        weight.getRole(), weight.getFrozen(), weight.getType().getElementType(),
+        weight->hasAttr(names::kGraphInput));
     if (auto sparse = dyn_cast<SparseElementsAttr>(weight.getValue())) {
       onnx::SparseTensorProto *proto = graph->add_sparse_initializer();
       proto->mutable_values()->set_name(weight.getSymName().str());
+      if (!doc.empty())
+        proto->mutable_values()->set_doc_string(doc);
       if (failed(writeSparse(*this, sparse, proto,
                              [&](ElementsAttr e, onnx::TensorProto *t) {
                                return writeTensor(e, t);
@@ -700,6 +705,8 @@ LogicalResult Exporter::run() {
     }
     onnx::TensorProto *tensor = graph->add_initializer();
     tensor->set_name(weight.getSymName().str());
+    if (!doc.empty())
+      tensor->set_doc_string(doc);
     streamRawData = true;
     LogicalResult written = writeTensor(weight.getValue(), tensor);
     streamRawData = false;

@@ -1051,8 +1051,8 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   for (auto [index, input] : llvm::enumerate(graph.input()))
     inputIndex[input.name()] = index;
   llvm::StringSet<> symbolNames;
-  auto addWeight = [&](const std::string &name,
-                       ElementsAttr value) -> LogicalResult {
+  auto addWeight = [&](const std::string &name, ElementsAttr value,
+                       StringRef doc) -> LogicalResult {
     if (name.empty())
       return error() << "an initializer has no name";
     if (!symbolNames.insert(name).second)
@@ -1063,10 +1063,14 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     WeightRole role = isa<FloatType, ComplexType>(elementType)
                           ? WeightRole::Parameter
                           : WeightRole::Constant;
+    bool frozen = !isInput;
+    // What Loom wrote where ONNX has no word for it (a buffer, a trainable
+    // parameter that is no graph input).
+    parseWeightDocString(doc, role, frozen);
     auto weight = WeightOp::create(
         builder, NameLoc::get(builder.getStringAttr(name), fileLoc),
         builder.getStringAttr(name), value, WeightRoleAttr::get(context, role),
-        isInput ? UnitAttr() : builder.getUnitAttr(), ArrayAttr(), ArrayAttr());
+        frozen ? builder.getUnitAttr() : UnitAttr(), ArrayAttr(), ArrayAttr());
     if (isInput)
       weight->setAttr(names::kGraphInput,
                       builder.getI64IntegerAttr(it->second));
@@ -1076,14 +1080,16 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
     FailureOr<ElementsAttr> value =
         convertTensor(tensor, "initializer '" + tensor.name() + "'");
-    if (failed(value) || failed(addWeight(tensor.name(), *value)))
+    if (failed(value) ||
+        failed(addWeight(tensor.name(), *value, tensor.doc_string())))
       return nullptr;
   }
   for (onnx::SparseTensorProto &sparse : *graph.mutable_sparse_initializer()) {
     std::string name = sparse.values().name();
     FailureOr<ElementsAttr> value =
         convertSparseTensor(sparse, "sparse initializer '" + name + "'");
-    if (failed(value) || failed(addWeight(name, *value)))
+    if (failed(value) ||
+        failed(addWeight(name, *value, sparse.values().doc_string())))
       return nullptr;
   }
 

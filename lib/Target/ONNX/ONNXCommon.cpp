@@ -193,3 +193,35 @@ bool loom::writeSimpleAttribute(Attribute value, onnx::AttributeProto *proto) {
   }
   return true;
 }
+
+std::string loom::weightDocString(WeightRole role, bool frozen,
+                                  mlir::Type elementType, bool isGraphInput) {
+  WeightRole inferredRole =
+      mlir::isa<mlir::FloatType, mlir::ComplexType>(elementType)
+          ? WeightRole::Parameter
+          : WeightRole::Constant;
+  bool inferredFrozen = !isGraphInput;
+  if (role == inferredRole && frozen == inferredFrozen)
+    return "";
+  std::string doc = "loom: " + stringifyWeightRole(role).str();
+  if (!frozen)
+    doc += " trainable";
+  return doc;
+}
+
+bool loom::parseWeightDocString(llvm::StringRef doc, WeightRole &role,
+                                bool &frozen) {
+  if (!doc.consume_front("loom: "))
+    return false;
+  llvm::SmallVector<llvm::StringRef> words;
+  doc.split(words, ' ', -1, /*KeepEmpty=*/false);
+  if (words.empty() || words.size() > 2 ||
+      (words.size() == 2 && words[1] != "trainable"))
+    return false;
+  std::optional<WeightRole> parsed = symbolizeWeightRole(words[0]);
+  if (!parsed)
+    return false;
+  role = *parsed;
+  frozen = words.size() == 1;
+  return true;
+}

@@ -9,6 +9,7 @@
 #ifndef LOOM_LIB_TARGET_ONNX_ONNXCOMMON_H
 #define LOOM_LIB_TARGET_ONNX_ONNXCOMMON_H
 
+#include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/MLIRContext.h"
@@ -56,6 +57,16 @@ std::optional<uint64_t> getRawByteSize(int32_t dataType, uint64_t count);
 /// Writes an attribute of a simple kind (i64 INT, f32 FLOAT, STRING, INTS,
 /// FLOATS) into `proto`; false for any other kind.
 bool writeSimpleAttribute(mlir::Attribute value, onnx::AttributeProto *proto);
+
+/// What ONNX cannot say about a weight, kept in its initializer's doc_string
+/// as "loom: buffer", "loom: parameter trainable", ...: written only where
+/// import would infer otherwise (floats are frozen parameters, others
+/// constants; graph inputs trainable), so files stay as they were otherwise.
+std::string weightDocString(WeightRole role, bool frozen,
+                            mlir::Type elementType, bool isGraphInput);
+/// Reads such a doc string; false (nothing changed) for any other text.
+bool parseWeightDocString(llvm::StringRef doc, WeightRole &role,
+                          bool &frozen);
 
 } // namespace loom
 
