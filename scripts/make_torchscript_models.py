@@ -22,7 +22,8 @@ parameter and buffer names.
   ops          a module exercising the other mapped aten ops (grouped conv
                without bias, hardswish, avg_pool2d, silu, chunk, cat,
                permute, slice, mean, clamp, stack, select, addmm, pow,
-               tanh-GELU, a tensor constant, arange, a cast, log_softmax)
+               tanh-GELU, a tensor constant, arange, a cast, a causal mask
+               with masked_fill, where, expand, log_softmax)
 """
 import json
 import os
@@ -68,6 +69,8 @@ class Ops(nn.Module):
         self.conv = nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, bias=False)
         self.bn = nn.BatchNorm2d(6)
         self.fc = nn.Linear(6, 8)
+        self.register_buffer("mask", torch.tril(torch.ones(1, 8, 8)))
+        self.offset = nn.Parameter(torch.randn(1, 3))
 
     def forward(self, x):
         y = self.bn(self.conv(x))                                   # conv2d no bias
@@ -87,6 +90,14 @@ class Ops(nn.Module):
         z = z.pow(2) + 1 - torch.relu(-z)                          # pow, sub, neg
         z = torch.nn.functional.gelu(z, approximate="tanh")        # gelu tanh
         z = z + torch.tensor([0.5, -1.0, 2.0]) * torch.arange(3).float()  # tensor constant, arange, cast
+        # A causal mask as nanoGPT writes it: a buffer, sliced, compared,
+        # masked_fill; then where and expand.
+        t = z.size(1)
+        att = z.unsqueeze(2) * z.unsqueeze(1)                        # [2, 3, 3]
+        att = att.masked_fill(self.mask[:, :t, :t] == 0, float("-inf"))  # eq, masked_fill
+        att = torch.softmax(att, dim=-1)
+        z = z + (att @ z.unsqueeze(2)).squeeze(2)
+        z = torch.where(z > 0, z, z * 0.1) + self.offset.expand(2, -1)  # gt, where, expand
         return torch.log_softmax(z.unsqueeze(0).squeeze(0), dim=-1)  # (un)squeeze, log_softmax
 
 

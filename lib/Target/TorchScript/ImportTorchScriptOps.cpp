@@ -305,6 +305,56 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
     return success();
   }
 
+  // Comparisons, masks and selection (causal attention masks).
+  if (kind == "aten::eq" || kind == "aten::lt" || kind == "aten::gt") {
+    Value a = in(0), b = in(1);
+    Value like = a ? a : b;
+    if (!like)
+      return success();
+    Value x = operand(input(0), like, loc), y = operand(input(1), like, loc);
+    StringRef name = kind == "aten::eq"   ? "loom.equal"
+                     : kind == "aten::lt" ? "loom.less"
+                                          : "loom.greater";
+    FailureOr<Operation *> op =
+        emit(name, {x, y}, {}, loc, 1, builder.getI1Type());
+    if (succeeded(op))
+      set((*op)->getResult(0));
+    return success();
+  }
+  if (kind == "aten::masked_fill") {
+    // masked_fill(x, mask, value) = where(mask, value, x)
+    Value x = in(0), mask = in(1);
+    if (!x || !mask)
+      return success();
+    Value value = operand(input(2), x, loc);
+    if (!value)
+      return success();
+    set(emit1("loom.where", {mask, value, x}, {}, loc));
+    return success();
+  }
+  if (kind == "aten::where" && node->inputs().size() == 3) {
+    Value cond = in(0), a = in(1), b = in(2);
+    Value like = a ? a : b;
+    if (!cond || !like)
+      return success();
+    set(emit1("loom.where",
+              {cond, operand(input(1), like, loc), operand(input(2), like, loc)},
+              {}, loc));
+    return success();
+  }
+  if (kind == "aten::expand") {
+    // Static sizes; -1 keeps a dimension (1 under ONNX's broadcasting).
+    Value x = in(0);
+    std::optional<std::vector<int64_t>> sizes = staticInts(input(1));
+    if (!x || !sizes)
+      return success();
+    for (int64_t &d : *sizes)
+      if (d == -1)
+        d = 1;
+    set(emit1("loom.expand", {x, ints(*sizes, loc)}, {}, loc));
+    return success();
+  }
+
   if (kind == "aten::_convolution" || kind == "aten::conv2d" ||
       kind == "aten::conv1d" || kind == "aten::conv3d") {
     Value x = in(0), w = in(1), b = in(2);
