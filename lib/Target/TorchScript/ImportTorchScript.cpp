@@ -203,6 +203,14 @@ Location Importer::nodeLoc(tj::Node *node) {
   std::string name = node->kind().toQualString();
   if (node->outputs().size() && node->output(0)->hasDebugName())
     name = node->output(0)->debugName();
+  // A node that reads a module's weights is that module (`layer1.0.conv1`):
+  // the name a PyTorch user knows, where the archive has only `input.20`.
+  for (tj::Value *input : node->inputs())
+    if (auto it = weightPaths.find(input); it != weightPaths.end()) {
+      size_t dot = it->second.rfind('.');
+      name = dot == std::string::npos ? it->second : it->second.substr(0, dot);
+      break;
+    }
   // The node by name in the archive, then its Python source line.
   Location named = NameLoc::get(builder.getStringAttr(name), fileLoc);
   if (auto where = pythonSource(node))
@@ -512,6 +520,7 @@ LogicalResult Importer::importNode(tj::Node *node) {
             FlatSymbolRefAttr::get(weight->second.getSymNameAttr()));
       }
       tensors[out] = ref;
+      weightPaths[out] = full;
       return success();
     }
     if (out->type()->kind() == c10::TypeKind::ClassType) {

@@ -171,6 +171,8 @@ private:
   /// Module objects by their dotted path ("" is self).
   std::unordered_map<tj::Value *, std::string> objects;
   std::unordered_map<tj::Value *, Value> tensors;
+  /// Weights read through GetAttr, by their dotted names.
+  std::unordered_map<tj::Value *, std::string> weightPaths;
   std::unordered_map<tj::Value *, Static> statics;
   std::unordered_map<tj::Value *, SmallVector<Value>> tensorLists;
   /// Lists of ints with run-time entries: each a static int or a 0-d i64.
