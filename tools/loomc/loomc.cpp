@@ -140,7 +140,9 @@ public:
   void runBeforePass(Pass *pass, Operation *op) override {
     if (!isa<ModuleOp>(op) || pass->getArgument().empty())
       return;
-    before = shapeOf(cast<ModuleOp>(op));
+    // What changed is only for the progress lines: no walks when quiet.
+    if (progress.isEnabled())
+      before = shapeOf(cast<ModuleOp>(op));
     start = Clock::now();
   }
   void runAfterPass(Pass *pass, Operation *op) override {
@@ -148,6 +150,8 @@ public:
       return;
     double seconds = secondsSince(start);
     times.emplace_back(pass->getArgument().str(), seconds);
+    if (!progress.isEnabled())
+      return;
     Shape after = shapeOf(cast<ModuleOp>(op));
     std::string change;
     if (after.weights != before.weights ||
@@ -328,9 +332,12 @@ int runStats(const std::vector<std::string> &args) {
     return kFailed;
 
   progress.start("reading every weight");
-  loom::ParamReport report = loom::computeParamStats(
-      *model.module, (*vm)["bins"].as<unsigned>(),
-      (*vm)["exact-histograms"].as<bool>() ? 0 : uint64_t(1) << 18);
+  loom::ParamStatsOptions statsOptions;
+  statsOptions.bins = (*vm)["bins"].as<unsigned>();
+  if ((*vm)["exact-histograms"].as<bool>())
+    statsOptions.histogramSample = 0;
+  loom::ParamReport report =
+      loom::computeParamStats(*model.module, statsOptions);
   progress.done("statistics",
                 llvm::formatv("{0} tensors, {1} bytes", report.tensors.size(),
                               grouped(report.uniqueBytes))
@@ -408,8 +415,10 @@ struct Figures {
 
 Figures figuresOf(ModuleOp module, StringRef path) {
   Figures figures;
-  // Counts only: no histograms, no pass over the bytes beyond statistics.
-  loom::ParamReport report = loom::computeParamStats(module, /*bins=*/0);
+  // Counts only: the weights' data is not read.
+  loom::ParamStatsOptions counts;
+  counts.values = false;
+  loom::ParamReport report = loom::computeParamStats(module, counts);
   figures.total = report.total();
   figures.uniqueParams = report.uniqueParams;
   figures.uniqueBytes = report.uniqueBytes;

@@ -14,6 +14,7 @@
 #include "ONNXCommon.h"
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/IR/WeightReads.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -114,7 +115,7 @@ private:
   /// Types by ONNX name from value_info, inputs, outputs (all graphs).
   llvm::StringMap<const onnx::TypeProto *> declaredTypes;
   llvm::StringMap<WeightOp> weights;
-  llvm::StringMap<Value> weightRefs;
+  WeightReads weightReads;
   /// Identity nodes of weights whose outputs became copy names.
   llvm::DenseSet<const onnx::NodeProto *> foldedIdentities;
   Block::iterator refInsertPoint;
@@ -612,16 +613,7 @@ Value Importer::lookup(StringRef name) {
   auto weight = weights.find(name);
   if (weight == weights.end())
     return nullptr;
-  Value &ref = weightRefs[name];
-  if (!ref) {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPoint(&func.front(), refInsertPoint);
-    ref = WeightRefOp::create(
-        builder, NameLoc::get(builder.getStringAttr(name), fileLoc),
-        weight->second.getType(),
-        FlatSymbolRefAttr::get(weight->second.getSymNameAttr()));
-  }
-  return ref;
+  return weightReads.get(builder, weight->second, name, fileLoc);
 }
 
 Value Importer::getNone() {
@@ -1157,6 +1149,7 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     func->setAttr(names::kDocString, builder.getStringAttr(graph.doc_string()));
   Block *entry = func.addEntryBlock();
   refInsertPoint = entry->begin();
+  weightReads.setBlock(entry);
   builder.setInsertionPointToEnd(entry);
   scopes.emplace_back();
   unsigned argIndex = 0;

@@ -510,16 +510,7 @@ LogicalResult Importer::importNode(tj::Node *node) {
                               << "' is a tensor attribute that is neither a "
                                  "parameter nor a buffer: "
                               << describe(node);
-      Value &ref = weightRefs[full];
-      if (!ref) {
-        OpBuilder::InsertionGuard guard(builder);
-        builder.setInsertionPoint(&func.front(), refInsertPoint);
-        ref = WeightRefOp::create(
-            builder, NameLoc::get(builder.getStringAttr(full), fileLoc),
-            weight->second.getType(),
-            FlatSymbolRefAttr::get(weight->second.getSymNameAttr()));
-      }
-      tensors[out] = ref;
+      tensors[out] = weightReads.get(builder, weight->second, full, fileLoc);
       weightPaths[out] = full;
       return success();
     }
@@ -840,7 +831,7 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
                               builder.getFunctionType(argTypes, {}));
   func.setAllArgAttrs(argAttrs);
   Block *entry = func.addEntryBlock();
-  refInsertPoint = entry->begin();
+  weightReads.setBlock(entry);
   builder.setInsertionPointToEnd(entry);
   objects[graph->inputs()[0]] = "";
   for (auto [input, arg] : llvm::zip_equal(args, entry->getArguments()))

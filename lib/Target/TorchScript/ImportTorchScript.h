@@ -13,6 +13,7 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/ShapeInference.h"
+#include "loom/Dialect/Loom/IR/WeightReads.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -166,8 +167,7 @@ private:
   func::FuncOp func;
   /// Weights by every name they go by.
   llvm::StringMap<WeightOp> weights;
-  llvm::StringMap<Value> weightRefs;
-  Block::iterator refInsertPoint;
+  WeightReads weightReads;
   /// Module objects by their dotted path ("" is self).
   std::unordered_map<tj::Value *, std::string> objects;
   std::unordered_map<tj::Value *, Value> tensors;

@@ -142,9 +142,6 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
     handled = true;
     return true;
   };
-  auto unary = [&](StringRef name) {
-    return set(emit1(name, {in(0)}, {}, loc));
-  };
   auto normAxis = [](int64_t axis, int64_t rank) {
     return axis < 0 ? axis + rank : axis;
   };
@@ -197,20 +194,19 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
     return success();
   }
 
-  if (kind == "aten::relu")
-    return unary("loom.relu"), success();
-  if (kind == "aten::sigmoid")
-    return unary("loom.sigmoid"), success();
-  if (kind == "aten::tanh")
-    return unary("loom.tanh"), success();
-  if (kind == "aten::exp")
-    return unary("loom.exp"), success();
-  if (kind == "aten::sqrt")
-    return unary("loom.sqrt"), success();
-  if (kind == "aten::neg")
-    return unary("loom.neg"), success();
-  if (kind == "aten::erf")
-    return unary("loom.erf"), success();
+  StringRef unaryOp = llvm::StringSwitch<StringRef>(kind)
+                          .Case("aten::relu", "loom.relu")
+                          .Case("aten::sigmoid", "loom.sigmoid")
+                          .Case("aten::tanh", "loom.tanh")
+                          .Case("aten::exp", "loom.exp")
+                          .Case("aten::sqrt", "loom.sqrt")
+                          .Case("aten::neg", "loom.neg")
+                          .Case("aten::erf", "loom.erf")
+                          .Default("");
+  if (!unaryOp.empty()) {
+    set(emit1(unaryOp, {in(0)}, {}, loc));
+    return success();
+  }
   if (kind == "aten::gelu") {
     const Static *approx = staticOf(input(1));
     std::string mode =
@@ -337,9 +333,10 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
     Value like = a ? a : b;
     if (!cond || !like)
       return success();
-    set(emit1("loom.where",
-              {cond, operand(input(1), like, loc), operand(input(2), like, loc)},
-              {}, loc));
+    set(emit1(
+        "loom.where",
+        {cond, operand(input(1), like, loc), operand(input(2), like, loc)}, {},
+        loc));
     return success();
   }
   if (kind == "aten::expand") {

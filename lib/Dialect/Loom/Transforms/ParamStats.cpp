@@ -332,8 +332,52 @@ std::vector<std::string> TensorStats::allNames() const {
 // The report
 //===----------------------------------------------------------------------===//
 
-ParamReport loom::computeParamStats(ModuleOp module, unsigned bins,
-                                    uint64_t histogramSample) {
+/// The sweep over the weights' data: tensors cut into chunks of at most 4M
+/// elements (one big embedding keeps every core busy too), then histograms.
+static void readValues(MLIRContext *context, ParamReport &report,
+                       const ParamStatsOptions &options) {
+  struct Chunk {
+    unsigned tensor;
+    int64_t begin, end;
+    Moments moments;
+  };
+  std::vector<std::vector<char>> storage(report.tensors.size());
+  std::vector<std::optional<ArrayRef<char>>> data(report.tensors.size());
+  std::vector<Chunk> chunks;
+  constexpr int64_t kChunk = int64_t(1) << 22;
+  for (auto [index, s] : llvm::enumerate(report.tensors)) {
+    Type elementType = s.op.getType().getElementType();
+    data[index] = getWeightBytes(s.op.getValue(), storage[index]);
+    std::optional<unsigned> size = getElementByteSize(elementType);
+    if (!data[index] || !size ||
+        data[index]->size() != uint64_t(s.count) * *size)
+      continue;
+    for (int64_t begin = 0; begin < s.count; begin += kChunk)
+      chunks.push_back(
+          {unsigned(index), begin, std::min(s.count, begin + kChunk), {}});
+  }
+  parallelForEach(context, chunks, [&](Chunk &chunk) {
+    const TensorStats &s = report.tensors[chunk.tensor];
+    chunk.moments = momentsOf(WeightOp(s.op).getType().getElementType(),
+                              *data[chunk.tensor], chunk.begin, chunk.end);
+  });
+  std::vector<Moments> moments(report.tensors.size());
+  for (const Chunk &chunk : chunks)
+    moments[chunk.tensor].merge(chunk.moments);
+  for (auto [s, m] : llvm::zip_equal(report.tensors, moments))
+    finish(s, m);
+  if (options.bins)
+    parallelForEach(context, report.tensors, [&](TensorStats &s) {
+      if (!s.numeric)
+        return;
+      s.histogram.assign(options.bins, 0);
+      s.histogramElements =
+          fillHistogram(s, s.min, s.max, s.histogram, options.histogramSample);
+    });
+}
+
+ParamReport loom::computeParamStats(ModuleOp module,
+                                    const ParamStatsOptions &options) {
   ParamReport report;
   llvm::DenseMap<Operation *, unsigned> tensorIndex;
   for (WeightOp weight : module.getOps<WeightOp>()) {
@@ -398,46 +442,8 @@ ParamReport loom::computeParamStats(ModuleOp module, unsigned bins,
         users.push_back(layer.name);
     }
 
-  // The sweep: tensors cut into chunks of at most 4M elements, so that one
-  // big embedding keeps every core busy too.
-  struct Chunk {
-    unsigned tensor;
-    int64_t begin, end;
-    Moments moments;
-  };
-  std::vector<std::vector<char>> storage(report.tensors.size());
-  std::vector<std::optional<ArrayRef<char>>> data(report.tensors.size());
-  std::vector<Chunk> chunks;
-  constexpr int64_t kChunk = int64_t(1) << 22;
-  for (auto [index, s] : llvm::enumerate(report.tensors)) {
-    Type elementType = s.op.getType().getElementType();
-    data[index] = getWeightBytes(s.op.getValue(), storage[index]);
-    std::optional<unsigned> size = getElementByteSize(elementType);
-    if (!data[index] || !size ||
-        data[index]->size() != uint64_t(s.count) * *size)
-      continue;
-    for (int64_t begin = 0; begin < s.count; begin += kChunk)
-      chunks.push_back(
-          {unsigned(index), begin, std::min(s.count, begin + kChunk), {}});
-  }
-  parallelForEach(module.getContext(), chunks, [&](Chunk &chunk) {
-    const TensorStats &s = report.tensors[chunk.tensor];
-    chunk.moments = momentsOf(WeightOp(s.op).getType().getElementType(),
-                              *data[chunk.tensor], chunk.begin, chunk.end);
-  });
-  std::vector<Moments> moments(report.tensors.size());
-  for (const Chunk &chunk : chunks)
-    moments[chunk.tensor].merge(chunk.moments);
-  for (auto [s, m] : llvm::zip_equal(report.tensors, moments))
-    finish(s, m);
-  if (bins)
-    parallelForEach(module.getContext(), report.tensors, [&](TensorStats &s) {
-      if (!s.numeric)
-        return;
-      s.histogram.assign(bins, 0);
-      s.histogramElements =
-          fillHistogram(s, s.min, s.max, s.histogram, histogramSample);
-    });
+  if (options.values)
+    readValues(module.getContext(), report, options);
 
   // Totals.
   for (TensorStats &s : report.tensors) {
@@ -535,7 +541,10 @@ struct LoomParamStatsPass
           << format << "'";
       return signalPassFailure();
     }
-    ParamReport report = computeParamStats(module, bins, histogramSample);
+    ParamStatsOptions options;
+    options.bins = bins;
+    options.histogramSample = histogramSample;
+    ParamReport report = computeParamStats(module, options);
     std::string text;
     llvm::raw_string_ostream os(text);
     if (format == "json")

@@ -93,13 +93,22 @@ struct ParamReport {
   }
 };
 
+struct ParamStatsOptions {
+  /// Read the values (moments, NaN/Inf, sparsity, histograms). Off: names,
+  /// roles, counts and bytes only, without touching the weights' data.
+  bool values = true;
+  /// Histogram bins per tensor (0: none).
+  unsigned bins = 32;
+  /// Histograms count every element of tensors up to this many elements and
+  /// that many evenly spaced elements (blocks of 4096) of larger ones (0:
+  /// every element of every tensor).
+  uint64_t histogramSample = uint64_t(1) << 18;
+};
+
 /// Computes the report of `module`: counts and moments read every element
-/// once (in parallel chunks); then `bins` histogram bins per tensor (0:
-/// none) over [min, max], of every element of tensors up to
-/// `histogramSample` elements and of that many evenly spaced elements
-/// (blocks of 4096) of larger ones (0: every element of every tensor).
-ParamReport computeParamStats(mlir::ModuleOp module, unsigned bins = 32,
-                              uint64_t histogramSample = uint64_t(1) << 18);
+/// once (in parallel chunks), then the histograms over [min, max].
+ParamReport computeParamStats(mlir::ModuleOp module,
+                              const ParamStatsOptions &options = {});
 
 /// Adds the finite values of `stats`' tensor to `bins` equal bins over
 /// [lo, hi] (values outside are clamped into the end bins), reading its
