@@ -118,7 +118,6 @@ private:
   WeightReads weightReads;
   /// Identity nodes of weights whose outputs became copy names.
   llvm::DenseSet<const onnx::NodeProto *> foldedIdentities;
-  Block::iterator refInsertPoint;
   Value none;
   llvm::StringMap<std::shared_ptr<llvm::MemoryBuffer>> externalFiles;
   llvm::StringSet<> usedBlobNames;
@@ -619,7 +618,7 @@ Value Importer::lookup(StringRef name) {
 Value Importer::getNone() {
   if (!none) {
     OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPoint(&func.front(), refInsertPoint);
+    setInsertionPointDominatingAll(builder, &func.front());
     none = NoneOp::create(builder, fileLoc, builder.getNoneType());
   }
   return none;
@@ -1148,7 +1147,6 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   if (!graph.doc_string().empty())
     func->setAttr(names::kDocString, builder.getStringAttr(graph.doc_string()));
   Block *entry = func.addEntryBlock();
-  refInsertPoint = entry->begin();
   weightReads.setBlock(entry);
   builder.setInsertionPointToEnd(entry);
   scopes.emplace_back();
