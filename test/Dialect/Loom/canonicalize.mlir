@@ -67,6 +67,37 @@ func.func @not_noops(%x: tensor<2x2xf32>, %s: tensor<2xi64>) -> (tensor<2x2xf32>
 
 // -----
 
+// Equal types that do not say the shape is unchanged (found in torchvision's
+// Faster R-CNN and Swin exports, where Squeeze(axis 0) of an unranked value was
+// folded away): unranked squeeze/unsqueeze, a flatten of dynamic dims at an
+// axis other than 1. A ranked squeeze and a flatten at axis 1 that keep the
+// type fold.
+// CHECK-LABEL: func.func @unranked_shape_ops
+// CHECK: loom.squeeze
+// CHECK: loom.unsqueeze
+// CHECK: loom.flatten
+// CHECK: return
+func.func @unranked_shape_ops(%x: tensor<*xf32>, %y: tensor<?x?xf32>, %axes: tensor<1xi64>) -> (tensor<*xf32>, tensor<*xf32>, tensor<?x?xf32>) {
+  %0 = loom.squeeze %x, %axes : (tensor<*xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %1 = loom.unsqueeze %x, %axes : (tensor<*xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %2 = loom.flatten %y {axis = 0 : i64} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0, %1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @ranked_shape_noops
+// CHECK-NOT: loom.squeeze
+// CHECK-NOT: loom.flatten
+// CHECK: return %arg0, %arg1
+func.func @ranked_shape_noops(%x: tensor<?x3xf32>, %y: tensor<?x?xf32>) -> (tensor<?x3xf32>, tensor<?x?xf32>) {
+  %0 = loom.squeeze %x : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  %1 = loom.flatten %y {axis = 1 : i64} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0, %1 : tensor<?x3xf32>, tensor<?x?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @shape_static
 // CHECK: %[[C:.*]] = loom.constant dense<[3, 4]> : tensor<2xi64>
 // CHECK: return %[[C]]

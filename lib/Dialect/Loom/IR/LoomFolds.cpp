@@ -18,6 +18,17 @@ static OpFoldResult foldToInput(Value input, Type resultType) {
   return input.getType() == resultType ? OpFoldResult(input) : nullptr;
 }
 
+/// The input, when a shape op returns it unchanged. A shape op whose result
+/// type equals its input's type is a no-op only when that type says enough:
+/// a squeeze or unsqueeze that keeps the rank removes or adds nothing, but
+/// two unranked types say nothing (`Squeeze(tensor<*xf32>)` of axis 0 has the
+/// same type as its input, and drops a dimension).
+static OpFoldResult foldRankedToInput(Value input, Type resultType) {
+  if (!isa<RankedTensorType>(resultType))
+    return nullptr;
+  return foldToInput(input, resultType);
+}
+
 /// A splat constant input reshaped to a static result type: no data to copy.
 static OpFoldResult foldSplat(Attribute input, Type resultType) {
   auto splat = dyn_cast_or_null<SplatElementsAttr>(input);
@@ -81,19 +92,23 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult FlattenOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult folded = foldToInput(getInput(), getType()))
-    return folded;
+  // Flatten always yields rank 2: equal types of rank 2 with dynamic
+  // dimensions may still regroup them ([a, b] -> [1, a*b] at axis 0).
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (type && (type.hasStaticShape() || getAxis() == 1))
+    if (OpFoldResult folded = foldToInput(getInput(), getType()))
+      return folded;
   return foldSplat(adaptor.getInput(), getType());
 }
 
 OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult folded = foldToInput(getData(), getType()))
+  if (OpFoldResult folded = foldRankedToInput(getData(), getType()))
     return folded;
   return foldSplat(adaptor.getData(), getType());
 }
 
 OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult folded = foldToInput(getData(), getType()))
+  if (OpFoldResult folded = foldRankedToInput(getData(), getType()))
     return folded;
   return foldSplat(adaptor.getData(), getType());
 }
