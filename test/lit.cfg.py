@@ -44,6 +44,8 @@ def probe(module):
 
 
 config.substitutions.append(("%loom_bin", config.loom_tools_dir))
+# Generated test data kept between runs (the ONNX zoo's exported models).
+config.substitutions.append(("%loom_build", config.loom_obj_root))
 for feature, module in (("onnxruntime", "onnxruntime, onnx"), ("torch", "torch"),
                         ("rapidocr", "rapidocr")):
     if probe(module):
