@@ -12,6 +12,9 @@
   unknown_op.pt  traced: an op Loom has no mapping for (aten::cumsum)
   returns_int.pt scripted: forward returns a number, not a tensor
   complex.pt     scripted: a complex parameter (a dtype Loom does not import)
+  truncated_storage.pt  traced Linear(4, 4) whose weight's storage
+                 (archive/data/0) is cut to 8 bytes: libtorch loads it, and
+                 reading the weight would read past the storage
 """
 import os
 import sys
@@ -86,6 +89,17 @@ def main(out):
     torch.jit.script(ReturnsInt()).save(os.path.join(out, "returns_int.pt"),
                                         _extra_files={"loom_inputs.txt": "3x4xf32"})
     torch.jit.script(Complex()).save(os.path.join(out, "complex.pt"))
+    linear = os.path.join(out, "linear.pt")
+    torch.manual_seed(0)
+    torch.jit.trace(nn.Linear(4, 4), (torch.randn(1, 4),)).save(linear)
+    with zipfile.ZipFile(linear) as src, \
+            zipfile.ZipFile(os.path.join(out, "truncated_storage.pt"), "w",
+                            zipfile.ZIP_STORED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith("/data/0"):
+                data = data[:8]
+            dst.writestr(item, data)
     with zipfile.ZipFile(os.path.join(out, "not_torch.pt"), "w") as z:
         z.writestr("hello.txt", "not a model")
     with open(os.path.join(out, "garbage.pt"), "wb") as f:

@@ -23,6 +23,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -35,7 +36,9 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <cerrno>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace mlir;
@@ -82,6 +85,8 @@ private:
                                         StringRef what);
   FailureOr<ElementsAttr> convertSparseTensor(onnx::SparseTensorProto &tensor,
                                               StringRef what);
+  FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
+  mapExternalFile(StringRef file, StringRef what);
   FailureOr<std::pair<const char *, size_t>>
   mapExternalData(const onnx::TensorProto &tensor, StringRef what,
                   std::shared_ptr<llvm::MemoryBuffer> &keepAlive);
@@ -236,6 +241,57 @@ static size_t blobAlignment(Type elementType) {
   return std::max<size_t>(1, std::min<size_t>(8, bits / 8));
 }
 
+FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
+Importer::mapExternalFile(StringRef file, StringRef what) {
+  // A model file is untrusted: its external data must be a regular file of
+  // the model's own folder. No symlink as the last component (O_NOFOLLOW),
+  // no symlinked folder leading out (the real path must stay inside the real
+  // model folder), no device or FIFO (O_NONBLOCK so that opening a FIFO does
+  // not wait for a writer; then S_ISREG), no second name for a file
+  // elsewhere (a hard link). The size comes from the open file, before
+  // mapping.
+  auto refuse = [&](const Twine &why) -> InFlightDiagnostic {
+    return error() << what << ": external data file '" << file << "' " << why;
+  };
+  SmallString<256> realFile, realBase;
+  if (std::error_code ec = llvm::sys::fs::real_path(baseDir, realBase))
+    return refuse("cannot be resolved: " + ec.message());
+  int fd = ::open(file.str().c_str(),
+                  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    std::error_code ec(errno, std::generic_category());
+    if (errno == ELOOP)
+      return refuse("is a symbolic link; external data must be a file of the "
+                    "model's own folder");
+    return error() << what << ": cannot open external data file '" << file
+                   << "': " << ec.message();
+  }
+  auto closeFd = llvm::make_scope_exit([&] { ::close(fd); });
+  struct stat info;
+  if (::fstat(fd, &info) != 0)
+    return refuse("cannot be read: " +
+                  std::error_code(errno, std::generic_category()).message());
+  if (!S_ISREG(info.st_mode))
+    return refuse("is not a regular file (a device, FIFO, socket or folder)");
+  if (info.st_nlink > 1)
+    return refuse("has " + Twine(static_cast<uint64_t>(info.st_nlink)) +
+                  " names (a hard link may point at any file of the file "
+                  "system); copy it to give the model its own file");
+  if (std::error_code ec = llvm::sys::fs::real_path(file, realFile))
+    return refuse("cannot be resolved: " + ec.message());
+  if (!StringRef(realFile).starts_with(
+          (realBase + llvm::sys::path::get_separator()).str()))
+    return refuse("resolves to '" + realFile +
+                  "', outside the model's folder (through a symbolic link)");
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> mapped =
+      llvm::MemoryBuffer::getOpenFile(
+          fd, file, static_cast<uint64_t>(info.st_size),
+          /*RequiresNullTerminator=*/false);
+  if (!mapped)
+    return refuse("cannot be mapped: " + mapped.getError().message());
+  return std::move(*mapped);
+}
+
 FailureOr<std::pair<const char *, size_t>>
 Importer::mapExternalData(const onnx::TensorProto &tensor, StringRef what,
                           std::shared_ptr<llvm::MemoryBuffer> &keepAlive) {
@@ -268,12 +324,10 @@ Importer::mapExternalData(const onnx::TensorProto &tensor, StringRef what,
   llvm::sys::path::append(file, location);
   std::shared_ptr<llvm::MemoryBuffer> &buffer = externalFiles[file];
   if (!buffer) {
-    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> mapped =
-        llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
-                                    /*RequiresNullTerminator=*/false);
-    if (!mapped)
-      return error() << what << ": cannot open external data file '" << file
-                     << "': " << mapped.getError().message();
+    FailureOr<std::unique_ptr<llvm::MemoryBuffer>> mapped =
+        mapExternalFile(file, what);
+    if (failed(mapped))
+      return failure();
     buffer = std::move(*mapped);
   }
   uint64_t size = buffer->getBufferSize();
@@ -1027,6 +1081,11 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   }
 
   onnx::GraphProto &graph = *model.mutable_graph();
+  if (std::optional<std::string> invalid =
+          validateBeforeShapeInference(model)) {
+    error() << *invalid;
+    return nullptr;
+  }
   if (options.onnxShapeInference) {
     // Best effort: nodes ONNX's (1.12) schemas do not know keep no types.
     try {

@@ -14,6 +14,8 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "onnx/onnx_pb.h"
 
@@ -40,6 +42,12 @@ struct NodeContext {
 /// generic `loom.onnx`. The returned op has passed its verifier.
 mlir::Operation *importTypedOp(mlir::OpBuilder &builder,
                                const NodeContext &ctx);
+
+/// What ONNX's own shape inference would crash on (ImportONNXValidate.cpp):
+/// a zero stride, dilation or kernel size, a zero group, a model-local
+/// function that calls itself. Returns the one-line reason, naming the node.
+std::optional<std::string>
+validateBeforeShapeInference(const onnx::ModelProto &model);
 
 } // namespace loom
 

@@ -318,8 +318,20 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
   created.push_back(op);
 
   // Loom's own rules decide; a complaint means the node stays generic.
+  // The op's invariants (operand count, attribute kinds: `axis` given as a
+  // float, `kernel_shape` missing) are checked first: inference reads
+  // attributes through their typed getters.
   ScopedDiagnosticHandler silence(context,
                                   [](Diagnostic &) { return success(); });
+  // An inherent attribute of the wrong kind is dropped silently when it is
+  // stored in the op's properties (a float `axis` becomes a null IntegerAttr
+  // that a default-valued getter dereferences): the attributes must read
+  // back as given.
+  for (const NamedAttribute &attr : attributes)
+    if (op->getAttr(attr.getName()) != attr.getValue())
+      return fail();
+  if (failed(op->getName().verifyInvariants(op)))
+    return fail();
   auto inference = dyn_cast<ShapeInferenceOpInterface>(op);
   SmallVector<Type> inferred;
   if (!inference || failed(inference.inferResultTypes(inferred)) ||

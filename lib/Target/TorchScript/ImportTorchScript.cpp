@@ -24,6 +24,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <c10/core/CPUAllocator.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
 using namespace mlir;
@@ -96,7 +97,69 @@ Type parseInputType(StringRef text, MLIRContext *context) {
   return RankedTensorType::get(dims, type);
 }
 
+/// Records the size of every CPU allocation made while it is installed.
+/// libtorch's loader allocates each storage record (`archive/data/N`) at the
+/// record's real size but gives the storage the size the pickle declares: a
+/// record cut short leaves a storage larger than its memory. Installed around
+/// `torch::jit::load`, this tells the real size of each storage's memory.
+class RecordingAllocator final : public c10::Allocator {
+public:
+  RecordingAllocator() : base(c10::GetCPUAllocator()) {
+    c10::SetCPUAllocator(this, kPriority);
+  }
+  ~RecordingAllocator() override { c10::SetCPUAllocator(base, kPriority); }
+  c10::DataPtr allocate(size_t n) const override {
+    c10::DataPtr ptr = base->allocate(n);
+    sizes[ptr.get()] = n;
+    return ptr;
+  }
+  c10::DeleterFnPtr raw_deleter() const override {
+    return base->raw_deleter();
+  }
+  llvm::DenseMap<const void *, uint64_t> take() { return std::move(sizes); }
+
+private:
+  static constexpr uint8_t kPriority = 255;
+  c10::Allocator *base;
+  mutable llvm::DenseMap<const void *, uint64_t> sizes;
+};
+
 } // namespace
+
+/// Why `t`'s sizes and strides reach past its storage's memory, or nothing.
+std::optional<std::string> loom::torchscript::storageOverrun(
+    const at::Tensor &t,
+    const llvm::DenseMap<const void *, uint64_t> &allocated) {
+  if (!t.has_storage())
+    return std::string("has no storage");
+  uint64_t storageBytes = t.storage().nbytes();
+  if (auto it = allocated.find(t.storage().data()); it != allocated.end())
+    storageBytes = std::min(storageBytes, it->second);
+  if (t.numel() == 0)
+    return std::nullopt;
+  // The last element's index: offset + sum((size - 1) * stride), in checked
+  // arithmetic (sizes and strides come from the archive).
+  uint64_t last = 0, end = 0;
+  bool overflow = t.storage_offset() < 0;
+  last = static_cast<uint64_t>(t.storage_offset());
+  for (auto [size, stride] : llvm::zip_equal(t.sizes(), t.strides())) {
+    uint64_t step;
+    overflow |= stride < 0 ||
+                __builtin_mul_overflow(static_cast<uint64_t>(size - 1),
+                                       static_cast<uint64_t>(stride), &step) ||
+                __builtin_add_overflow(last, step, &last);
+  }
+  overflow |= __builtin_add_overflow(last, uint64_t(1), &end) ||
+              __builtin_mul_overflow(
+                  end, static_cast<uint64_t>(t.element_size()), &end);
+  if (overflow)
+    return std::string("its sizes and strides overflow (a corrupted archive)");
+  if (end > storageBytes)
+    return "its sizes and strides reach byte " + std::to_string(end) +
+           " of a storage of " + std::to_string(storageBytes) +
+           " bytes (a truncated or corrupted archive)";
+  return std::nullopt;
+}
 
 //===----------------------------------------------------------------------===//
 // Weights
@@ -144,6 +207,9 @@ LogicalResult Importer::importWeights(tj::Module &module) {
                      << entry.name << "' has dtype "
                      << c10::toString(t.scalar_type())
                      << ", which Loom does not import";
+    if (std::optional<std::string> bad = storageOverrun(t, allocated))
+      return error() << (entry.buffer ? "buffer '" : "parameter '")
+                     << entry.name << "': " << *bad;
     SmallVector<int64_t> shape(t.sizes().begin(), t.sizes().end());
     auto type = RankedTensorType::get(shape, elementType);
     at::Tensor data = t.detach().contiguous();
@@ -648,6 +714,8 @@ LogicalResult Importer::importNode(tj::Node *node) {
   if (kind == "prim::Constant" && tensorOutputs) {
     std::optional<c10::IValue> v = tj::toIValue(node->output());
     if (v && v->isTensor()) {
+      if (std::optional<std::string> bad = storageOverrun(v->toTensor(), allocated))
+        return emitError(loc) << "tensor constant: " << *bad;
       at::Tensor t = v->toTensor().detach().contiguous();
       Type element = elementTypeOf(t.scalar_type(), context);
       std::optional<unsigned> bytes =
@@ -747,7 +815,9 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
   tj::Module torchModule;
   tj::ExtraFilesMap extra{{"loom_inputs.txt", ""}};
   try {
+    RecordingAllocator recording;
     torchModule = tj::load(path, c10::nullopt, extra);
+    allocated = recording.take();
     torchModule.eval();
   } catch (const std::exception &e) {
     std::string message = e.what();

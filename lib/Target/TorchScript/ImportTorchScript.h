@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <torch/script.h>
@@ -75,6 +76,15 @@ struct Static {
 
 /// The MLIR element type of a libtorch dtype; null for those Loom lacks.
 mlir::Type elementTypeOf(c10::ScalarType type, mlir::MLIRContext *context);
+
+/// Why `t`'s sizes and strides reach past its storage's memory (the smaller
+/// of the storage's declared size and, when `allocated` knows the storage's
+/// address, the bytes really allocated for it), or nothing. libtorch trusts
+/// an archive: a `data/0` record cut short still loads, and reading the
+/// tensor would read the heap.
+std::optional<std::string>
+storageOverrun(const at::Tensor &t,
+               const llvm::DenseMap<const void *, uint64_t> &allocated);
 
 class Importer {
 public:
@@ -167,6 +177,9 @@ private:
   func::FuncOp func;
   /// Weights by every name they go by.
   llvm::StringMap<WeightOp> weights;
+  /// The real size of each allocation libtorch made while loading (storage
+  /// records), by address: see storageOverrun.
+  llvm::DenseMap<const void *, uint64_t> allocated;
   WeightReads weightReads;
   /// Module objects by their dotted path ("" is self).
   std::unordered_map<tj::Value *, std::string> objects;
