@@ -139,6 +139,30 @@ named("functions-call-each-other",
       model([helper.make_node("Ping", ["x"], ["y"], domain="local", name="call")], x,
             [vi("y", None)], functions=[ping, pong]))
 
+# Element counts and allocation sizes from a few bytes: dims of 10^6 x 10^6
+# with four float_data values; dims whose element count overflows int64
+# (2^32 x 2^32 multiplies to 0); 2^62 + 1 elements.
+def sized(name, dims, floats=()):
+    t = TensorProto(name=name, data_type=f32, dims=dims)
+    t.float_data.extend(floats)
+    return t
+
+
+identity = [helper.make_node("Identity", ["x"], ["y"], name="id")]
+named("huge-dims-few-values", model(identity, x, [vi("y")], [sized("big", [10 ** 6, 10 ** 6],
+                                                                  [1, 2, 3, 4])]))
+named("dims-overflow-int64", model(identity, x, [vi("y")], [sized("ov", [2 ** 32, 2 ** 32])]))
+named("dims-2pow62", model(identity, x, [vi("y")], [sized("ov", [2 ** 62 + 1])]))
+# Not a model: 0 bytes; a model without a graph; an input without a type.
+named("empty-file", model(identity, x, [vi("y")]))
+open(os.path.join(out, "named", "empty-file", "model.onnx"), "wb").close()
+no_graph = onnx.ModelProto(ir_version=8)
+no_graph.opset_import.add(domain="", version=17)
+os.makedirs(os.path.join(out, "named", "no-graph"), exist_ok=True)
+with open(os.path.join(out, "named", "no-graph", "model.onnx"), "wb") as f:
+    f.write(no_graph.SerializeToString())
+named("input-elem-type-0", model(identity, [vi("x", elem=0)], [vi("y")]))
+
 # The attribute sweep.
 KINDS = {
     "int": lambda n: helper.make_attribute(n, 2),

@@ -29,6 +29,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -45,6 +46,46 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr int kOk = 0, kFailed = 1, kUsage = 2;
+constexpr unsigned kMaxBins = 1 << 16;
+
+/// The absolute, dot-free spelling of `path`, to compare outputs and inputs.
+std::string canonicalPath(StringRef path) {
+  llvm::SmallString<256> full(path);
+  llvm::sys::fs::make_absolute(full);
+  llvm::sys::path::remove_dots(full, /*remove_dot_dot=*/true);
+  llvm::SmallString<256> real;
+  if (!llvm::sys::fs::real_path(full, real))
+    return std::string(real);
+  return std::string(full);
+}
+
+/// Why an output cannot be written, checked before anything is written: its
+/// folder must exist (a later output failing after an earlier one replaced
+/// its file would leave half a result).
+std::optional<std::string> outputFolderProblem(StringRef path) {
+  if (path == "-")
+    return std::nullopt;
+  llvm::SmallString<256> folder(path);
+  llvm::sys::path::remove_filename(folder);
+  if (folder.empty())
+    folder = ".";
+  if (!llvm::sys::fs::is_directory(folder))
+    return "its folder '" + std::string(folder) + "' does not exist";
+  if (llvm::sys::fs::access(folder, llvm::sys::fs::AccessMode::Write))
+    return "its folder '" + std::string(folder) + "' is not writable";
+  return std::nullopt;
+}
+
+/// A path that exists and is no regular file or folder: a device or a pipe
+/// (`-o /dev/null`), written in place.
+bool isStreamPath(StringRef path) {
+  llvm::sys::fs::file_status status;
+  if (llvm::sys::fs::status(path, status))
+    return false;
+  auto type = status.type();
+  return type == llvm::sys::fs::file_type::character_file ||
+         type == llvm::sys::fs::file_type::fifo_file;
+}
 
 const char *kOverview = R"(loomc - Loom's model optimizer
 
@@ -326,6 +367,13 @@ int runStats(const std::vector<std::string> &args) {
   Progress progress("stats", (*vm)["verbose"].as<bool>(),
                     (*vm)["quiet"].as<bool>());
 
+  // Boost reads "-1" as 4294967295 into an unsigned: bound it.
+  if ((*vm)["bins"].as<unsigned>() > kMaxBins) {
+    llvm::errs() << "loomc stats: error: --bins must be 0.." << kMaxBins
+                 << " (see loomc stats --help)\n";
+    return kUsage;
+  }
+
   Session session(modelPath);
   loom::LoadedModel model = load(session, modelPath, progress, *vm);
   if (!model)
@@ -488,6 +536,8 @@ int runCompress(const std::vector<std::string> &args) {
   }
   std::string outputPath = (*vm)["output"].as<std::string>();
   loom::ModelFormat outputFormat = loom::modelFormatOf(outputPath);
+  if (outputFormat == loom::ModelFormat::Unknown && isStreamPath(outputPath))
+    outputFormat = loom::ModelFormat::ONNX;
   if (outputFormat != loom::ModelFormat::ONNX &&
       outputFormat != loom::ModelFormat::MLIR) {
     llvm::errs() << "loomc compress: error: -o must end in .onnx, .mlir or "
@@ -495,6 +545,29 @@ int runCompress(const std::vector<std::string> &args) {
                  << outputPath << "'\n";
     return kUsage;
   }
+  // Every output is checked before any is written.
+  std::vector<std::pair<std::string, std::string>> outputs = {
+      {"-o", outputPath}};
+  if (vm->count("report")) {
+    std::string reportPath = (*vm)["report"].as<std::string>();
+    for (StringRef other : {StringRef(outputPath), StringRef(modelPath)})
+      if (reportPath != "-" &&
+          canonicalPath(reportPath) == canonicalPath(other)) {
+        llvm::errs() << "loomc compress: error: --report '" << reportPath
+                     << "' is the same file as "
+                     << (other == outputPath ? "-o" : "the model") << "\n";
+        return kUsage;
+      }
+    outputs.push_back({"--report", reportPath});
+  }
+  for (auto &[option, path] : outputs)
+    if (!isStreamPath(path))
+      if (std::optional<std::string> problem = outputFolderProblem(path)) {
+        llvm::errs() << "loomc compress: error: cannot write " << option << " '"
+                     << path << "': " << *problem << "\n";
+        return kFailed;
+      }
+
   loom::ONNXExportOptions exportOptions;
   std::string external = (*vm)["external-data"].as<std::string>();
   if (external == "auto")
@@ -575,11 +648,9 @@ int runCompress(const std::vector<std::string> &args) {
           ? loom::exportONNXFile(*model.module, outputPath, exportOptions)
           : loom::writeModule(*model.module, outputPath, /*bytecode=*/false,
                               /*noLocations=*/false);
-  if (failed(written)) {
-    llvm::errs() << "loomc compress: error: cannot write '" << outputPath
-                 << "'\n";
+  // The writer has said why, in one line.
+  if (failed(written))
     return kFailed;
-  }
   progress.done("wrote " + outputPath);
   Figures after = figuresOf(*model.module, outputPath);
   double seconds = secondsSince(begin);

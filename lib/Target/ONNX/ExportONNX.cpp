@@ -25,6 +25,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <unistd.h>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 
@@ -688,9 +690,9 @@ LogicalResult Exporter::run() {
   }
 
   for (WeightOp weight : weights) {
-    std::string doc = weightDocString(
-        weight.getRole(), weight.getFrozen(), weight.getType().getElementType(),
-        weight->hasAttr(names::kGraphInput));
+    std::string doc = weightDocString(weight.getRole(), weight.getFrozen(),
+                                      weight.getType().getElementType(),
+                                      weight->hasAttr(names::kGraphInput));
     if (auto sparse = dyn_cast<SparseElementsAttr>(weight.getValue())) {
       onnx::SparseTensorProto *proto = graph->add_sparse_initializer();
       proto->mutable_values()->set_name(weight.getSymName().str());
@@ -819,6 +821,28 @@ LogicalResult Exporter::run() {
     return emitError(module.getLoc())
            << "the model is over protobuf's 2 GB limit; export with "
               "external data";
+  }
+  // A device or a pipe (`-o /dev/null`) cannot be replaced by a rename (as
+  // root, the rename would replace /dev/null itself): write it in place.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) && llvm::sys::fs::exists(status) &&
+      !llvm::sys::fs::is_regular_file(status)) {
+    if (dataFile) {
+      consumeError(dataFile->discard());
+      return emitError(module.getLoc())
+             << "'" << path
+             << "' is no regular file: a model with external data needs one";
+    }
+    int fd;
+    if (std::error_code ec = llvm::sys::fs::openFileForWrite(
+            path, fd, llvm::sys::fs::CD_OpenExisting))
+      return emitError(module.getLoc())
+             << "cannot open '" << path << "': " << ec.message();
+    LogicalResult written = writeModel(fd);
+    ::close(fd);
+    if (failed(written))
+      return emitError(module.getLoc()) << "cannot write '" << path << "'";
+    return success();
   }
   llvm::Expected<llvm::sys::fs::TempFile> temp =
       llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");

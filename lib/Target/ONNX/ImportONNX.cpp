@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InterleavedRange.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -284,9 +285,9 @@ Importer::mapExternalFile(StringRef file, StringRef what) {
     return refuse("resolves to '" + realFile +
                   "', outside the model's folder (through a symbolic link)");
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> mapped =
-      llvm::MemoryBuffer::getOpenFile(
-          fd, file, static_cast<uint64_t>(info.st_size),
-          /*RequiresNullTerminator=*/false);
+      llvm::MemoryBuffer::getOpenFile(fd, file,
+                                      static_cast<uint64_t>(info.st_size),
+                                      /*RequiresNullTerminator=*/false);
   if (!mapped)
     return refuse("cannot be mapped: " + mapped.getError().message());
   return std::move(*mapped);
@@ -350,8 +351,9 @@ Importer::mapExternalData(const onnx::TensorProto &tensor, StringRef what,
 static std::string typedFieldBytes(const onnx::TensorProto &tensor,
                                    int64_t count, uint64_t byteSize,
                                    bool &countMatches) {
+  // No reserve(byteSize): the shape, not the data, says byteSize, and a
+  // few values under a huge shape must fail the count check, not allocate.
   std::string bytes;
-  bytes.reserve(byteSize);
   auto append = [&](const void *data, size_t size) {
     bytes.append(static_cast<const char *>(data), size);
   };
@@ -408,11 +410,18 @@ FailureOr<ElementsAttr> Importer::convertTensor(onnx::TensorProto &tensor,
   if (!elementType)
     return error() << what << " has unknown data type " << tensor.data_type();
   SmallVector<int64_t> shape;
+  // Checked: the dims come from the file. 2^60 elements bound every byte
+  // size below (at most 16 bytes an element) within 64 bits; the data
+  // present must match it anyway, so no real tensor is near it.
+  constexpr int64_t kMaxElements = int64_t(1) << 60;
   int64_t count = 1;
   for (int64_t dim : tensor.dims()) {
     if (dim < 0)
       return error() << what << " has negative dimension " << dim;
     shape.push_back(dim);
+    if (dim != 0 && count > kMaxElements / dim)
+      return error() << what << " has more than 2^60 elements (dims "
+                     << llvm::interleaved(tensor.dims(), " x ") << ")";
     count *= dim;
   }
   auto type = RankedTensorType::get(shape, elementType);
@@ -1182,6 +1191,14 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     FailureOr<DictionaryAttr> attrs = infoAttrs(input, type, "graph input");
     if (failed(attrs))
       return nullptr;
+    // A caller must know what to feed: ONNX requires an input's type.
+    if (isa<UnknownType>(type) ||
+        (isa<TensorType>(type) &&
+         isa<UnknownType>(cast<TensorType>(type).getElementType()))) {
+      error() << "graph input '" << input.name()
+              << "' has no type (elem_type 0 or no type at all)";
+      return nullptr;
+    }
     argTypes.push_back(type);
     argAttrs.push_back(*attrs);
   }
@@ -1414,11 +1431,17 @@ OwningOpRef<ModuleOp> loom::importONNXFile(StringRef path, MLIRContext *context,
   if (split.initializers.empty() && split.graphFields.empty() &&
       !bytes.empty() && split.modelFields.empty())
     return invalid();
-  *model.mutable_graph() = std::move(graph);
-  if (!model.has_graph()) {
+  if (bytes.empty()) {
+    emitError(loc) << "is empty (0 bytes), not an ONNX model";
+    return nullptr;
+  }
+  // Parsed apart, the graph is always "present": an empty one means the file
+  // had none (or an empty one), which no exporter writes.
+  if (split.graphFields.empty() && split.initializers.empty()) {
     emitError(loc) << "not a valid ONNX model: it has no graph";
     return nullptr;
   }
+  *model.mutable_graph() = std::move(graph);
   // The move above keeps the TensorProto objects (and so the map's keys).
   Importer importer(context, path, options);
   importer.setRawData(std::move(rawData), file);

@@ -50,9 +50,8 @@ public:
           if (positive && attr.type() == onnx::AttributeProto::INTS)
             for (int64_t value : attr.ints())
               if (value < 1)
-                return fail(describeNode(node) + ": attribute '" +
-                            attr.name() + "' must be positive, got " +
-                            std::to_string(value));
+                return fail(describeNode(node) + ": attribute '" + attr.name() +
+                            "' must be positive, got " + std::to_string(value));
           if (attr.name() == "group" &&
               attr.type() == onnx::AttributeProto::INT && attr.i() < 1)
             return fail(describeNode(node) +
@@ -101,8 +100,8 @@ public:
         if (it == functions.end())
           continue;
         if (onPath.contains(callee))
-          return fail("model-local function '" + function.name() +
-                      "' calls '" + node.op_type() +
+          return fail("model-local function '" + function.name() + "' calls '" +
+                      node.op_type() +
                       "', which calls it back (recursion ONNX forbids), in " +
                       describeNode(node));
         if (!visit(*it->second))

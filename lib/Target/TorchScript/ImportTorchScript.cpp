@@ -113,9 +113,7 @@ public:
     sizes[ptr.get()] = n;
     return ptr;
   }
-  c10::DeleterFnPtr raw_deleter() const override {
-    return base->raw_deleter();
-  }
+  c10::DeleterFnPtr raw_deleter() const override { return base->raw_deleter(); }
   llvm::DenseMap<const void *, uint64_t> take() { return std::move(sizes); }
 
 private:
@@ -714,7 +712,8 @@ LogicalResult Importer::importNode(tj::Node *node) {
   if (kind == "prim::Constant" && tensorOutputs) {
     std::optional<c10::IValue> v = tj::toIValue(node->output());
     if (v && v->isTensor()) {
-      if (std::optional<std::string> bad = storageOverrun(v->toTensor(), allocated))
+      if (std::optional<std::string> bad =
+              storageOverrun(v->toTensor(), allocated))
         return emitError(loc) << "tensor constant: " << *bad;
       at::Tensor t = v->toTensor().detach().contiguous();
       Type element = elementTypeOf(t.scalar_type(), context);

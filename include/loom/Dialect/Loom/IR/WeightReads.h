@@ -1,4 +1,5 @@
-//===- WeightReads.h - one weight_ref per name an importer reads -*- C++ -*-===//
+//===- WeightReads.h - one weight_ref per name an importer reads -*- C++
+//-*-===//
 //
 // Importers read module weights through `loom.weight_ref`: one per name the
 // source graph reads (a weight's own name, an alias or a copy), located by
