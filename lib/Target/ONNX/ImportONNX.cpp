@@ -267,7 +267,7 @@ Importer::mapExternalFile(StringRef file, StringRef what) {
     return error() << what << ": cannot open external data file '" << file
                    << "': " << ec.message();
   }
-  auto closeFd = llvm::make_scope_exit([&] { ::close(fd); });
+  llvm::scope_exit closeFd([&] { ::close(fd); });
   struct stat info;
   if (::fstat(fd, &info) != 0)
     return refuse("cannot be read: " +
