@@ -575,7 +575,7 @@ Importer::convertSparseTensor(onnx::SparseTensorProto &sparse, StringRef what) {
 // Nodes
 //===----------------------------------------------------------------------===//
 
-std::string Importer::describe(const onnx::NodeProto &node) const {
+std::string loom::describeNode(const onnx::NodeProto &node) {
   std::string text = "node '";
   text += node.name().empty()
               ? (node.output_size() ? node.output(0) : std::string("?"))
@@ -585,6 +585,10 @@ std::string Importer::describe(const onnx::NodeProto &node) const {
     text += node.domain() + ".";
   text += node.op_type() + ")";
   return text;
+}
+
+std::string Importer::describe(const onnx::NodeProto &node) const {
+  return describeNode(node);
 }
 
 /// PyTorch's exporter merges equal tensors (a BatchNorm weight of ones and

@@ -43,6 +43,10 @@ struct NodeContext {
 mlir::Operation *importTypedOp(mlir::OpBuilder &builder,
                                const NodeContext &ctx);
 
+/// `node 'NAME' (DOMAIN.OpType)`, the way every importer error names a node
+/// (the first output's name when the node has none).
+std::string describeNode(const onnx::NodeProto &node);
+
 /// What ONNX's own shape inference would crash on (ImportONNXValidate.cpp):
 /// a zero stride, dilation or kernel size, a zero group, a model-local
 /// function that calls itself. Returns the one-line reason, naming the node.

@@ -11,12 +11,11 @@
 
 #include "ImportONNX.h"
 
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
+using loom::describeNode;
 
 namespace {
 
@@ -27,13 +26,6 @@ bool hasWindow(const std::string &opType) {
                               "LpPool",      "MaxUnpool",     "DeformConv",
                               "Col2Im",      "Im2Col"};
   return llvm::is_contained(ops, opType);
-}
-
-std::string describeNode(const onnx::NodeProto &node) {
-  std::string name = node.name();
-  if (name.empty())
-    name = node.op_type() + ":" + (node.output_size() ? node.output(0) : "");
-  return "node '" + llvm::StringRef(name).str() + "' (" + node.op_type() + ")";
 }
 
 class Validator {
