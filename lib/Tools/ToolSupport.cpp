@@ -156,19 +156,13 @@ loom::LoadedModel loom::loadModel(StringRef path, MLIRContext *context,
     return model;
   }
   case ModelFormat::MLIR: {
-    model.sourceMgr = std::make_shared<llvm::SourceMgr>();
     llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
         llvm::MemoryBuffer::getFileOrSTDIN(path);
     if (!buffer) {
       emitError(fileLoc) << "cannot open: " << buffer.getError().message();
       return model;
     }
-    model.sourceMgr->AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-    // Parse errors point into the text.
-    SourceMgrDiagnosticHandler sourceHandler(*model.sourceMgr, context);
-    ParserConfig config(context);
-    model.module = parseSourceFile<ModuleOp>(model.sourceMgr, config);
-    return model;
+    return loadMLIRBuffer(std::move(*buffer), context);
   }
   case ModelFormat::TorchScript: {
 #ifdef LOOM_ENABLE_TORCHSCRIPT
@@ -187,6 +181,19 @@ loom::LoadedModel loom::loadModel(StringRef path, MLIRContext *context,
                           ".mlirbc or .pt";
     return model;
   }
+  return model;
+}
+
+loom::LoadedModel
+loom::loadMLIRBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                     MLIRContext *context) {
+  LoadedModel model;
+  model.sourceMgr = std::make_shared<llvm::SourceMgr>();
+  model.sourceMgr->AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  // Parse errors point into the text.
+  SourceMgrDiagnosticHandler sourceHandler(*model.sourceMgr, context);
+  ParserConfig config(context);
+  model.module = parseSourceFile<ModuleOp>(model.sourceMgr, config);
   return model;
 }
 

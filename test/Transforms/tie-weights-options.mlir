@@ -26,7 +26,7 @@
 
 // Bad options are errors.
 // RUN: not loom-opt %s --loom-tie-weights="modes=exact,rotate" 2>&1 | FileCheck %s --check-prefix=BADMODE
-// BADMODE: error: loom-tie-weights: unknown mode 'rotate' (expected exact, transpose, scale, cast, slice or partial)
+// BADMODE: for the --modes option: unknown mode 'rotate' (modes: exact|cast|transpose|scale|slice|partial)
 // RUN: not loom-opt %s --loom-tie-weights="rtol=-1" 2>&1 | FileCheck %s --check-prefix=BADTOL
 // BADTOL: error: loom-tie-weights: rtol and atol must be >= 0
 

@@ -495,15 +495,16 @@ std::string change(double before, double after) {
 }
 
 int runCompress(const std::vector<std::string> &args) {
+  static const std::string tieHelp =
+      "Tie duplicated weights so that every user reads one tensor; "
+      "--tie=MODES picks among " +
+      loom::tieModeNames().str() + " (comma-separated; default all, bit-exact)";
   po::options_description options("loomc compress options");
   options.add_options()("help,h", "Print this help")(
       "output,o", po::value<std::string>(),
       "The optimized model: .onnx (external data beside it when needed), or "
       ".mlir / .mlirbc for Loom IR (required)")(
-      "tie", po::value<std::string>()->implicit_value("all"),
-      "Tie duplicated weights so that every user reads one tensor; "
-      "--tie=MODES picks among exact,transpose,scale,cast,slice,partial "
-      "(comma-separated; default all, bit-exact)")(
+      "tie", po::value<std::string>()->implicit_value("all"), tieHelp.c_str())(
       "tie-min-bytes", po::value<uint64_t>()->default_value(1024),
       "With --tie: only tie duplicates of at least this many bytes")(
       "pipeline", po::value<std::string>(),
@@ -588,14 +589,12 @@ int runCompress(const std::vector<std::string> &args) {
   if (vm->count("tie")) {
     std::string modes = (*vm)["tie"].as<std::string>();
     SmallVector<StringRef> list;
-    StringRef(modes).split(list, ',');
+    if (modes != "all")
+      StringRef(modes).split(list, ',');
     for (StringRef mode : list)
-      if (!llvm::is_contained({"all", "exact", "transpose", "scale", "cast",
-                               "slice", "partial"},
-                              mode)) {
+      if (!loom::symbolizeTieMode(mode)) {
         llvm::errs() << "loomc compress: error: --tie: unknown mode '" << mode
-                     << "' (modes: exact, transpose, scale, cast, slice, "
-                        "partial)\n";
+                     << "' (modes: all|" << loom::tieModeNames() << ")\n";
         return kUsage;
       }
     pipeline += ",loom-tie-weights{min-bytes=" +

@@ -12,6 +12,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -68,6 +69,11 @@ struct LoadedModel {
 LoadedModel loadModel(llvm::StringRef path, mlir::MLIRContext *context,
                       const LoadOptions &options = {},
                       ModelFormat format = ModelFormat::Unknown);
+
+/// Parses Loom IR, as text or bytecode, from memory (`buffer`'s identifier
+/// names it in diagnostics).
+LoadedModel loadMLIRBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                           mlir::MLIRContext *context);
 
 /// Writes `path` through `write` into a temporary file in the same folder,
 /// then renames it; a failure leaves no file behind. A path that exists and

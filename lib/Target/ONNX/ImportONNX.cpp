@@ -878,7 +878,10 @@ LogicalResult Importer::importNode(onnx::NodeProto &node) {
         onnx::TensorProto copy = tensor;
         return convertTensor(copy, describe(node));
       }};
-  StringRef domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  // Not a ?: of "" and the std::string: that makes a temporary string.
+  StringRef domain = node.domain();
+  if (domain == "ai.onnx")
+    domain = "";
   if (auto it = opsets.find(domain); it != opsets.end())
     ctx.opset = it->second;
   for (const std::string &input : node.input()) {
@@ -951,76 +954,9 @@ void Importer::recordNodeInfo(Operation *op, const onnx::NodeProto &node) {
 }
 
 LogicalResult Importer::importGraphBody(onnx::GraphProto &graph) {
-  // Kahn's algorithm over the names nodes read: ONNX requires a topological
-  // order, but exporters do not always write one.
-  int numNodes = graph.node_size();
-  llvm::StringMap<SmallVector<int, 2>> readers;
-  SmallVector<int> pending(numNodes, 0);
-  llvm::StringSet<> producedHere;
-  for (int i = 0; i < numNodes; ++i)
-    for (const std::string &output : graph.node(i).output())
-      if (!output.empty())
-        producedHere.insert(output);
-  auto collectInputs = [&](const onnx::NodeProto &node, llvm::StringSet<> &out,
-                           auto &self) -> void {
-    for (const std::string &input : node.input())
-      if (!input.empty())
-        out.insert(input);
-    // Names a subgraph reads from this graph count as inputs of the node.
-    for (const onnx::AttributeProto &attr : node.attribute()) {
-      auto visit = [&](const onnx::GraphProto &sub) {
-        for (const onnx::NodeProto &inner : sub.node())
-          self(inner, out, self);
-      };
-      if (attr.has_g())
-        visit(attr.g());
-      for (const onnx::GraphProto &sub : attr.graphs())
-        visit(sub);
-    }
-  };
-  for (int i = 0; i < numNodes; ++i) {
-    llvm::StringSet<> inputs;
-    collectInputs(graph.node(i), inputs, collectInputs);
-    for (const auto &input : inputs) {
-      if (!producedHere.count(input.getKey()))
-        continue;
-      readers[input.getKey()].push_back(i);
-      ++pending[i];
-    }
-  }
-  SmallVector<int> ready;
-  for (int i = numNodes - 1; i >= 0; --i)
-    if (pending[i] == 0)
-      ready.push_back(i);
-  // Keep the file's order among ready nodes: take the lowest index first.
-  std::vector<int> order;
-  llvm::SmallVector<int> heap(ready.rbegin(), ready.rend());
-  auto cmp = [](int a, int b) { return a > b; };
-  std::make_heap(heap.begin(), heap.end(), cmp);
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), cmp);
-    int i = heap.pop_back_val();
-    order.push_back(i);
-    for (const std::string &output : graph.node(i).output()) {
-      auto it = readers.find(output);
-      if (output.empty() || it == readers.end())
-        continue;
-      for (int reader : it->second)
-        if (--pending[reader] == 0) {
-          heap.push_back(reader);
-          std::push_heap(heap.begin(), heap.end(), cmp);
-        }
-      readers.erase(it);
-    }
-  }
-  if (static_cast<int>(order.size()) != numNodes) {
-    for (int i = 0; i < numNodes; ++i)
-      if (pending[i] > 0)
-        return error() << "graph '" << graph.name() << "' has a cycle through "
-                       << describe(graph.node(i));
-  }
-  for (int i : order)
-    if (failed(importNode(*graph.mutable_node(i))))
+  // sortGraphs (ImportONNXValidate.cpp) put the nodes in topological order.
+  for (onnx::NodeProto &node : *graph.mutable_node())
+    if (failed(importNode(node)))
       return failure();
   return success();
 }
@@ -1094,8 +1030,7 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   }
 
   onnx::GraphProto &graph = *model.mutable_graph();
-  if (std::optional<std::string> invalid =
-          validateBeforeShapeInference(model)) {
+  if (std::optional<std::string> invalid = prepareForShapeInference(model)) {
     error() << *invalid;
     return nullptr;
   }
@@ -1286,6 +1221,19 @@ struct SplitModel {
 };
 } // namespace
 
+/// Parses `bytes` as one whole message. Protobuf's default nesting limit
+/// (100) refuses valid models whose `If`s nest deeper than about 31 levels
+/// (a graph inside a node inside an attribute is three levels); Loom allows
+/// kMaxProtobufDepth, which the importer's own recursion is sized for.
+static bool parseWhole(google::protobuf::MessageLite &message,
+                       const std::string &bytes) {
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t *>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  in.SetRecursionLimit(loom::kMaxProtobufDepth);
+  return message.ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
+}
+
 /// Appends the bytes of the field whose tag `in` just read to `out`.
 static bool copyField(google::protobuf::io::CodedInputStream &in,
                       const char *base, int start, uint32_t tag,
@@ -1396,20 +1344,28 @@ static bool splitModel(ArrayRef<char> file, uint64_t threshold,
 
 OwningOpRef<ModuleOp> loom::importONNXFile(StringRef path, MLIRContext *context,
                                            const ONNXImportOptions &options) {
-  Location loc = FileLineColLoc::get(context, path, 0, 0);
   // Map the file: initializers' bytes are referenced where they lie.
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> mapped =
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
   if (!mapped) {
-    emitError(loc) << "cannot open: " << mapped.getError().message();
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot open: " << mapped.getError().message();
     return nullptr;
   }
-  std::shared_ptr<llvm::MemoryBuffer> file = std::move(*mapped);
+  return importONNXBuffer(std::move(*mapped), path, context, options);
+}
+
+OwningOpRef<ModuleOp>
+loom::importONNXBuffer(std::shared_ptr<llvm::MemoryBuffer> file, StringRef path,
+                       MLIRContext *context, const ONNXImportOptions &options) {
+  Location loc = FileLineColLoc::get(context, path, 0, 0);
   ArrayRef<char> bytes(file->getBufferStart(), file->getBufferSize());
   auto invalid = [&]() {
     emitError(loc) << "not a valid ONNX model (protobuf parsing failed: the "
-                      "file is truncated, corrupt or not ONNX)";
+                      "file is truncated, corrupt or not ONNX, or its "
+                      "messages nest deeper than "
+                   << kMaxProtobufDepth << " levels)";
     return nullptr;
   };
   if (bytes.size() >= (1ull << 31))
@@ -1421,13 +1377,13 @@ OwningOpRef<ModuleOp> loom::importONNXFile(StringRef path, MLIRContext *context,
     return invalid();
   onnx::ModelProto model;
   onnx::GraphProto graph;
-  if (!model.ParseFromString(split.modelFields) ||
-      !graph.ParseFromString(split.graphFields))
+  if (!parseWhole(model, split.modelFields) ||
+      !parseWhole(graph, split.graphFields))
     return invalid();
   llvm::DenseMap<const onnx::TensorProto *, ArrayRef<char>> rawData;
   for (auto &[header, raw] : split.initializers) {
     onnx::TensorProto *tensor = graph.add_initializer();
-    if (!tensor->ParseFromString(header))
+    if (!parseWhole(*tensor, header))
       return invalid();
     if (!raw.empty())
       rawData[tensor] = raw;

@@ -21,6 +21,12 @@
 
 namespace loom {
 
+/// How deep a model's protobuf messages may nest (protobuf's default is 100).
+/// A graph inside an `If` costs three levels, so this allows If/Loop bodies
+/// nested about 330 deep; the importer recurses once per graph level and is
+/// tested at that depth (test/Target/ONNX/import-errors.test).
+constexpr int kMaxProtobufDepth = 1000;
+
 /// What the graph importer knows about one node when it asks for a typed op.
 struct NodeContext {
   const onnx::NodeProto &node;
@@ -47,11 +53,13 @@ mlir::Operation *importTypedOp(mlir::OpBuilder &builder,
 /// (the first output's name when the node has none).
 std::string describeNode(const onnx::NodeProto &node);
 
-/// What ONNX's own shape inference would crash on (ImportONNXValidate.cpp):
-/// a zero stride, dilation or kernel size, a zero group, a model-local
-/// function that calls itself. Returns the one-line reason, naming the node.
-std::optional<std::string>
-validateBeforeShapeInference(const onnx::ModelProto &model);
+/// Makes the model fit for ONNX's own shape inference (ImportONNXValidate.cpp):
+/// sorts every graph's nodes topologically (exporters do not always), then
+/// refuses what that inference would crash on: a cycle, an input defined
+/// nowhere, a node that violates its schema, a zero stride, dilation, kernel
+/// size or group, a model-local function that calls itself. Returns the
+/// one-line reason, naming the node.
+std::optional<std::string> prepareForShapeInference(onnx::ModelProto &model);
 
 } // namespace loom
 

@@ -801,6 +801,15 @@ func.func @split_no_results(%a: tensor<4xf32>) {
 
 // -----
 
+// Found by fuzzing: an axis of a scalar indexed its (absent) dimensions.
+func.func @split_scalar(%a: tensor<f32>) {
+  // expected-error @+1 {{axis 0 names a dimension of a scalar (rank 0)}}
+  %0:2 = loom.split %a {num_outputs = 2} : (tensor<f32>) -> (tensor<?xf32>, tensor<?xf32>)
+  return
+}
+
+// -----
+
 func.func @split_both(%a: tensor<4xf32>, %s: tensor<2xi64>) {
   // expected-error @+1 {{split and num_outputs must not both be given}}
   %0:2 = loom.split %a, %s {num_outputs = 2} : (tensor<4xf32>, tensor<2xi64>) -> (tensor<?xf32>, tensor<?xf32>)

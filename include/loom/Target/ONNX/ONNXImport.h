@@ -14,6 +14,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
 
 namespace loom {
 
@@ -31,6 +34,14 @@ struct ONNXImportOptions {
 mlir::OwningOpRef<mlir::ModuleOp>
 importONNXFile(llvm::StringRef path, mlir::MLIRContext *context,
                const ONNXImportOptions &options = {});
+
+/// Imports a model held in memory. `path` names it in diagnostics and is
+/// where external data is looked up (beside it). Initializers reference
+/// `buffer`'s bytes, which the returned module keeps alive.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXBuffer(std::shared_ptr<llvm::MemoryBuffer> buffer,
+                 llvm::StringRef path, mlir::MLIRContext *context,
+                 const ONNXImportOptions &options = {});
 
 } // namespace loom
 

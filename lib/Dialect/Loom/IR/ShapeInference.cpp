@@ -141,12 +141,15 @@ LogicalResult loom::verifyAxis(Operation *op, Type type, int64_t axis,
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return success();
+  // Every caller indexes a dimension with the axis: a scalar has none.
   int64_t rank = tensor.getRank();
-  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+  if (rank == 0)
+    return op->emitOpError()
+           << name << " " << axis << " names a dimension of a scalar (rank 0)";
+  if (axis < -rank || axis >= rank)
     return op->emitOpError()
            << name << " " << axis << " is out of range for rank " << rank
-           << " (expected in [" << -rank << ", "
-           << std::max<int64_t>(rank, 1) - 1 << "])";
+           << " (expected in [" << -rank << ", " << rank - 1 << "])";
   return success();
 }
 

@@ -36,27 +36,38 @@ namespace loom {
 using namespace mlir;
 using namespace loom;
 
+StringRef loom::stringifyTieMode(TieMode mode) {
+  switch (mode) {
+#define LOOM_TIE_MODE_CASE(name, str, help)                                    \
+  case TieMode::name:                                                          \
+    return str;
+    LOOM_TIE_MODES(LOOM_TIE_MODE_CASE)
+#undef LOOM_TIE_MODE_CASE
+  }
+  llvm_unreachable("unknown tie mode");
+}
+
+std::optional<TieMode> loom::symbolizeTieMode(StringRef name) {
+#define LOOM_TIE_MODE_NAME(mode, str, help)                                    \
+  if (name == str)                                                             \
+    return TieMode::mode;
+  LOOM_TIE_MODES(LOOM_TIE_MODE_NAME)
+#undef LOOM_TIE_MODE_NAME
+  return std::nullopt;
+}
+
+StringRef loom::tieModeNames() {
+#define LOOM_TIE_MODE_NAME(mode, str, help) "|" str
+  static constexpr const char names[] = LOOM_TIE_MODES(LOOM_TIE_MODE_NAME);
+#undef LOOM_TIE_MODE_NAME
+  return StringRef(names).drop_front();
+}
+
 namespace {
 
-enum class Mode { Exact, Cast, Transpose, Scale, Slice, Partial };
+using Mode = TieMode;
 
-StringRef modeName(Mode mode) {
-  switch (mode) {
-  case Mode::Exact:
-    return "exact";
-  case Mode::Cast:
-    return "cast";
-  case Mode::Transpose:
-    return "transpose";
-  case Mode::Scale:
-    return "scale";
-  case Mode::Slice:
-    return "slice";
-  case Mode::Partial:
-    return "partial";
-  }
-  llvm_unreachable("mode");
-}
+StringRef modeName(Mode mode) { return stringifyTieMode(mode); }
 
 /// One weight and a view of its bytes.
 struct Entry {
@@ -262,7 +273,7 @@ struct LoomTieWeightsPass
 
 private:
   bool enabled(Mode mode) const {
-    return modes.empty() || llvm::is_contained(modes, modeName(mode).str());
+    return modes.empty() || llvm::is_contained(modes, mode);
   }
   bool large(const Entry &e) const {
     return e.bytes.size() >= minBytes && e.bytes.size() > 0;
@@ -986,15 +997,6 @@ void LoomTieWeightsPass::tiePartial(unsigned dupIndex, unsigned masterIndex,
 
 void LoomTieWeightsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  for (const std::string &mode : modes)
-    if (!llvm::is_contained(
-            {"exact", "transpose", "scale", "cast", "slice", "partial"},
-            StringRef(mode))) {
-      module.emitError("loom-tie-weights: unknown mode '")
-          << mode
-          << "' (expected exact, transpose, scale, cast, slice or partial)";
-      return signalPassFailure();
-    }
   if (rtol < 0 || atol < 0) {
     module.emitError("loom-tie-weights: rtol and atol must be >= 0");
     return signalPassFailure();

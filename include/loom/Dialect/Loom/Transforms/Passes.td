@@ -102,9 +102,9 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
     node, which is not worth it for a few bytes.
   }];
   let options = [
-    ListOption<"modes", "modes", "std::string",
-      "Modes to apply, among exact,transpose,scale,cast,slice,partial "
-      "(default: all, which are exact with the default tolerances)">,
+    ListOption<"modes", "modes", "::loom::TieMode",
+      "Modes to apply (default: all, which are exact with the default "
+      "tolerances)">,
     Option<"minBytes", "min-bytes", "uint64_t", /*default=*/"1024",
       "Only tie duplicates of at least this many bytes">,
     Option<"rtol", "rtol", "double", /*default=*/"0.0",
