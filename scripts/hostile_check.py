@@ -9,8 +9,10 @@ checks the contract of docs/ONNX.md on every one:
 
     .venv/bin/python scripts/hostile_check.py --loom-bin build/bin DIR [--verbose]
 
-The tools: `loom-translate --import-onnx X --export-onnx-to OUT`, and for the
-named inputs also `loomc stats X` and `loomc compress X -o OUT`. With
+The tools: `loom-translate --import-onnx X --export-onnx-to OUT` (for a
+named input given as model.mlir/.mlirbc, `--export-onnx X -o OUT`; as
+model.pt, `--import-torchscript`), and for the named inputs also
+`loomc stats X` and `loomc compress X -o OUT`. With
 --verbose, one line per named input: `NAME: exit N: first stderr line`.
 The last line is `N inputs: N exit 0, N exit 1, N violations`.
 """
@@ -32,8 +34,13 @@ def run_one(job):
     first = ""
     with tempfile.TemporaryDirectory() as tmp:
         output = os.path.join(tmp, "out.onnx")
-        commands = [[os.path.join(bin_dir, "loom-translate"), "--import-onnx", path,
-                     "--export-onnx-to", output]]
+        translate = os.path.join(bin_dir, "loom-translate")
+        if path.endswith((".mlir", ".mlirbc")):
+            commands = [[translate, "--export-onnx", path, "-o", output]]
+        elif path.endswith(".pt"):
+            commands = [[translate, "--import-torchscript", path, "--export-onnx-to", output]]
+        else:
+            commands = [[translate, "--import-onnx", path, "--export-onnx-to", output]]
         if named:
             commands += [[os.path.join(bin_dir, "loomc"), "stats", path],
                          [os.path.join(bin_dir, "loomc"), "compress", path, "-o", output,
@@ -66,7 +73,7 @@ def run_one(job):
             elif "loomc stats" != tool:
                 if not os.path.exists(output):
                     problems.append("%s: exit 0 without an output" % tool)
-                elif checks(path) and not checks(output):
+                elif path.endswith(".onnx") and checks(path) and not checks(output):
                     problems.append("%s: the checker accepts the input, not the output" % tool)
     return path, codes, first, problems
 
@@ -82,9 +89,10 @@ def main():
     jobs = []
     named_root = os.path.join(args.root, "named")
     for entry in sorted(os.listdir(named_root)):
-        path = os.path.join(named_root, entry, "model.onnx")
-        if os.path.exists(path):
-            jobs.append((path, args.loom_bin, True))
+        for name in ("model.onnx", "model.mlir", "model.mlirbc", "model.pt"):
+            path = os.path.join(named_root, entry, name)
+            if os.path.exists(path):
+                jobs.append((path, args.loom_bin, True))
     sweep = os.path.join(args.root, "sweep")
     if os.path.isdir(sweep):
         jobs += [(os.path.join(sweep, f), args.loom_bin, False) for f in sorted(os.listdir(sweep))]
@@ -95,7 +103,7 @@ def main():
     for path, codes, first, problems in results:
         if codes:
             exits[codes[0]] = exits.get(codes[0], 0) + 1
-        if args.verbose and path.endswith("model.onnx"):
+        if args.verbose and os.path.basename(path).startswith("model."):
             print("%s: exit %s: %s" % (os.path.basename(os.path.dirname(path)),
                                        codes[0] if codes else "-", first))
         for problem in problems:

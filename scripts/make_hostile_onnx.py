@@ -163,6 +163,76 @@ with open(os.path.join(out, "named", "no-graph", "model.onnx"), "wb") as f:
     f.write(no_graph.SerializeToString())
 named("input-elem-type-0", model(identity, [vi("x", elem=0)], [vi("y")]))
 
+# Sparse initializers whose indices leave the tensor.
+def sparse_model(indices, dims=(4,), coords=False):
+    values = helper.make_tensor("s", f32, [len(indices) // (len(dims) if coords else 1)],
+                                [1.0] * (len(indices) // (len(dims) if coords else 1)))
+    shape = [len(indices) // len(dims), len(dims)] if coords else [len(indices)]
+    idx = helper.make_tensor("s_idx", TensorProto.INT64, shape, indices)
+    m = model([helper.make_node("Add", ["x", "s"], ["y"], name="add")],
+              [vi("x", dims)], [vi("y", dims)])
+    m.graph.sparse_initializer.append(helper.make_sparse_tensor(values, idx, list(dims)))
+    return m
+
+
+named("sparse-index-out-of-range", sparse_model([1, 100]))
+named("sparse-index-negative", sparse_model([-3]))
+named("sparse-coordinate-out-of-range", sparse_model([0, 1, 5, 0], dims=(2, 2), coords=True))
+
+# A node name with a newline and an ANSI escape: the error must stay one
+# line, the name escaped.
+named("name-with-controls", model([helper.make_node("Conv", ["x", "w"], ["y"],
+                                                    name="evil\nline\x1b[31m", strides=[0, 0])],
+                                  x, [vi("y", None)], [w]))
+# An input that nothing defines (ONNX's MaxUnpool inference read its type as
+# a null pointer; found by the fuzzer).
+named("undefined-input", model([helper.make_node("MaxUnpool", ["x", "nowhere"], ["y"], name="n",
+                                                 kernel_shape=[2, 2])], x, [vi("y", None)],
+                               opset=11))
+
+
+# If nested deeper than protobuf's default limit (100 levels, about 31 Ifs):
+# written by hand, as Python's protobuf refuses to build it. Loom reads up to
+# 1000 levels (about 330 Ifs) and refuses deeper ones with one line.
+def varint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(number, payload):
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def nested_if_bytes(depth):
+    def graph(node_bytes, name, out_name):
+        g = helper.make_graph([], name, [], [helper.make_tensor_value_info(out_name, f32, [2])])
+        return g.SerializeToString() + field(1, node_bytes)
+    body = graph(helper.make_node("Identity", ["x"], ["y%d" % depth]).SerializeToString(),
+                 "b%d" % depth, "y%d" % depth)
+    for d in range(depth - 1, -1, -1):
+        other = helper.make_graph([helper.make_node("Identity", ["x"], ["e%d" % d])], "e%d" % d,
+                                  [], [helper.make_tensor_value_info("e%d" % d, f32, [2])])
+        node = helper.make_node("If", ["c"], ["y%d" % d], name="if%d" % d, else_branch=other)
+        then = AttributeProto(name="then_branch", type=AttributeProto.GRAPH)
+        body = graph(node.SerializeToString() + field(5, then.SerializeToString() + field(6, body)),
+                     "b%d" % d, "y%d" % d)
+    inputs = helper.make_graph([], "g", [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+                                         helper.make_tensor_value_info("x", f32, [2])], [])
+    head = onnx.ModelProto(ir_version=8)
+    head.opset_import.add(domain="", version=17)
+    return head.SerializeToString() + field(7, inputs.SerializeToString() + body)
+
+
+for depth in (300, 400):
+    folder = os.path.join(out, "named", "if-nested-%d" % depth)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "model.onnx"), "wb") as f:
+        f.write(nested_if_bytes(depth))
+
 # The attribute sweep.
 KINDS = {
     "int": lambda n: helper.make_attribute(n, 2),

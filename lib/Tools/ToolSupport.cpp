@@ -5,6 +5,7 @@
 #include "loom/Target/ONNX/ONNXImport.h"
 #include "loom/Target/TorchScript/TorchScriptImport.h"
 
+#include "mlir/Bytecode/BytecodeReader.h"
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,6 +17,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -59,18 +61,54 @@ static StringRef severityName(DiagnosticSeverity severity) {
   return "error";
 }
 
+/// Control characters in a message or a name (a newline, an ANSI escape)
+/// would let a model forge lines of the tool's output: print them escaped.
+static std::string escapeControls(StringRef text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
+    else if (u < 0x20 || u == 0x7f)
+      out += llvm::formatv("\\x{0:x-2}", static_cast<unsigned>(u)).str();
+    else
+      out += c;
+  }
+  return out;
+}
+
 loom::OneLineDiagnostics::OneLineDiagnostics(MLIRContext &context,
                                              std::string fallbackPath)
     : fallback(std::move(fallbackPath)),
       handler(&context, [this](Diagnostic &diag) {
-        auto print = [&](Diagnostic &d) {
-          printLocation(d.getLocation(), llvm::errs(), fallback);
-          llvm::errs() << ": " << severityName(d.getSeverity()) << ": "
-                       << d.str() << "\n";
-        };
-        print(diag);
-        for (Diagnostic &note : diag.getNotes())
-          print(note);
+        // One line per diagnostic, whatever it carries: notes are folded in
+        // (with their own location when it differs), and the verifier's
+        // "see current operation" note, a dump of the IR, is left out.
+        std::string line, where;
+        llvm::raw_string_ostream os(line), whereOs(where);
+        printLocation(diag.getLocation(), whereOs, fallback);
+        os << where << ": " << severityName(diag.getSeverity()) << ": "
+           << StringRef(diag.str()).trim();
+        for (Diagnostic &note : diag.getNotes()) {
+          std::string message = note.str();
+          if (StringRef(message).starts_with("see current operation"))
+            continue;
+          std::string noteWhere;
+          llvm::raw_string_ostream noteOs(noteWhere);
+          printLocation(note.getLocation(), noteOs, fallback);
+          os << " (note: ";
+          if (noteWhere != where)
+            os << noteWhere << ": ";
+          os << StringRef(message).trim() << ")";
+        }
+        llvm::errs() << escapeControls(line) << "\n";
+        if (diag.getSeverity() == DiagnosticSeverity::Error)
+          ++errors;
         return success();
       }) {}
 
@@ -184,16 +222,103 @@ loom::LoadedModel loom::loadModel(StringRef path, MLIRContext *context,
   return model;
 }
 
+/// How deep brackets may nest in textual IR. MLIR's parser recurses once per
+/// level and overflows the stack at about 100,000; real IR nests a few dozen
+/// deep (a dense literal as deep as its tensor's rank).
+static constexpr int kMaxTextNesting = 1000;
+
+/// Where textual IR first nests deeper than kMaxTextNesting (brackets of
+/// every kind, outside strings and comments), or nullopt.
+static std::optional<std::pair<unsigned, unsigned>>
+findDeepNesting(StringRef text) {
+  int depth = 0;
+  unsigned line = 1, column = 0;
+  for (size_t i = 0, e = text.size(); i < e; ++i) {
+    char c = text[i];
+    ++column;
+    switch (c) {
+    case '\n':
+      ++line;
+      column = 0;
+      break;
+    case '"': // a string: skip to its unescaped end
+      for (++i; i < e && text[i] != '"' && text[i] != '\n'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      break;
+    case '/':
+      if (i + 1 < e && text[i + 1] == '/')
+        while (i + 1 < e && text[i + 1] != '\n')
+          ++i;
+      break;
+    case '(':
+    case '[':
+    case '{':
+    case '<':
+      if (++depth > kMaxTextNesting)
+        return std::make_pair(line, column);
+      break;
+    case ')':
+    case ']':
+    case '}':
+      depth = std::max(depth - 1, 0);
+      break;
+    case '>':
+      if (i == 0 || text[i - 1] != '-') // not an arrow
+        depth = std::max(depth - 1, 0);
+      break;
+    default:
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
 loom::LoadedModel
 loom::loadMLIRBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                      MLIRContext *context) {
   LoadedModel model;
+  bool bytecode = isBytecode(*buffer);
+  std::string name = buffer->getBufferIdentifier().str();
+  if (!bytecode)
+    if (auto where = findDeepNesting(buffer->getBuffer())) {
+      emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(),
+                                    where->first, where->second))
+          << "nests brackets deeper than " << kMaxTextNesting
+          << " levels (MLIR's parser would run out of stack)";
+      return model;
+    }
   model.sourceMgr = std::make_shared<llvm::SourceMgr>();
   model.sourceMgr->AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  // Parse errors point into the text.
-  SourceMgrDiagnosticHandler sourceHandler(*model.sourceMgr, context);
-  ParserConfig config(context);
-  model.module = parseSourceFile<ModuleOp>(model.sourceMgr, config);
+  // Parse errors carry file:line:col locations; the tools print them on one
+  // line each (no source excerpt: OneLineDiagnostics).
+  // A failed parse reports its first error only: later ones follow from it
+  // (and the bytecode reader re-parses attributes as text, whose errors
+  // locate into that text, not the file).
+  std::optional<Diagnostic> first;
+  {
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error)
+        return failure(); // warnings and remarks pass on
+      if (!first)
+        first.emplace(std::move(diag));
+      return success();
+    });
+    ParserConfig config(context);
+    model.module = parseSourceFile<ModuleOp>(model.sourceMgr, config);
+  }
+  if (first) {
+    if (!bytecode) {
+      InFlightDiagnostic error = emitError(first->getLocation());
+      error << first->str();
+      for (Diagnostic &note : first->getNotes())
+        error.attachNote(note.getLocation()) << note.str();
+    } else {
+      emitError(FileLineColLoc::get(context, name, 0, 0))
+          << "not valid Loom bytecode: " << first->str();
+    }
+    model.module = nullptr;
+  }
   return model;
 }
 

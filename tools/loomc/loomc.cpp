@@ -637,7 +637,8 @@ int runCompress(const std::vector<std::string> &args) {
       std::make_unique<ProgressInstrumentation>(progress, passTimes));
   progress.line("running " + pipeline);
   if (failed(pm.run(*model.module))) {
-    llvm::errs() << "loomc compress: error: a pass failed; nothing written\n";
+    if (!session.diagnostics->numErrors())
+      llvm::errs() << "loomc compress: error: a pass failed; nothing written\n";
     return kFailed;
   }
 

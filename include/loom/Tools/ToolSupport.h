@@ -36,8 +36,13 @@ class OneLineDiagnostics {
 public:
   OneLineDiagnostics(mlir::MLIRContext &context, std::string fallbackPath);
 
+  /// How many errors were printed (a tool adds its own line only when none
+  /// said why it failed).
+  unsigned numErrors() const { return errors; }
+
 private:
   std::string fallback;
+  unsigned errors = 0;
   mlir::ScopedDiagnosticHandler handler;
 };
 

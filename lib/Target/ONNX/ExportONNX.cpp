@@ -14,6 +14,7 @@
 #include "ONNXCommon.h"
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -223,6 +224,27 @@ LogicalResult Exporter::writeTensor(ElementsAttr value,
   tensor->set_data_type(*dataType);
   for (int64_t dim : type.getShape())
     tensor->add_dims(dim);
+  // A splat's bytes are not in the IR: bound what writing it out may claim.
+  if (auto dense = dyn_cast<DenseElementsAttr>(value);
+      dense && dense.isSplat()) {
+    std::optional<int64_t> count = getCheckedNumElements(type.getShape());
+    uint64_t elementBytes = 1;
+    if (auto strings = dyn_cast<DenseStringElementsAttr>(value))
+      elementBytes =
+          std::max<uint64_t>(1, strings.getRawStringData().front().size());
+    else if (std::optional<unsigned> bytes =
+                 getElementByteSize(type.getElementType()))
+      elementBytes = *bytes;
+    uint64_t total;
+    if (!count ||
+        __builtin_mul_overflow(uint64_t(*count), elementBytes, &total) ||
+        total > kMaxSplatExpansionBytes)
+      return emitError(module.getLoc())
+             << "tensor '" << tensor->name() << "' is one value repeated "
+             << "over " << type << "; written out it would take more than "
+             << (kMaxSplatExpansionBytes >> 30)
+             << " GiB, more than export expands";
+  }
   if (auto strings = dyn_cast<DenseStringElementsAttr>(value)) {
     for (StringRef s : strings.getRawStringData())
       tensor->add_string_data(s.str());

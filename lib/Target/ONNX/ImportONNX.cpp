@@ -525,6 +525,19 @@ Importer::convertSparseTensor(onnx::SparseTensorProto &sparse, StringRef what) {
   if (failed(values) || failed(indices))
     return failure();
   SmallVector<int64_t> shape(sparse.dims().begin(), sparse.dims().end());
+  // The dense shape, the values and the indices come from the file: check
+  // them against each other before anything is built from them.
+  int64_t denseCount = 1;
+  for (int64_t dim : shape) {
+    if (dim < 0)
+      return error() << what << ": sparse tensor dimension " << dim
+                     << " is negative";
+    if (__builtin_mul_overflow(denseCount, dim, &denseCount) ||
+        denseCount > (int64_t(1) << 60))
+      return error() << what << ": sparse tensor has more than 2^60 elements";
+  }
+  if (cast<ShapedType>(values->getType()).getRank() != 1)
+    return error() << what << ": sparse tensor values must be 1-D";
   auto valuesDense = dyn_cast<DenseElementsAttr>(*values);
   auto indicesDense = dyn_cast<DenseIntElementsAttr>(*indices);
   int64_t nnz = cast<ShapedType>(values->getType()).getNumElements();
@@ -551,9 +564,16 @@ Importer::convertSparseTensor(onnx::SparseTensorProto &sparse, StringRef what) {
       {nnz, static_cast<int64_t>(shape.size())}, IntegerType::get(context, 64));
   DenseIntElementsAttr coords = indicesDense;
   if (indicesType.getRank() == 1) {
+    if (indicesType.getNumElements() != nnz)
+      return error() << what << ": " << indicesType.getNumElements()
+                     << " sparse indices for " << nnz << " values";
     SmallVector<int64_t> expanded;
     for (APInt linear : indicesDense.getValues<APInt>()) {
       int64_t rest = linear.getSExtValue();
+      if (rest < 0 || rest >= denseCount)
+        return error() << what << ": sparse index " << rest
+                       << " is outside the " << denseCount
+                       << " elements of the tensor";
       SmallVector<int64_t> coord(shape.size());
       for (int64_t d = shape.size() - 1; d >= 0; --d) {
         coord[d] = shape[d] ? rest % shape[d] : 0;
@@ -566,6 +586,14 @@ Importer::convertSparseTensor(onnx::SparseTensorProto &sparse, StringRef what) {
     return error() << what << ": sparse indices " << indicesType
                    << " do not match " << nnz << " values of rank "
                    << shape.size();
+  } else {
+    int64_t rank = shape.size(), i = 0;
+    for (APInt value : indicesDense.getValues<APInt>()) {
+      int64_t coord = value.getSExtValue(), dim = shape[i++ % rank];
+      if (coord < 0 || coord >= dim)
+        return error() << what << ": sparse coordinate " << coord
+                       << " is outside a dimension of size " << dim;
+    }
   }
   auto type = RankedTensorType::get(shape, valuesDense.getElementType());
   return ElementsAttr(SparseElementsAttr::get(type, coords, valuesDense));

@@ -692,6 +692,32 @@ func.func @reshape_two_minus_one(%x: tensor<2x3xf32>) {
 
 // -----
 
+// Found by fuzzing: shape products overflowed int64 (checked now).
+func.func @reshape_overflow(%x: tensor<2x3xf32>) {
+  %s = loom.constant dense<[4611686018427387904, 8]> : tensor<2xi64>
+  // expected-error @+1 {{shape has more elements than int64 can count}}
+  %0 = loom.reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @flatten_overflow(%x: tensor<4611686018427387904x8xf32>) {
+  // expected-error @+1 {{input has more elements than int64 can count}}
+  %0 = loom.flatten %x {axis = 2} : (tensor<4611686018427387904x8xf32>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @conv_extent_overflow(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{spatial dimension 0: the padded size or the kernel extent is over 2^62}}
+  %0 = loom.conv %x, %w {dilations = array<i64: 4611686018427387904, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x?x?x?xf32>
+  return
+}
+
+// -----
+
 func.func @reshape_bad_entry(%x: tensor<2x3xf32>) {
   %s = loom.constant dense<[-2, 3]> : tensor<2xi64>
   // expected-error @+1 {{shape entry -2 is invalid}}

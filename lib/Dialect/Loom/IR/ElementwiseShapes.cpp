@@ -8,6 +8,7 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/ShapeInference.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
 
 using namespace mlir;
 using namespace loom;
@@ -33,7 +34,8 @@ LogicalResult ClipOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
     if (type.getElementType() != elementType)
       return emitOpError() << name << " must have the input's element type "
                            << elementType << ", got " << type;
-    if (type.hasRank() && type.getNumElements() != 1 && type.hasStaticShape())
+    if (type.hasRank() && type.hasStaticShape() &&
+        getCheckedNumElements(type.getShape()) != int64_t(1))
       return emitOpError() << name << " must be a scalar, got " << type;
     if (type.hasRank() && type.getRank() > 1)
       return emitOpError() << name << " must be a scalar, got " << type;

@@ -8,6 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -158,6 +161,26 @@ LogicalResult WeightOp::verify() {
   if (!isa<TensorType>(getValue().getType()))
     return emitOpError("value must have a tensor type, got ")
            << getValue().getType();
+  // A blob read from a file must hold exactly the bytes its type needs
+  // (export and every analysis read them as such). A missing blob is left to
+  // whoever reads the data: IR printed with elided resources still parses.
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(getValue()))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob()) {
+      auto type = cast<ShapedType>(resource.getType());
+      std::optional<unsigned> elemBytes =
+          getElementByteSize(type.getElementType());
+      std::optional<int64_t> count =
+          type.hasStaticShape() ? getCheckedNumElements(type.getShape())
+                                : std::nullopt;
+      uint64_t need;
+      if (elemBytes && count &&
+          (__builtin_mul_overflow(uint64_t(*count), *elemBytes, &need) ||
+           blob->getData().size() != need))
+        return emitOpError("value: resource '")
+               << resource.getRawHandle().getKey() << "' holds "
+               << blob->getData().size() << " bytes, but " << type << " needs "
+               << uint64_t(*count) * *elemBytes;
+    }
   // Every name (the symbol, aliases, copies) appears once.
   llvm::SmallDenseSet<StringAttr> seen;
   seen.insert(getSymNameAttr());

@@ -12,6 +12,10 @@
 #include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
+
+/// The largest dimension shape inference computes: sizes, pads and strides
+/// come from files, and what they add up to is checked in 128 bits.
+static constexpr int64_t kMaxDim = int64_t(1) << 62;
 using namespace loom;
 
 namespace {
@@ -83,12 +87,21 @@ static LogicalResult windowOutput(Operation *op, ArrayRef<int64_t> input,
       output.push_back(llvm::divideCeil(size, stride));
       continue;
     }
-    int64_t extent = window.dilations[i] * (window.kernel[i] - 1) + 1;
-    int64_t padBegin = 0, padded = size;
+    // In 128 bits: sizes, pads and dilations come from the file, and their
+    // 64-bit products and sums can overflow.
+    __int128 wideExtent =
+        __int128(window.dilations[i]) * (window.kernel[i] - 1) + 1;
+    __int128 widePadded = size;
+    int64_t padBegin = 0;
     if (window.autoPad == AutoPad::NOTSET) {
       padBegin = window.pads[i];
-      padded += window.pads[i] + window.pads[i + n];
+      widePadded += __int128(window.pads[i]) + window.pads[i + n];
     }
+    if (wideExtent > kMaxDim || widePadded > kMaxDim)
+      return op->emitOpError("spatial dimension ")
+             << i << ": the padded size or the kernel extent is over 2^62";
+    int64_t extent = static_cast<int64_t>(wideExtent);
+    int64_t padded = static_cast<int64_t>(widePadded);
     if (padded < extent)
       return op->emitOpError("spatial dimension ")
              << i << " (size " << size << ", padded " << padded
@@ -98,7 +111,8 @@ static LogicalResult windowOutput(Operation *op, ArrayRef<int64_t> input,
                       : (padded - extent) / stride + 1;
     // A window that would start in the end padding is dropped (PyTorch,
     // ONNX reference).
-    if (window.ceilMode && (out - 1) * stride >= size + padBegin)
+    if (window.ceilMode &&
+        __int128(out - 1) * stride >= __int128(size) + padBegin)
       --out;
     output.push_back(out);
   }
@@ -274,17 +288,21 @@ ConvTransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
       shape.push_back(ShapedType::kDynamic);
     } else if (window.autoPad == AutoPad::SAME_UPPER ||
                window.autoPad == AutoPad::SAME_LOWER) {
-      shape.push_back(size * window.strides[i]);
+      __int128 out = __int128(size) * window.strides[i];
+      if (out > kMaxDim)
+        return emitOpError("spatial dimension ") << i << " would be over 2^62";
+      shape.push_back(static_cast<int64_t>(out));
     } else {
-      int64_t padSum = window.autoPad == AutoPad::VALID
-                           ? 0
-                           : window.pads[i] + window.pads[i + n];
-      int64_t out = window.strides[i] * (size - 1) + outputPadding[i] +
-                    (window.kernel[i] - 1) * window.dilations[i] + 1 - padSum;
-      if (out < 1)
+      __int128 padSum = window.autoPad == AutoPad::VALID
+                            ? 0
+                            : __int128(window.pads[i]) + window.pads[i + n];
+      __int128 out =
+          __int128(window.strides[i]) * (size - 1) + outputPadding[i] +
+          __int128(window.kernel[i] - 1) * window.dilations[i] + 1 - padSum;
+      if (out < 1 || out > kMaxDim)
         return emitOpError("spatial dimension ")
-               << i << " would have size " << out;
-      shape.push_back(out);
+               << i << " would have size " << static_cast<double>(out);
+      shape.push_back(static_cast<int64_t>(out));
     }
   }
   inferred.push_back(RankedTensorType::get(shape, elementType));

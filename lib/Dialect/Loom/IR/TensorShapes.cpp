@@ -8,6 +8,7 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/ShapeInference.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
 
 #include "mlir/Dialect/Traits.h"
 
@@ -79,14 +80,17 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
     }
     if (ShapedType::isDynamic(dim))
       knownStatic = false;
-    else
-      known *= dim;
+    else if (__builtin_mul_overflow(known, dim, &known))
+      return emitOpError("shape has more elements than int64 can count");
     shape.push_back(dim);
   }
   if (inferIndex >= 0 && getAllowzero() && llvm::is_contained(*target, 0))
     return emitOpError("shape may not hold both 0 and -1 when allowzero = 1");
   if (input && input.hasStaticShape() && knownStatic) {
-    int64_t total = input.getNumElements();
+    std::optional<int64_t> count = getCheckedNumElements(input.getShape());
+    if (!count)
+      return emitOpError("input has more elements than int64 can count");
+    int64_t total = *count;
     if (inferIndex >= 0) {
       if (known == 0 || total % known != 0)
         return emitOpError("cannot reshape ")
@@ -366,13 +370,15 @@ LogicalResult GatherOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 // Flatten, Squeeze, Unsqueeze, Expand
 //===----------------------------------------------------------------------===//
 
-static int64_t product(ArrayRef<int64_t> dims) {
+/// The product of `dims`: kDynamic if one is, nullopt if it overflows.
+static std::optional<int64_t> product(ArrayRef<int64_t> dims) {
   int64_t result = 1;
-  for (int64_t dim : dims) {
+  for (int64_t dim : dims)
     if (ShapedType::isDynamic(dim))
       return kDynamic;
-    result *= dim;
-  }
+  for (int64_t dim : dims)
+    if (__builtin_mul_overflow(result, dim, &result))
+      return std::nullopt;
   return result;
 }
 
@@ -390,10 +396,11 @@ LogicalResult FlattenOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
            << getAxis() << " is out of range for rank " << rank
            << " (expected in [" << -rank << ", " << rank << "])";
   int64_t axis = normalizeAxis(getAxis(), rank);
-  inferred.push_back(
-      RankedTensorType::get({product(input.getShape().take_front(axis)),
-                             product(input.getShape().drop_front(axis))},
-                            elementType));
+  std::optional<int64_t> outer = product(input.getShape().take_front(axis));
+  std::optional<int64_t> inner = product(input.getShape().drop_front(axis));
+  if (!outer || !inner)
+    return emitOpError("input has more elements than int64 can count");
+  inferred.push_back(RankedTensorType::get({*outer, *inner}, elementType));
   return success();
 }
 

@@ -22,6 +22,14 @@ std::optional<unsigned> loom::getElementByteSize(Type element) {
   return bits / 8;
 }
 
+std::optional<int64_t> loom::getCheckedNumElements(ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    if (dim < 0 || __builtin_mul_overflow(count, dim, &count))
+      return std::nullopt;
+  return count;
+}
+
 std::optional<ArrayRef<char>> loom::getWeightBytes(ElementsAttr value,
                                                    std::vector<char> &storage) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -30,7 +38,10 @@ std::optional<ArrayRef<char>> loom::getWeightBytes(ElementsAttr value,
   std::optional<unsigned> elemBytes = getElementByteSize(type.getElementType());
   if (!elemBytes)
     return std::nullopt;
-  uint64_t size = type.getNumElements() * *elemBytes;
+  std::optional<int64_t> count = getCheckedNumElements(type.getShape());
+  uint64_t size;
+  if (!count || __builtin_mul_overflow(uint64_t(*count), *elemBytes, &size))
+    return std::nullopt;
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob || blob->getData().size() != size)
@@ -44,6 +55,8 @@ std::optional<ArrayRef<char>> loom::getWeightBytes(ElementsAttr value,
   ArrayRef<char> raw = dense.getRawData();
   if (!dense.isSplat())
     return raw;
+  if (size > kMaxSplatExpansionBytes)
+    return std::nullopt;
   storage.clear();
   storage.reserve(size);
   for (int64_t i = 0; i < type.getNumElements(); ++i)

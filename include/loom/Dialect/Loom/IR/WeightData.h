@@ -21,8 +21,18 @@ namespace loom {
 /// parts), or nullopt for strings, bools in dense form, and sub-byte types.
 std::optional<unsigned> getElementByteSize(mlir::Type elementType);
 
+/// The most bytes a splat (one value standing for a whole tensor, as in
+/// `dense<1.0> : tensor<1000000x1000000xf32>`) is expanded to: its bytes are
+/// not in the file, so a few bytes of IR must not claim terabytes of memory.
+constexpr uint64_t kMaxSplatExpansionBytes = uint64_t(1) << 31;
+
+/// The number of elements of a static shape, or nullopt when it overflows
+/// int64 (a shape written in a file is untrusted).
+std::optional<int64_t> getCheckedNumElements(llvm::ArrayRef<int64_t> shape);
+
 /// The element bytes of `value` (static shape, byte-sized elements), or
-/// nullopt. A splat is expanded into `storage`, which must outlive the result.
+/// nullopt. A splat is expanded into `storage`, which must outlive the result
+/// (nullopt past kMaxSplatExpansionBytes).
 std::optional<llvm::ArrayRef<char>> getWeightBytes(mlir::ElementsAttr value,
                                                    std::vector<char> &storage);
 
