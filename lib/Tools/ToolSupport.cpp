@@ -3,6 +3,7 @@
 #include "loom/Tools/ToolSupport.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Target/ONNX/ONNXImport.h"
+#include "loom/Support/FileOutput.h"
 #include "loom/Target/TorchScript/TorchScriptImport.h"
 
 #include "mlir/Bytecode/BytecodeReader.h"
@@ -325,54 +326,21 @@ loom::loadMLIRBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
 LogicalResult
 loom::writeFileAtomically(StringRef path,
                           function_ref<LogicalResult(raw_ostream &)> write) {
-  auto report = [&](const Twine &message) {
+  // `write` reports its own errors; a failure then leaves nothing to add.
+  bool writeFailed = false;
+  llvm::Error error =
+      loom::writeFileAtomically(path, [&](raw_ostream &os) -> llvm::Error {
+        if (succeeded(write(os)))
+          return llvm::Error::success();
+        writeFailed = true;
+        return llvm::createStringError("write failed");
+      });
+  if (!error)
+    return success();
+  std::string message = llvm::toString(std::move(error));
+  if (!writeFailed)
     llvm::errs() << path << ": error: " << message << "\n";
-    return failure();
-  };
-  if (path == "-") {
-    LogicalResult result = write(llvm::outs());
-    llvm::outs().flush();
-    return result;
-  }
-  // Devices and pipes cannot be replaced by a rename: write them in place.
-  llvm::sys::fs::file_status status;
-  if (!llvm::sys::fs::status(path, status) && llvm::sys::fs::exists(status) &&
-      !llvm::sys::fs::is_regular_file(status)) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(path, ec);
-    if (ec)
-      return report("cannot open: " + ec.message());
-    LogicalResult result = write(os);
-    os.flush();
-    if (os.has_error()) {
-      os.clear_error();
-      return report("write failed");
-    }
-    return result;
-  }
-  llvm::Expected<llvm::sys::fs::TempFile> temp =
-      llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
-  if (!temp)
-    return report("cannot create: " + llvm::toString(temp.takeError()));
-  LogicalResult result = success();
-  {
-    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
-    result = write(os);
-    os.flush();
-    if (os.has_error()) {
-      std::string message = os.error().message();
-      os.clear_error();
-      (void)report(message);
-      result = failure();
-    }
-  }
-  if (failed(result)) {
-    consumeError(temp->discard());
-    return failure();
-  }
-  if (llvm::Error err = temp->keep(path))
-    return report(llvm::toString(std::move(err)));
-  return success();
+  return failure();
 }
 
 LogicalResult loom::writeModule(ModuleOp module, StringRef path, bool bytecode,

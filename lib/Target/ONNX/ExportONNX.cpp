@@ -15,17 +15,21 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
+#include "loom/Support/FileOutput.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <xxhash.h>
 #include <unistd.h>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -197,6 +201,25 @@ std::string Exporter::nodeName(Operation *op) {
 //===----------------------------------------------------------------------===//
 
 /// The raw bytes of a dense attribute in ONNX's layout (bools one byte each).
+/// Once a model is in place, the data files of the models it replaced
+/// (`<model>.<16 hex digits>.data` beside it, other than its own) are read
+/// by nothing: removes them.
+static void removeSupersededData(StringRef folder, StringRef modelName,
+                                 StringRef keep) {
+  std::error_code ec;
+  std::string prefix = (modelName + ".").str();
+  for (llvm::sys::fs::directory_iterator it(folder.empty() ? "." : folder, ec),
+       end;
+       !ec && it != end; it.increment(ec)) {
+    StringRef name = llvm::sys::path::filename(it->path());
+    if (name == keep || !name.consume_front(prefix) ||
+        !name.consume_back(".data") || name.size() != 16 ||
+        !llvm::all_of(name, [](char c) { return llvm::isHexDigit(c); }))
+      continue;
+    llvm::sys::fs::remove(it->path());
+  }
+}
+
 static std::string denseBytes(DenseElementsAttr dense) {
   std::string bytes;
   auto type = cast<ShapedType>(dense.getType());
@@ -798,34 +821,55 @@ LogicalResult Exporter::run() {
   dropUnreadConstants(graph);
   pruneValueInfo(graph);
 
-  // External data: one file beside the model, each tensor 64-byte aligned.
+  // External data: one file beside the model, each tensor 64-byte aligned,
+  // named after its content (`OUT.onnx.<xxh3-64>.data`). A new model never
+  // takes over the name its predecessor reads: the data is renamed into
+  // place first, the model last, and a kill in between leaves the old model
+  // with its old data (never a model beside data that is not its own).
   std::optional<llvm::sys::fs::TempFile> dataFile;
-  std::string dataName = llvm::sys::path::filename(path).str() + ".data";
+  std::string modelName = llvm::sys::path::filename(path).str();
+  std::string dataName;
   if (!externalTensors.empty()) {
     llvm::Expected<llvm::sys::fs::TempFile> temp =
-        llvm::sys::fs::TempFile::create(path + ".data.tmp-%%%%%%");
+        createTempBeside(path + ".data");
     if (!temp)
       return emitError(module.getLoc())
              << "cannot create '" << path
              << ".data': " << llvm::toString(temp.takeError());
     dataFile.emplace(std::move(*temp));
     llvm::raw_fd_ostream out(dataFile->FD, /*shouldClose=*/false);
+    XXH3_state_t *hash = XXH3_createState();
+    XXH3_64bits_reset(hash);
+    auto emit = [&](const char *bytes, size_t size) {
+      out.write(bytes, size);
+      XXH3_64bits_update(hash, bytes, size);
+    };
+    static const char zeros[64] = {};
     uint64_t offset = 0;
+    std::vector<std::pair<onnx::TensorProto *, uint64_t>> offsets;
     for (auto &[tensor, data] : externalTensors) {
       uint64_t padding = llvm::alignTo(offset, 64) - offset;
-      out.write_zeros(padding);
+      emit(zeros, padding);
       offset += padding;
-      out.write(data.data(), data.size());
+      emit(data.data(), data.size());
+      offsets.emplace_back(tensor, offset);
+      offset += data.size();
+    }
+    dataName = llvm::formatv("{0}.{1:x-16}.data", modelName,
+                             XXH3_64bits_digest(hash))
+                   .str();
+    XXH3_freeState(hash);
+    for (auto [i, entry] : llvm::enumerate(offsets)) {
+      auto [tensor, tensorOffset] = entry;
       tensor->set_data_location(onnx::TensorProto::EXTERNAL);
       auto add = [&](StringRef key, std::string value) {
-        onnx::StringStringEntryProto *entry = tensor->add_external_data();
-        entry->set_key(key.str());
-        entry->set_value(std::move(value));
+        onnx::StringStringEntryProto *kv = tensor->add_external_data();
+        kv->set_key(key.str());
+        kv->set_value(std::move(value));
       };
       add("location", dataName);
-      add("offset", std::to_string(offset));
-      add("length", std::to_string(data.size()));
-      offset += data.size();
+      add("offset", std::to_string(tensorOffset));
+      add("length", std::to_string(externalTensors[i].second.size()));
     }
     out.flush();
     if (out.has_error()) {
@@ -846,9 +890,7 @@ LogicalResult Exporter::run() {
   }
   // A device or a pipe (`-o /dev/null`) cannot be replaced by a rename (as
   // root, the rename would replace /dev/null itself): write it in place.
-  llvm::sys::fs::file_status status;
-  if (!llvm::sys::fs::status(path, status) && llvm::sys::fs::exists(status) &&
-      !llvm::sys::fs::is_regular_file(status)) {
+  if (isStreamPath(path)) {
     if (dataFile) {
       consumeError(dataFile->discard());
       return emitError(module.getLoc())
@@ -866,8 +908,7 @@ LogicalResult Exporter::run() {
       return emitError(module.getLoc()) << "cannot write '" << path << "'";
     return success();
   }
-  llvm::Expected<llvm::sys::fs::TempFile> temp =
-      llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+  llvm::Expected<llvm::sys::fs::TempFile> temp = createTempBeside(path);
   if (!temp) {
     if (dataFile)
       consumeError(dataFile->discard());
@@ -881,9 +922,10 @@ LogicalResult Exporter::run() {
       consumeError(dataFile->discard());
     return emitError(module.getLoc()) << "cannot write '" << path << "'";
   }
+  SmallString<256> folder(path);
+  llvm::sys::path::remove_filename(folder);
   if (dataFile) {
-    SmallString<256> dataPath(path);
-    llvm::sys::path::remove_filename(dataPath);
+    SmallString<256> dataPath(folder);
     llvm::sys::path::append(dataPath, dataName);
     if (llvm::Error err = dataFile->keep(dataPath)) {
       consumeError(temp->discard());
@@ -896,6 +938,7 @@ LogicalResult Exporter::run() {
     return emitError(module.getLoc())
            << "cannot write '" << path
            << "': " << llvm::toString(std::move(err));
+  removeSupersededData(folder, modelName, dataName);
   return success();
 }
 

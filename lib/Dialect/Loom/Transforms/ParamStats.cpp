@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Dialect/Loom/Transforms/ParamStats.h"
+#include "loom/Support/FileOutput.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
@@ -510,22 +511,13 @@ namespace {
 /// Writes `text` to `path` ("-": standard output) through a temporary file.
 LogicalResult writeOutput(StringRef path, StringRef text, Operation *op,
                           StringRef what) {
-  if (path == "-") {
-    llvm::outs() << text;
-    llvm::outs().flush();
-    return success();
-  }
-  std::string message;
-  auto file = mlir::openOutputFile(path, &message);
-  if (!file)
+  if (llvm::Error error =
+          writeFileAtomically(path, [&](raw_ostream &os) -> llvm::Error {
+            os << text;
+            return llvm::Error::success();
+          }))
     return op->emitError("loom-param-stats: cannot write ")
-           << what << " '" << path << "': " << message;
-  file->os() << text;
-  file->os().flush();
-  if (file->os().has_error())
-    return op->emitError("loom-param-stats: cannot write ")
-           << what << " '" << path << "'";
-  file->keep();
+           << what << " '" << path << "': " << llvm::toString(std::move(error));
   return success();
 }
 
