@@ -16,6 +16,7 @@ peer's numbers and ratios side by side. Not a test: run it by hand.
   .venv/bin/python bench/onnx_io.py --loom-translate build/bin/loom-translate
 """
 import argparse
+import glob
 import os
 import resource
 import subprocess
@@ -111,7 +112,8 @@ def main():
             print("  %-22s %8.2f %8.2f %7.2f GB %9.2f %10s" % (
                 label, seconds, weights / 2**30 / seconds, rss / 2**30, rss / weights, ratio))
         for f in (ir, out, both, peer_out):
-            for g in (f, f + ".data"):
+            # Loom names external data after its content: OUT.onnx.<hash>.data.
+            for g in [f, f + ".data"] + glob.glob(glob.escape(f) + ".*.data"):
                 if os.path.exists(g):
                     os.remove(g)
     print("\n(time: wall clock of each step in its own process; peak RSS: that process's"
