@@ -191,6 +191,16 @@ named("undefined-input", model([helper.make_node("MaxUnpool", ["x", "nowhere"], 
                                opset=11))
 
 
+# 40,000 initializers, each read once: export was quadratic in the number of
+# weights (18 s here; the checker's 10 s limit catches a relapse).
+chain, inits = [], []
+for i in range(40000):
+    inits.append(numpy_helper.from_array(np.full((2,), i, np.float32), "w%d" % i))
+    chain.append(helper.make_node("Add", ["x" if i == 0 else "y%d" % (i - 1), "w%d" % i],
+                                  ["y%d" % i], name="add%d" % i))
+named("many-initializers", model(chain, [vi("x", (2,))], [vi("y39999", (2,))], inits))
+
+
 # If nested deeper than protobuf's default limit (100 levels, about 31 Ifs):
 # written by hand, as Python's protobuf refuses to build it. Loom reads up to
 # 1000 levels (about 330 Ifs) and refuses deeper ones with one line.

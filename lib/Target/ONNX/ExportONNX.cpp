@@ -57,7 +57,7 @@ constexpr uint32_t kTensorRawDataTag = (9 << 3) | 2; // TensorProto.raw_data
 class Exporter {
 public:
   Exporter(ModuleOp module, StringRef path, const ONNXExportOptions &options)
-      : module(module), path(path.str()), options(options) {}
+      : module(module), symbols(module), path(path.str()), options(options) {}
 
   LogicalResult run();
 
@@ -77,6 +77,9 @@ private:
   void addValueInfo(Value value, onnx::GraphProto *graph);
 
   ModuleOp module;
+  /// Weights by name: one table, not a scan of the module per read (which
+  /// made export quadratic in the number of weights).
+  SymbolTable symbols;
   std::string path;
   ONNXExportOptions options;
   onnx::ModelProto model;
@@ -693,7 +696,7 @@ LogicalResult Exporter::run() {
   func.walk([&](WeightRefOp ref) {
     names[ref] = ref.getName().str();
     auto nameLoc = dyn_cast<NameLoc>(ref.getLoc());
-    auto weight = module.lookupSymbol<WeightOp>(ref.getNameAttr());
+    auto weight = symbols.lookup<WeightOp>(ref.getNameAttr().getAttr());
     if (!nameLoc || !weight || !weight.getCopies())
       return;
     for (WeightCopyAttr copy : weight.getCopies()->getAsRange<WeightCopyAttr>())
