@@ -2,8 +2,8 @@
 
 #include "loom/Tools/ToolSupport.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
-#include "loom/Target/ONNX/ONNXImport.h"
 #include "loom/Support/FileOutput.h"
+#include "loom/Target/ONNX/ONNXImport.h"
 #include "loom/Target/TorchScript/TorchScriptImport.h"
 
 #include "mlir/Bytecode/BytecodeReader.h"
@@ -22,6 +22,15 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace mlir;
 
@@ -275,12 +284,82 @@ findDeepNesting(StringRef text) {
   return std::nullopt;
 }
 
+// Set by sanitizer runtimes (and libFuzzer's); absent otherwise.
+extern "C" void __sanitizer_set_death_callback(void (*)(void))
+    __attribute__((weak));
+
+/// MLIR's bytecode reader trusts what it reads: a corrupt file can make it
+/// dereference null (a DenseIntOrFPElementsAttr whose element type is not a
+/// number), corrupt the heap or spin. Until upstream checks, the reader first
+/// runs on the bytes in a child process; a child that dies or runs past
+/// `seconds` means the bytes are refused before this process reads them.
+/// Returns why they were refused, or nullopt.
+static std::optional<std::string> probeBytecode(llvm::MemoryBufferRef buffer,
+                                                MLIRContext *context,
+                                                unsigned seconds) {
+  DialectRegistry registry;
+  context->getDialectRegistry().appendTo(registry);
+  pid_t child = fork();
+  if (child < 0)
+    return std::nullopt; // no probe possible: read it here, as before
+  if (child == 0) {
+    // Quiet, and a sanitizer report ends the child without side effects
+    // (libFuzzer's callback would record a finding of the child's).
+    int null = ::open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    if (__sanitizer_set_death_callback)
+      __sanitizer_set_death_callback([] { ::_exit(3); });
+    MLIRContext probe(registry, MLIRContext::Threading::DISABLED);
+    probe.loadAllAvailableDialects();
+    ScopedDiagnosticHandler quiet(&probe,
+                                  [](Diagnostic &) { return success(); });
+    Block block;
+    ParserConfig config(&probe);
+    bool ok = succeeded(readBytecodeFile(buffer, &block, config));
+    ::_exit(ok ? 0 : 1);
+  }
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  int status = 0;
+  while (true) {
+    pid_t done = ::waitpid(child, &status, WNOHANG);
+    if (done == child)
+      break;
+    if (done < 0 && errno != EINTR)
+      return std::nullopt;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, &status, 0);
+      return "MLIR's bytecode reader did not finish within " +
+             std::to_string(seconds) + " s";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 1))
+    return std::string("MLIR's bytecode reader crashes on it");
+  return std::nullopt;
+}
+
 loom::LoadedModel
 loom::loadMLIRBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                      MLIRContext *context) {
   LoadedModel model;
   bool bytecode = isBytecode(*buffer);
   std::string name = buffer->getBufferIdentifier().str();
+  if (bytecode) {
+    // Five seconds, and one more per 100 MB (reading maps, not copies, the
+    // resource blobs: a sound file takes far less).
+    unsigned seconds = 5 + buffer->getBufferSize() / (100u << 20);
+    if (std::optional<std::string> refused =
+            probeBytecode(buffer->getMemBufferRef(), context, seconds)) {
+      emitError(FileLineColLoc::get(context, name, 0, 0))
+          << "not valid Loom bytecode: " << *refused;
+      return model;
+    }
+  }
   if (!bytecode)
     if (auto where = findDeepNesting(buffer->getBuffer())) {
       emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(),

@@ -29,8 +29,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <xxhash.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
@@ -858,9 +858,9 @@ LogicalResult Exporter::run() {
       offsets.emplace_back(tensor, offset);
       offset += data.size();
     }
-    dataName = llvm::formatv("{0}.{1:x-16}.data", modelName,
-                             XXH3_64bits_digest(hash))
-                   .str();
+    dataName =
+        llvm::formatv("{0}.{1:x-16}.data", modelName, XXH3_64bits_digest(hash))
+            .str();
     XXH3_freeState(hash);
     for (auto [i, entry] : llvm::enumerate(offsets)) {
       auto [tensor, tensorOffset] = entry;
