@@ -104,6 +104,19 @@ def main(out):
         z.writestr("hello.txt", "not a model")
     with open(os.path.join(out, "garbage.pt"), "wb") as f:
         f.write(b"\x00garbage" * 10)
+    # Forwards that ask for huge tensors: importing must not build them.
+    torch.jit.script(HugeRange()).save(os.path.join(out, "huge_arange.pt"))
+    torch.jit.script(HugeZeros()).save(os.path.join(out, "huge_zeros.pt"))
+
+
+class HugeRange(nn.Module):
+    def forward(self, x):
+        return x + torch.arange(10 ** 12).sum()
+
+
+class HugeZeros(nn.Module):
+    def forward(self, x):
+        return torch.zeros(x.shape[0], 1000000, 1000000).sum() + x
 
 
 if __name__ == "__main__":

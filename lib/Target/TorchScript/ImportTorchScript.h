@@ -31,6 +31,11 @@
 namespace loom::torchscript {
 
 namespace tj = torch::jit;
+
+/// The most elements a constant computed at import (`aten::arange` of static
+/// bounds) may have: each is built as an attribute, and a forward that asks
+/// for `arange(10**12)` must not make the importer build 10^12 of them.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
 // Internal to the plugin's two files: MLIR's names unqualified, as in a .cpp.
 using namespace mlir;
 

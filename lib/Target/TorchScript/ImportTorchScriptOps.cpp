@@ -756,8 +756,12 @@ LogicalResult Importer::lowerAten(tj::Node *node, bool &handled) {
       element = elementTypeOf(static_cast<c10::ScalarType>(*code), context);
     if (!element || step == 0)
       return success();
-    int64_t count = std::max<int64_t>(
-        0, static_cast<int64_t>(std::ceil((end - start) / step)));
+    // The element values are built here, one attribute each: a range past
+    // kMaxFoldedElements (or not finite) stays a generic aten::arange.
+    double length = std::ceil((end - start) / step);
+    if (!std::isfinite(length) || length > double(kMaxFoldedElements))
+      return success();
+    int64_t count = std::max<int64_t>(0, static_cast<int64_t>(length));
     auto type = RankedTensorType::get({count}, element);
     SmallVector<Attribute> values;
     for (int64_t i = 0; i < count; ++i) {
