@@ -31,6 +31,12 @@ seconds=$2
 shift 2
 all_targets="onnx-import onnx-roundtrip mlir-parser torchscript-import"
 
+# clang's sanitizer and libFuzzer runtimes (not needed by the plain build).
+if ! dpkg -s libclang-rt-22-dev >/dev/null 2>&1; then
+  echo "[$(basename "$0" .sh)] installing libclang-rt-22-dev"
+  apt-get install -y -q libclang-rt-22-dev >/dev/null
+fi
+
 if [ ! -f "$build/build.ninja" ]; then
   echo "[fuzz] configuring $build (clang-22, address;undefined, fuzzers)"
   CC=clang-22 CXX=clang++-22 cmake -G Ninja -S "$root" -B "$build" \

@@ -15,6 +15,12 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOOM_SANITIZE_BUILD_DIR:-$root/build-sanitize}
 
+# clang's sanitizer and libFuzzer runtimes (not needed by the plain build).
+if ! dpkg -s libclang-rt-22-dev >/dev/null 2>&1; then
+  echo "[$(basename "$0" .sh)] installing libclang-rt-22-dev"
+  apt-get install -y -q libclang-rt-22-dev >/dev/null
+fi
+
 if [ ! -f "$build/build.ninja" ]; then
   echo "[sanitize] configuring $build (clang-22, address;undefined)"
   CC=clang-22 CXX=clang++-22 cmake -G Ninja -S "$root" -B "$build" \
