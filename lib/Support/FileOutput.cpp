@@ -81,8 +81,7 @@ Error loom::writeFileAtomically(StringRef path,
   Expected<sys::fs::TempFile> temp = createTempBeside(path);
   if (!temp)
     return createStringError(inconvertibleErrorCode(),
-                             "cannot create a file beside it: " +
-                                 toString(temp.takeError()));
+                             "cannot create: " + toString(temp.takeError()));
   Error result = Error::success();
   {
     raw_fd_ostream os(temp->FD, /*shouldClose=*/false);

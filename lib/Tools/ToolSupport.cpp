@@ -1,7 +1,7 @@
 //===- ToolSupport.cpp - what Loom's tools share --------------------------===//
 
 #include "loom/Tools/ToolSupport.h"
-#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/InitAllDialects.h"
 #include "loom/Support/FileOutput.h"
 #include "loom/Target/ONNX/ONNXImport.h"
 #include "loom/Target/TorchScript/TorchScriptImport.h"
@@ -33,11 +33,6 @@
 #include <unistd.h>
 
 using namespace mlir;
-
-void loom::registerLoomToolDialects(DialectRegistry &registry) {
-  registry.insert<loom::LoomDialect, func::FuncDialect, arith::ArithDialect,
-                  math::MathDialect, tensor::TensorDialect>();
-}
 
 void loom::printLocation(Location loc, raw_ostream &os, StringRef fallback) {
   if (auto file = dyn_cast<FileLineColLoc>(loc)) {
@@ -313,7 +308,7 @@ static std::optional<std::string> probeBytecode(llvm::MemoryBufferRef buffer,
     if (__sanitizer_set_death_callback)
       __sanitizer_set_death_callback([] { ::_exit(3); });
     MLIRContext probe(registry, MLIRContext::Threading::DISABLED);
-    probe.loadAllAvailableDialects();
+    loom::loadLoomToolDialects(probe);
     ScopedDiagnosticHandler quiet(&probe,
                                   [](Diagnostic &) { return success(); });
     Block block;

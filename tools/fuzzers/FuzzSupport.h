@@ -11,6 +11,7 @@
 #ifndef LOOM_TOOLS_FUZZERS_FUZZSUPPORT_H
 #define LOOM_TOOLS_FUZZERS_FUZZSUPPORT_H
 
+#include "loom/InitAllDialects.h"
 #include "loom/Tools/ToolSupport.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -33,10 +34,10 @@ namespace loom::fuzz {
 /// runs one input at a time; threads only slow each run down).
 inline std::unique_ptr<mlir::MLIRContext> makeContext() {
   mlir::DialectRegistry registry;
-  registerLoomToolDialects(registry);
+  registerAllDialects(registry);
   auto context = std::make_unique<mlir::MLIRContext>(
       registry, mlir::MLIRContext::Threading::DISABLED);
-  context->loadAllAvailableDialects();
+  loadLoomToolDialects(*context);
   return context;
 }
 

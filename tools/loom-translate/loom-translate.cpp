@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/InitAllDialects.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Target/ONNX/ONNXImport.h"
 #include "loom/Tools/ToolSupport.h"
@@ -129,9 +129,9 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   // What loom-opt writes, loom-translate reads (and refuses to export, by
   // op, where ONNX has no form).
-  loom::registerLoomToolDialects(registry);
+  loom::registerAllDialects(registry);
   MLIRContext context(registry);
-  context.loadAllAvailableDialects();
+  loom::loadLoomToolDialects(context);
   // One line per diagnostic: location, severity, message.
   loom::OneLineDiagnostics diagnostics(context, inputPath);
 

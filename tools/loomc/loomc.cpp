@@ -15,6 +15,8 @@
 #include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/ParamStats.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/InitAllDialects.h"
+#include "loom/InitAllPasses.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Tools/ToolSupport.h"
 
@@ -274,9 +276,9 @@ struct Session {
   std::unique_ptr<loom::OneLineDiagnostics> diagnostics;
 
   explicit Session(StringRef modelPath) {
-    loom::registerLoomToolDialects(registry);
+    loom::registerAllDialects(registry);
     context = std::make_unique<MLIRContext>(registry);
-    context->loadAllAvailableDialects();
+    loom::loadLoomToolDialects(*context);
     diagnostics =
         std::make_unique<loom::OneLineDiagnostics>(*context, modelPath.str());
   }
@@ -703,7 +705,7 @@ int runCompress(const std::vector<std::string> &args) {
 } // namespace
 
 int main(int argc, char **argv) {
-  loom::registerLoomPasses();
+  loom::registerAllPasses();
   mlir::registerTransformsPasses();
   if (argc < 2) {
     llvm::errs() << kOverview;

@@ -22,9 +22,6 @@
 
 namespace loom {
 
-/// The dialects Loom's tools read and write.
-void registerLoomToolDialects(mlir::DialectRegistry &registry);
-
 /// `file`, `file:line:col`, or `file: node 'name'` for a node's location;
 /// `fallback` where the location names no file.
 void printLocation(mlir::Location loc, llvm::raw_ostream &os,
