@@ -307,6 +307,10 @@ static std::optional<std::string> probeBytecode(llvm::MemoryBufferRef buffer,
     }
     if (__sanitizer_set_death_callback)
       __sanitizer_set_death_callback([] { ::_exit(3); });
+    // A crash ends the child plainly: no handler of the parent's (LLVM's
+    // stack printer, a fuzzer's crash recorder) runs for it.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP})
+      ::signal(sig, SIG_DFL);
     MLIRContext probe(registry, MLIRContext::Threading::DISABLED);
     loom::loadLoomToolDialects(probe);
     ScopedDiagnosticHandler quiet(&probe,

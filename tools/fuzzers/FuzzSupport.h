@@ -28,6 +28,17 @@
 
 #include <unistd.h>
 
+/// ASan's defaults for every fuzzer. allow_user_poisoning=0: LLVM's
+/// BumpPtrAllocator poisons the free part of its slabs when the code that
+/// includes it is instrumented and unpoisons what it hands out; Debian's
+/// libMLIR is not instrumented, so what it allocates from a slab our code
+/// grew stays poisoned, and reading it is reported as use-after-poison (a
+/// false report, on every MLIR context). Each fuzzer includes this header
+/// from its one source file.
+extern "C" const char *__asan_default_options() {
+  return "allow_user_poisoning=0";
+}
+
 namespace loom::fuzz {
 
 /// A context with every dialect the tools load, single-threaded (libFuzzer
