@@ -24,8 +24,22 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include "llvm/Support/FileSystem.h"
+
 #include <c10/core/CPUAllocator.h>
 #include <torch/csrc/jit/passes/inliner.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace loom;
@@ -102,24 +116,60 @@ Type parseInputType(StringRef text, MLIRContext *context) {
 /// record's real size but gives the storage the size the pickle declares: a
 /// record cut short leaves a storage larger than its memory. Installed around
 /// `torch::jit::load`, this tells the real size of each storage's memory.
+///
+/// An allocation freed again is forgotten (its deleter is wrapped): a
+/// corrupt pickle that allocates and frees millions of times must not grow
+/// the record (it did, to 2 GB from a few kilobytes; found by fuzzing). The
+/// record outlives the allocator: tensors made during the load are freed
+/// long after it is uninstalled.
 class RecordingAllocator final : public c10::Allocator {
 public:
-  RecordingAllocator() : base(c10::GetCPUAllocator()) {
+  RecordingAllocator()
+      : base(c10::GetCPUAllocator()), record(std::make_shared<Record>()) {
     c10::SetCPUAllocator(this, kPriority);
   }
   ~RecordingAllocator() override { c10::SetCPUAllocator(base, kPriority); }
   c10::DataPtr allocate(size_t n) const override {
-    c10::DataPtr ptr = base->allocate(n);
-    sizes[ptr.get()] = n;
-    return ptr;
+    c10::DataPtr inner = base->allocate(n);
+    void *data = inner.get();
+    c10::Device device = inner.device();
+    {
+      std::lock_guard<std::mutex> lock(record->mutex);
+      record->sizes[data] = n;
+    }
+    auto *tracked = new Tracked{std::move(inner), record};
+    return c10::DataPtr(data, tracked, &Tracked::release, device);
   }
-  c10::DeleterFnPtr raw_deleter() const override { return base->raw_deleter(); }
-  llvm::DenseMap<const void *, uint64_t> take() { return std::move(sizes); }
+  // Allocations carry their own context: no raw deleter.
+  c10::DeleterFnPtr raw_deleter() const override { return nullptr; }
+  llvm::DenseMap<const void *, uint64_t> take() {
+    std::lock_guard<std::mutex> lock(record->mutex);
+    record->live = false;
+    return std::move(record->sizes);
+  }
 
 private:
+  struct Record {
+    std::mutex mutex;
+    llvm::DenseMap<const void *, uint64_t> sizes;
+    bool live = true;
+  };
+  struct Tracked {
+    c10::DataPtr inner;
+    std::shared_ptr<Record> record;
+    static void release(void *context) {
+      auto *tracked = static_cast<Tracked *>(context);
+      {
+        std::lock_guard<std::mutex> lock(tracked->record->mutex);
+        if (tracked->record->live)
+          tracked->record->sizes.erase(tracked->inner.get());
+      }
+      delete tracked; // frees `inner` through the base allocator's deleter
+    }
+  };
   static constexpr uint8_t kPriority = 255;
   c10::Allocator *base;
-  mutable llvm::DenseMap<const void *, uint64_t> sizes;
+  std::shared_ptr<Record> record;
 };
 
 } // namespace
@@ -810,7 +860,100 @@ LogicalResult Importer::buildGeneric(tj::Node *node) {
 // The module
 //===----------------------------------------------------------------------===//
 
+// Set by sanitizer runtimes (and libFuzzer's); absent otherwise.
+extern "C" void __sanitizer_set_death_callback(void (*)(void))
+    __attribute__((weak));
+
+/// libtorch 1.13's loader trusts the archive: a corrupt pickle can make
+/// `torch::jit::Unpickler` dereference a wild pointer, and declared sizes can
+/// make it allocate gigabytes (both found by the torchscript-import fuzzer).
+/// So `torch::jit::load`, and the lazy reads the importer makes after it,
+/// run first in a child process, with a time and a memory bound; a child that
+/// dies or overruns is a refusal, before this process loads anything. Costs one
+/// more load (the archive is then in the page cache). Returns why the archive
+/// is refused, or nullopt.
+static std::optional<std::string> probeLoad(const std::string &path) {
+  uint64_t fileBytes = 0;
+  if (std::error_code ec = llvm::sys::fs::file_size(path, fileBytes))
+    return std::nullopt; // the real load reports it
+  uint64_t limitBytes = (uint64_t(1) << 30) + 2 * fileBytes;
+  unsigned seconds = 10 + fileBytes / (100u << 20);
+  pid_t child = fork();
+  if (child < 0)
+    return std::nullopt;
+  if (child == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    if (__sanitizer_set_death_callback)
+      __sanitizer_set_death_callback([] { ::_exit(3); });
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP})
+      ::signal(sig, SIG_DFL);
+    try {
+      tj::ExtraFilesMap extra;
+      tj::Module module = tj::load(path, c10::nullopt, extra);
+      // What the importer reads lazily: forward's graph, and the debug
+      // pickle behind each node's Python source line (a corrupt one made
+      // libtorch allocate until the process died).
+      std::shared_ptr<tj::Graph> graph =
+          module.get_method("forward").graph()->copy();
+      tj::Inline(*graph);
+      std::function<void(tj::Block *)> visit = [&](tj::Block *block) {
+        for (tj::Node *node : block->nodes()) {
+          (void)pythonSource(node);
+          for (tj::Block *inner : node->blocks())
+            visit(inner);
+        }
+      };
+      visit(graph->block());
+    } catch (...) {
+      ::_exit(1); // an error the real load reports with its message
+    }
+    ::_exit(0);
+  }
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  std::string statm = "/proc/" + std::to_string(child) + "/statm";
+  long page = ::sysconf(_SC_PAGESIZE);
+  int status = 0;
+  while (true) {
+    pid_t done = ::waitpid(child, &status, WNOHANG);
+    if (done == child)
+      break;
+    if (done < 0 && errno != EINTR)
+      return std::nullopt;
+    std::optional<std::string> overrun;
+    if (std::chrono::steady_clock::now() > deadline)
+      overrun = "torch::jit::load did not finish within " +
+                std::to_string(seconds) + " s";
+    unsigned long long size = 0, resident = 0;
+    if (FILE *f = std::fopen(statm.c_str(), "r")) {
+      if (std::fscanf(f, "%llu %llu", &size, &resident) == 2 &&
+          resident * page > limitBytes)
+        overrun = "torch::jit::load needs more than " +
+                  std::to_string(limitBytes >> 20) +
+                  " MB for it (1 GB plus twice the file)";
+      std::fclose(f);
+    }
+    if (overrun) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, &status, 0);
+      return overrun;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 1))
+    return std::string("libtorch's loader crashes on it");
+  return std::nullopt;
+}
+
 OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
+  if (std::optional<std::string> refused = probeLoad(path)) {
+    error() << "cannot load the TorchScript archive: " << *refused;
+    return nullptr;
+  }
   tj::Module torchModule;
   tj::ExtraFilesMap extra{{"loom_inputs.txt", ""}};
   try {
