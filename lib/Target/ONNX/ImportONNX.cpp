@@ -1063,11 +1063,12 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     return nullptr;
   }
   if (options.onnxShapeInference) {
-    // Best effort: nodes ONNX's (1.12) schemas do not know keep no types.
-    try {
-      onnx::shape_inference::InferShapes(model);
-    } catch (const std::exception &) {
-    }
+    // Best effort: nodes ONNX's (1.12) schemas do not know keep no types,
+    // and neither does a model ONNX's inference crashes on.
+    if (!inferShapesIsolated(model, /*seconds=*/30))
+      emitWarning(fileLoc) << "ONNX's shape inference failed on this model "
+                              "(crashed or ran past 30 s); imported with the "
+                              "types it declares";
   }
   collectDeclaredTypes(graph, declaredTypes);
 

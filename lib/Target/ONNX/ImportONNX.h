@@ -61,6 +61,14 @@ std::string describeNode(const onnx::NodeProto &node);
 /// one-line reason, naming the node.
 std::optional<std::string> prepareForShapeInference(onnx::ModelProto &model);
 
+/// Runs ONNX's own shape inference in a child process and merges the types
+/// it infers into `model`. ONNX 1.12's inference functions read input types
+/// that an earlier node's failed inference never produced (a null pointer;
+/// found by the fuzzer past every check above), so a crash, or more than
+/// `seconds`, must not take the importer with it. Returns false when the
+/// child did not finish: the model is then imported with its declared types.
+bool inferShapesIsolated(onnx::ModelProto &model, unsigned seconds);
+
 } // namespace loom
 
 #endif // LOOM_LIB_TARGET_ONNX_IMPORTONNX_H
