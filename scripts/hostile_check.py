@@ -2,7 +2,8 @@
 """Feeds hostile inputs (scripts/make_hostile_onnx.py) to Loom's tools and
 checks the contract of docs/ONNX.md on every one:
 
-  * exit 0 or 1, never a signal, never more than 10 s;
+  * exit 0 or 1, never a signal, never more than 10 s (LOOM_TIMEOUT_SCALE
+    multiplies it);
   * exit 1: exactly one line on stderr, naming the file, and no output file;
   * exit 0: the output exists and, when the ONNX checker accepts the input,
     it accepts the output too.
@@ -22,6 +23,10 @@ import os
 import subprocess
 import sys
 import tempfile
+
+# Seconds an input may take; scripts/sanitize.sh scales it (instrumented
+# tools run about 3x slower).
+TIMEOUT = 10 * int(os.environ.get("LOOM_TIMEOUT_SCALE", "1"))
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from onnx_zoo_check import checks  # noqa: E402
@@ -50,10 +55,10 @@ def run_one(job):
             if os.path.exists(output):
                 os.remove(output)
             try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=10,
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
                                       errors="replace")
             except subprocess.TimeoutExpired:
-                problems.append("%s: more than 10 s" % tool)
+                problems.append("%s: more than %d s" % (tool, TIMEOUT))
                 continue
             codes.append(proc.returncode)
             lines = proc.stderr.splitlines()

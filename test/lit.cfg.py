@@ -14,6 +14,9 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%loom_src", config.loom_src_root))
+# scripts/sanitize.sh scales the per-input time limits of the contract checks.
+if "LOOM_TIMEOUT_SCALE" in os.environ:
+    config.environment["LOOM_TIMEOUT_SCALE"] = os.environ["LOOM_TIMEOUT_SCALE"]
 
 llvm_config.use_default_substitutions()
 # Loom's own tools first, then FileCheck, not, count from LLVM 22.

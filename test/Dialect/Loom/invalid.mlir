@@ -718,6 +718,14 @@ func.func @conv_extent_overflow(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>
 
 // -----
 
+func.func @conv_group_overflow(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{W's 3 channels x group 4611686018427387904 overflow int64}}
+  %0 = loom.conv %x, %w {group = 4611686018427387904} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x?x?x?xf32>
+  return
+}
+
+// -----
+
 func.func @reshape_bad_entry(%x: tensor<2x3xf32>) {
   %s = loom.constant dense<[-2, 3]> : tensor<2xi64>
   // expected-error @+1 {{shape entry -2 is invalid}}

@@ -209,11 +209,16 @@ LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   if (failed(checkConvOperands(*this, x, w, getB(), outChannels,
                                getKernelShape(), kernel)))
     return failure();
-  if (bothStatic(x.getDimSize(1), w.getDimSize(1)) &&
-      x.getDimSize(1) != w.getDimSize(1) * group)
-    return emitOpError("X has ")
-           << x.getDimSize(1) << " channels but W expects " << w.getDimSize(1)
-           << " x group " << group << " = " << w.getDimSize(1) * group;
+  if (bothStatic(x.getDimSize(1), w.getDimSize(1))) {
+    int64_t expected;
+    if (__builtin_mul_overflow(w.getDimSize(1), group, &expected))
+      return emitOpError("W's ") << w.getDimSize(1) << " channels x group "
+                                 << group << " overflow int64";
+    if (x.getDimSize(1) != expected)
+      return emitOpError("X has ")
+             << x.getDimSize(1) << " channels but W expects " << w.getDimSize(1)
+             << " x group " << group << " = " << expected;
+  }
   if (!ShapedType::isDynamic(outChannels) && outChannels % group != 0)
     return emitOpError("W's ")
            << outChannels << " output channels are not divisible by group "
@@ -241,9 +246,11 @@ ConvTransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
     return success();
   Type elementType = x.getElementType();
   int64_t group = getGroup();
-  int64_t outChannels = ShapedType::isDynamic(w.getDimSize(1))
-                            ? ShapedType::kDynamic
-                            : w.getDimSize(1) * group;
+  int64_t outChannels = ShapedType::kDynamic;
+  if (!ShapedType::isDynamic(w.getDimSize(1)) &&
+      __builtin_mul_overflow(w.getDimSize(1), group, &outChannels))
+    return emitOpError("W's ") << w.getDimSize(1) << " channels x group "
+                               << group << " overflow int64";
   SmallVector<int64_t> kernel;
   if (failed(checkConvOperands(*this, x, w, getB(), outChannels,
                                getKernelShape(), kernel)))
