@@ -41,6 +41,9 @@ log=$reports/lit.log
 # allocates from such a slab would be reported as use-after-poison (false).
 export ASAN_OPTIONS="log_path=$reports/report:detect_leaks=1:exitcode=86:allow_user_poisoning=0"
 export UBSAN_OPTIONS="log_path=$reports/report:print_stacktrace=1:halt_on_error=1:exitcode=87"
+# Instrumented tools run about 3x slower: the contract checks' 10 s per input
+# becomes 30 s (scripts/hostile_check.py, scripts/fuzz_replay.py).
+export LOOM_TIMEOUT_SCALE=3
 # libtorch 1.13 leaks its zip reader's state on refused archives (upstream).
 export LSAN_OPTIONS="suppressions=$root/tools/fuzzers/lsan-libtorch.supp"
 status=0
