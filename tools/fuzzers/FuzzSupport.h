@@ -12,12 +12,14 @@
 #define LOOM_TOOLS_FUZZERS_FUZZSUPPORT_H
 
 #include "loom/InitAllDialects.h"
+#include "loom/Target/ONNX/ONNXImport.h"
 #include "loom/Tools/ToolSupport.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
@@ -79,6 +81,17 @@ inline std::string scratchPath(llvm::StringRef name) {
   llvm::SmallString<128> path(scratchFolder());
   llvm::sys::path::append(path, name);
   return path.str().str();
+}
+
+/// Imports `data` as the tools import a `.onnx` file, from memory (external
+/// data is looked up in the empty scratch folder).
+inline mlir::OwningOpRef<mlir::ModuleOp>
+importONNXBytes(const uint8_t *data, size_t size, mlir::MLIRContext *context) {
+  std::shared_ptr<llvm::MemoryBuffer> buffer =
+      llvm::MemoryBuffer::getMemBufferCopy(
+          llvm::StringRef(reinterpret_cast<const char *>(data), size),
+          "model.onnx");
+  return importONNXBuffer(buffer, scratchPath("model.onnx"), context);
 }
 
 inline void writeBytes(const std::string &path, const uint8_t *data,

@@ -19,12 +19,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto context = loom::fuzz::makeContext();
   loom::fuzz::QuietDiagnostics quiet(*context);
-  std::shared_ptr<llvm::MemoryBuffer> buffer =
-      llvm::MemoryBuffer::getMemBufferCopy(
-          llvm::StringRef(reinterpret_cast<const char *>(data), size),
-          "model.onnx");
-  mlir::OwningOpRef<mlir::ModuleOp> module = loom::importONNXBuffer(
-      buffer, loom::fuzz::scratchPath("model.onnx"), context.get());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loom::fuzz::importONNXBytes(data, size, context.get());
   if (!module)
     return 0;
   mlir::PassManager pm(context.get());
