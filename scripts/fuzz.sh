@@ -15,6 +15,7 @@
 # Ends with one line per target: runs, executions per second, corpus size.
 # Long campaigns: add `-fork=1 -ignore_crashes=1 -ignore_timeouts=1
 # -ignore_ooms=1` to keep going after a finding (each is still kept).
+# LOOM_FUZZ_PREBUILT=1 skips the rebuild (fuzz what is built).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOOM_FUZZ_BUILD_DIR:-$root/build-fuzz}
@@ -23,7 +24,7 @@ python=$root/.venv/bin/python
 testdata=/usr/share/libonnx-testdata/data
 
 if [ $# -lt 2 ]; then
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 target=$1
@@ -91,7 +92,8 @@ seed() {
 run() {
   local name=$1 binary=$build/bin/loom-$1-fuzzer
   shift
-  ninja -C "$build" "loom-$name-fuzzer" >/dev/null
+  # LOOM_FUZZ_PREBUILT=1: fuzz the binary as built (sources may be mid-edit).
+  [ -n "${LOOM_FUZZ_PREBUILT:-}" ] || ninja -C "$build" "loom-$name-fuzzer" >/dev/null
   seed "$name"
   local regressions=$root/test/Fuzz/$name log=$build/fuzz-$name.log
   mkdir -p "$regressions"

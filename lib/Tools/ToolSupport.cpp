@@ -2,6 +2,7 @@
 
 #include "loom/Tools/ToolSupport.h"
 #include "loom/InitAllDialects.h"
+#include "loom/Support/Contained.h"
 #include "loom/Support/FileOutput.h"
 #include "loom/Target/ONNX/ONNXImport.h"
 #include "loom/Target/TorchScript/TorchScriptImport.h"
@@ -16,21 +17,10 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
-
-#include <cerrno>
-#include <chrono>
-#include <csignal>
-#include <thread>
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace mlir;
 
@@ -117,61 +107,6 @@ loom::OneLineDiagnostics::OneLineDiagnostics(MLIRContext &context,
         return success();
       }) {}
 
-std::string loom::getTorchScriptPluginPath() {
-  if (std::optional<std::string> env =
-          llvm::sys::Process::GetEnv("LOOM_TORCHSCRIPT_PLUGIN"))
-    return *env;
-  // <prefix>/bin/tool -> <prefix>/lib/libLoomTorchScript.so
-  static int anchor;
-  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
-  SmallString<256> path(
-      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
-  llvm::sys::path::append(path, "lib", "libLoomTorchScript.so");
-  return path.str().str();
-}
-
-OwningOpRef<ModuleOp>
-loom::importTorchScriptFile(StringRef path, MLIRContext *context,
-                            const TorchScriptImportOptions &options) {
-  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
-  using Entry =
-      Operation *(*)(const char *, MLIRContext *, const char *const *, size_t);
-  static Entry entry = nullptr;
-  static std::string loadError;
-  if (!entry && loadError.empty()) {
-    std::string plugin = getTorchScriptPluginPath();
-    std::string message;
-    llvm::sys::DynamicLibrary library =
-        llvm::sys::DynamicLibrary::getPermanentLibrary(plugin.c_str(),
-                                                       &message);
-    if (!library.isValid())
-      loadError = "cannot load the TorchScript import plugin '" + plugin +
-                  "': " + message;
-    else if (!(entry = reinterpret_cast<Entry>(
-                   library.getAddressOfSymbol("loomImportTorchScript"))))
-      loadError = "'" + plugin + "' has no loomImportTorchScript";
-  }
-  if (!entry) {
-    emitError(fileLoc) << loadError;
-    return nullptr;
-  }
-  std::vector<const char *> types;
-  for (const std::string &type : options.inputTypes)
-    types.push_back(type.c_str());
-  std::string pathString = path.str();
-  Operation *op =
-      entry(pathString.c_str(), context, types.data(), types.size());
-  return OwningOpRef<ModuleOp>(op ? cast<ModuleOp>(op) : ModuleOp());
-}
-
-bool loom::hasTorchScriptImport() {
-#ifdef LOOM_ENABLE_TORCHSCRIPT
-  return true;
-#else
-  return false;
-#endif
-}
-
 loom::ModelFormat loom::modelFormatOf(StringRef path) {
   StringRef ext = llvm::sys::path::extension(path);
   if (ext.equals_insensitive(".onnx"))
@@ -208,15 +143,9 @@ loom::LoadedModel loom::loadModel(StringRef path, MLIRContext *context,
     return loadMLIRBuffer(std::move(*buffer), context);
   }
   case ModelFormat::TorchScript: {
-#ifdef LOOM_ENABLE_TORCHSCRIPT
     TorchScriptImportOptions torch;
     torch.inputTypes = options.inputTypes;
     model.module = importTorchScriptFile(path, context, torch);
-#else
-    emitError(fileLoc) << "TorchScript import is not built into this Loom "
-                          "(configure with LOOM_ENABLE_TORCHSCRIPT=ON and "
-                          "libtorch-dev installed)";
-#endif
     return model;
   }
   case ModelFormat::Unknown:
@@ -279,15 +208,10 @@ findDeepNesting(StringRef text) {
   return std::nullopt;
 }
 
-// Set by sanitizer runtimes (and libFuzzer's); absent otherwise.
-extern "C" void __sanitizer_set_death_callback(void (*)(void))
-    __attribute__((weak));
-extern "C" void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
-
 /// MLIR's bytecode reader trusts what it reads: a corrupt file can make it
 /// dereference null (a DenseIntOrFPElementsAttr whose element type is not a
 /// number), corrupt the heap or spin. Until upstream checks, the reader first
-/// runs on the bytes in a child process; a child that dies or runs past
+/// runs on the bytes in a contained child; a child that dies or runs past
 /// `seconds` means the bytes are refused before this process reads them.
 /// Returns why they were refused, or nullopt.
 static std::optional<std::string> probeBytecode(llvm::MemoryBufferRef buffer,
@@ -295,58 +219,23 @@ static std::optional<std::string> probeBytecode(llvm::MemoryBufferRef buffer,
                                                 unsigned seconds) {
   DialectRegistry registry;
   context->getDialectRegistry().appendTo(registry);
-  pid_t child = fork();
-  if (child < 0)
-    return std::nullopt; // no probe possible: read it here, as before
-  if (child == 0) {
-    // Quiet, and a sanitizer report ends the child without side effects
-    // (libFuzzer's callback would record a finding of the child's).
-    int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0) {
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-    }
-    if (__sanitizer_set_death_callback)
-      __sanitizer_set_death_callback([] { ::_exit(3); });
-    // Its report is the expected outcome, not a finding: to /dev/null.
-    if (__sanitizer_set_report_fd) {
-      int quiet = ::open("/dev/null", O_WRONLY);
-      if (quiet >= 0)
-        __sanitizer_set_report_fd(reinterpret_cast<void *>(intptr_t(quiet)));
-    }
-    // A crash ends the child plainly: no handler of the parent's (LLVM's
-    // stack printer, a fuzzer's crash recorder) runs for it.
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP})
-      ::signal(sig, SIG_DFL);
-    MLIRContext probe(registry, MLIRContext::Threading::DISABLED);
-    loom::loadLoomToolDialects(probe);
-    ScopedDiagnosticHandler quiet(&probe,
-                                  [](Diagnostic &) { return success(); });
-    Block block;
-    ParserConfig config(&probe);
-    bool ok = succeeded(readBytecodeFile(buffer, &block, config));
-    ::_exit(ok ? 0 : 1);
-  }
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  int status = 0;
-  while (true) {
-    pid_t done = ::waitpid(child, &status, WNOHANG);
-    if (done == child)
-      break;
-    if (done < 0 && errno != EINTR)
-      return std::nullopt;
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(child, SIGKILL);
-      ::waitpid(child, &status, 0);
-      return "MLIR's bytecode reader did not finish within " +
-             std::to_string(seconds) + " s";
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 1))
-    return std::string("MLIR's bytecode reader crashes on it");
-  return std::nullopt;
+  loom::ContainedLimits limits;
+  limits.seconds = seconds;
+  loom::ContainedResult probe = loom::runContained(
+      [&](int) {
+        MLIRContext probe(registry, MLIRContext::Threading::DISABLED);
+        loom::loadLoomToolDialects(probe);
+        ScopedDiagnosticHandler quiet(&probe,
+                                      [](Diagnostic &) { return success(); });
+        Block block;
+        ParserConfig config(&probe);
+        return succeeded(readBytecodeFile(buffer, &block, config)) ? 0 : 1;
+      },
+      limits);
+  using Outcome = loom::ContainedResult::Outcome;
+  if (probe.outcome == Outcome::NotRun || probe.outcome == Outcome::Exited)
+    return std::nullopt; // read here: a parse error is reported as usual
+  return "MLIR's bytecode reader " + probe.describe(limits) + " on it";
 }
 
 loom::LoadedModel

@@ -12,6 +12,7 @@
 #include "loom/InitAllDialects.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Target/ONNX/ONNXImport.h"
+#include "loom/Target/TorchScript/TorchScriptImport.h"
 #include "loom/Tools/ToolSupport.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"

@@ -54,9 +54,6 @@ struct LoadOptions {
   std::vector<std::string> inputTypes;
 };
 
-/// Whether this build imports TorchScript archives.
-bool hasTorchScriptImport();
-
 /// A loaded model. The source manager stays alive with it: bytecode weights
 /// reference the mapped file instead of being copied.
 struct LoadedModel {

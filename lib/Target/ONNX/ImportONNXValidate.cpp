@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ImportONNX.h"
+#include "loom/Support/Contained.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -27,12 +28,7 @@
 #include <google/protobuf/io/coded_stream.h>
 
 #include <cerrno>
-#include <chrono>
-#include <csignal>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace mlir;
@@ -317,11 +313,6 @@ loom::prepareForShapeInference(onnx::ModelProto &model) {
 // ONNX's shape inference, in a child process
 //===----------------------------------------------------------------------===//
 
-// Set by sanitizer runtimes (and libFuzzer's); absent otherwise.
-extern "C" void __sanitizer_set_death_callback(void (*)(void))
-    __attribute__((weak));
-extern "C" void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
-
 /// Copies what inference added (value_info, output types) from `src`, the
 /// child's copy of `dst`, graph by graph (inference adds no node).
 static void mergeInferred(onnx::GraphProto &dst, const onnx::GraphProto &src) {
@@ -348,87 +339,34 @@ static void mergeInferred(onnx::GraphProto &dst, const onnx::GraphProto &src) {
 }
 
 bool loom::inferShapesIsolated(onnx::ModelProto &model, unsigned seconds) {
-  int fds[2];
-  if (::pipe(fds) != 0)
+  ContainedLimits limits;
+  limits.seconds = seconds;
+  ContainedResult child = runContained(
+      [&](int fd) {
+        try {
+          onnx::shape_inference::InferShapes(model);
+        } catch (const std::exception &) {
+          // Best effort, as ONNX's own per-node errors are.
+        }
+        std::string bytes = model.graph().SerializeAsString();
+        const char *data = bytes.data();
+        size_t left = bytes.size();
+        while (left) {
+          ssize_t n = ::write(fd, data, left);
+          if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+              continue;
+            return 1;
+          }
+          data += n;
+          left -= n;
+        }
+        return 0;
+      },
+      limits);
+  if (!child.exited(0))
     return false;
-  pid_t child = ::fork();
-  if (child < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return false;
-  }
-  if (child == 0) {
-    ::close(fds[0]);
-    if (__sanitizer_set_death_callback)
-      __sanitizer_set_death_callback([] { ::_exit(3); });
-    // Its report is the expected outcome, not a finding: to /dev/null.
-    if (__sanitizer_set_report_fd) {
-      int quiet = ::open("/dev/null", O_WRONLY);
-      if (quiet >= 0)
-        __sanitizer_set_report_fd(reinterpret_cast<void *>(intptr_t(quiet)));
-    }
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP})
-      ::signal(sig, SIG_DFL);
-    int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0)
-      ::dup2(null, 2);
-    try {
-      onnx::shape_inference::InferShapes(model);
-    } catch (const std::exception &) {
-      // Best effort, as ONNX's own per-node errors are.
-    }
-    std::string bytes = model.graph().SerializeAsString();
-    const char *data = bytes.data();
-    size_t left = bytes.size();
-    while (left) {
-      ssize_t n = ::write(fds[1], data, left);
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR)
-          continue;
-        ::_exit(1);
-      }
-      data += n;
-      left -= n;
-    }
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string bytes;
-  bool timedOut = false;
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  char buffer[1 << 16];
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    if (left <= 0) {
-      timedOut = true;
-      break;
-    }
-    struct pollfd poller = {fds[0], POLLIN, 0};
-    int ready = ::poll(&poller, 1, static_cast<int>(left));
-    if (ready < 0 && errno == EINTR)
-      continue;
-    if (ready <= 0) {
-      timedOut = ready == 0;
-      break;
-    }
-    ssize_t n = ::read(fds[0], buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break; // end of the child's output
-    bytes.append(buffer, n);
-  }
-  ::close(fds[0]);
-  if (timedOut)
-    ::kill(child, SIGKILL);
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timedOut || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return false;
+  const std::string &bytes = child.output;
   onnx::GraphProto inferred;
   google::protobuf::io::CodedInputStream in(
       reinterpret_cast<const uint8_t *>(bytes.data()),

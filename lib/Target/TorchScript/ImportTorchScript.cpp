@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ImportTorchScript.h"
+#include "loom/Support/Contained.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
@@ -29,17 +30,8 @@
 #include <c10/core/CPUAllocator.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
-#include <cerrno>
-#include <chrono>
-#include <csignal>
-#include <cstdio>
 #include <memory>
 #include <mutex>
-#include <thread>
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace mlir;
 using namespace loom;
@@ -860,100 +852,54 @@ LogicalResult Importer::buildGeneric(tj::Node *node) {
 // The module
 //===----------------------------------------------------------------------===//
 
-// Set by sanitizer runtimes (and libFuzzer's); absent otherwise.
-extern "C" void __sanitizer_set_death_callback(void (*)(void))
-    __attribute__((weak));
-extern "C" void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
-
 /// libtorch 1.13's loader trusts the archive: a corrupt pickle can make
 /// `torch::jit::Unpickler` dereference a wild pointer, and declared sizes can
 /// make it allocate gigabytes (both found by the torchscript-import fuzzer).
 /// So `torch::jit::load`, and the lazy reads the importer makes after it,
-/// run first in a child process, with a time and a memory bound; a child that
-/// dies or overruns is a refusal, before this process loads anything. Costs one
-/// more load (the archive is then in the page cache). Returns why the archive
-/// is refused, or nullopt.
+/// run first in a contained child, bounded to 1 GB plus twice the file and
+/// 10 s plus 1 s per 100 MB; a child that dies or overruns is a refusal,
+/// before this process loads anything. Costs one more load (the archive is
+/// then in the page cache). Returns why the archive is refused, or nullopt.
 static std::optional<std::string> probeLoad(const std::string &path) {
   uint64_t fileBytes = 0;
   if (std::error_code ec = llvm::sys::fs::file_size(path, fileBytes))
     return std::nullopt; // the real load reports it
-  uint64_t limitBytes = (uint64_t(1) << 30) + 2 * fileBytes;
-  unsigned seconds = 10 + fileBytes / (100u << 20);
-  pid_t child = fork();
-  if (child < 0)
-    return std::nullopt;
-  if (child == 0) {
-    int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0) {
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-    }
-    if (__sanitizer_set_death_callback)
-      __sanitizer_set_death_callback([] { ::_exit(3); });
-    // Its report is the expected outcome, not a finding: to /dev/null.
-    if (__sanitizer_set_report_fd) {
-      int quiet = ::open("/dev/null", O_WRONLY);
-      if (quiet >= 0)
-        __sanitizer_set_report_fd(reinterpret_cast<void *>(intptr_t(quiet)));
-    }
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP})
-      ::signal(sig, SIG_DFL);
-    try {
-      tj::ExtraFilesMap extra;
-      tj::Module module = tj::load(path, c10::nullopt, extra);
-      // What the importer reads lazily: forward's graph, and the debug
-      // pickle behind each node's Python source line (a corrupt one made
-      // libtorch allocate until the process died).
-      std::shared_ptr<tj::Graph> graph =
-          module.get_method("forward").graph()->copy();
-      tj::Inline(*graph);
-      std::function<void(tj::Block *)> visit = [&](tj::Block *block) {
-        for (tj::Node *node : block->nodes()) {
-          (void)pythonSource(node);
-          for (tj::Block *inner : node->blocks())
-            visit(inner);
+  loom::ContainedLimits limits;
+  limits.maxResidentBytes = (uint64_t(1) << 30) + 2 * fileBytes;
+  limits.seconds = 10 + fileBytes / (100u << 20);
+  loom::ContainedResult probe = loom::runContained(
+      [&](int) {
+        try {
+          tj::ExtraFilesMap extra;
+          tj::Module module = tj::load(path, c10::nullopt, extra);
+          // What the importer reads lazily: forward's graph, and the debug
+          // pickle behind each node's Python source line (a corrupt one made
+          // libtorch allocate until the process died).
+          std::shared_ptr<tj::Graph> graph =
+              module.get_method("forward").graph()->copy();
+          tj::Inline(*graph);
+          std::function<void(tj::Block *)> visit = [&](tj::Block *block) {
+            for (tj::Node *node : block->nodes()) {
+              (void)pythonSource(node);
+              for (tj::Block *inner : node->blocks())
+                visit(inner);
+            }
+          };
+          visit(graph->block());
+        } catch (...) {
+          return 1; // an error the real load reports with its message
         }
-      };
-      visit(graph->block());
-    } catch (...) {
-      ::_exit(1); // an error the real load reports with its message
-    }
-    ::_exit(0);
-  }
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::string statm = "/proc/" + std::to_string(child) + "/statm";
-  long page = ::sysconf(_SC_PAGESIZE);
-  int status = 0;
-  while (true) {
-    pid_t done = ::waitpid(child, &status, WNOHANG);
-    if (done == child)
-      break;
-    if (done < 0 && errno != EINTR)
-      return std::nullopt;
-    std::optional<std::string> overrun;
-    if (std::chrono::steady_clock::now() > deadline)
-      overrun = "torch::jit::load did not finish within " +
-                std::to_string(seconds) + " s";
-    unsigned long long size = 0, resident = 0;
-    if (FILE *f = std::fopen(statm.c_str(), "r")) {
-      if (std::fscanf(f, "%llu %llu", &size, &resident) == 2 &&
-          resident * page > limitBytes)
-        overrun = "torch::jit::load needs more than " +
-                  std::to_string(limitBytes >> 20) +
-                  " MB for it (1 GB plus twice the file)";
-      std::fclose(f);
-    }
-    if (overrun) {
-      ::kill(child, SIGKILL);
-      ::waitpid(child, &status, 0);
-      return overrun;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 1))
+        return 0;
+      },
+      limits);
+  using Outcome = loom::ContainedResult::Outcome;
+  if (probe.outcome == Outcome::NotRun || probe.outcome == Outcome::Exited)
+    return std::nullopt;
+  if (probe.outcome == Outcome::Crashed)
     return std::string("libtorch's loader crashes on it");
-  return std::nullopt;
+  return "torch::jit::load " + probe.describe(limits) + " for it" +
+         (probe.outcome == Outcome::OutOfMemory ? " (1 GB plus twice the file)"
+                                                : "");
 }
 
 OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {

@@ -10,7 +10,10 @@
 // The importer is a plugin (libLoomTorchScript.so beside the tools' lib/
 // folder, or $LOOM_TORCHSCRIPT_PLUGIN) loaded on first use: libtorch costs
 // about a second to load, which only .pt imports should pay. This header has
-// no libtorch types: the rest of Loom builds without them.
+// no libtorch types: the rest of Loom builds without them. The entry point
+// is the library LoomTargetTorchScript (lib/Target/TorchScript/
+// TorchScriptImport.cpp); a program that may load the plugin declares itself
+// a host with `loom_torchscript_host(target)` in CMake.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +46,10 @@ importTorchScriptFile(llvm::StringRef path, mlir::MLIRContext *context,
 
 /// Where the plugin is looked for.
 std::string getTorchScriptPluginPath();
+
+/// Whether this build imports TorchScript archives (configured with
+/// LOOM_ENABLE_TORCHSCRIPT and libtorch).
+bool hasTorchScriptImport();
 
 } // namespace loom
 
