@@ -279,7 +279,7 @@ loom.weight @student frozen : tensor<3x2xf32> = dense<[[0.0, 4.0], [5.0, 6.0], [
 // A weight that is also a graph input is part of the model's interface: it
 // is never tied, not even exactly.
 // CHECK-LABEL: module
-// CHECK: loom.weight @a : tensor<2xf32> = dense<[5.000000e+00, 6.000000e+00]> {onnx.graph_input = 1 : i64}
+// CHECK: loom.weight @a input 1 : tensor<2xf32> = dense<[5.000000e+00, 6.000000e+00]>{{$}}
 // CHECK: loom.weight @b frozen : tensor<2xf32>
-loom.weight @a : tensor<2xf32> = dense<[5.0, 6.0]> {onnx.graph_input = 1 : i64}
+loom.weight @a input 1 : tensor<2xf32> = dense<[5.0, 6.0]>
 loom.weight @b frozen : tensor<2xf32> = dense<[5.0, 6.0]>

@@ -186,7 +186,8 @@ static StringAttr findOutputName(Operation *op, unsigned index) {
 /// The symbolic dimension names import recorded for result `index`.
 static ArrayAttr findDimNames(Operation *op, unsigned index) {
   DictionaryAttr meta = findNodeInfo(op);
-  auto all = meta ? meta.getAs<ArrayAttr>(names::kDims) : ArrayAttr();
+  auto all = meta ? meta.getAs<ArrayAttr>(LoomDialect::getDimsAttrName())
+                  : ArrayAttr();
   if (!all || index >= all.size())
     return nullptr;
   auto dims = dyn_cast<ArrayAttr>(all[index]);
@@ -686,8 +687,8 @@ LogicalResult Exporter::run() {
       (options.externalData == ONNXExportOptions::ExternalData::Auto &&
        totalBytes >= kProtobufLimit);
   for (BlockArgument arg : func.getArguments()) {
-    auto name =
-        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), names::kName);
+    auto name = func.getArgAttrOfType<StringAttr>(
+        arg.getArgNumber(), LoomDialect::getNameAttrName());
     names[arg] = freshName(
         name ? name.getValue() : "input_" + std::to_string(arg.getArgNumber()));
   }
@@ -707,8 +708,8 @@ LogicalResult Exporter::run() {
   // Graph inputs: arguments, with initializer-inputs at their old positions.
   SmallVector<std::pair<int64_t, WeightOp>> weightInputs;
   for (WeightOp weight : weights)
-    if (auto index = weight->getAttrOfType<IntegerAttr>(names::kGraphInput))
-      weightInputs.emplace_back(index.getInt(), weight);
+    if (std::optional<int64_t> index = weight.getInputIndex())
+      weightInputs.emplace_back(*index, weight);
   llvm::sort(weightInputs, [](auto &a, auto &b) { return a.first < b.first; });
   unsigned nextArg = 0, nextWeight = 0;
   unsigned totalInputs = func.getNumArguments() + weightInputs.size();
@@ -727,8 +728,8 @@ LogicalResult Exporter::run() {
     }
     BlockArgument arg = func.getArgument(nextArg++);
     input->set_name(names[arg]);
-    auto dims =
-        func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(), names::kDims);
+    auto dims = func.getArgAttrOfType<ArrayAttr>(
+        arg.getArgNumber(), LoomDialect::getDimsAttrName());
     if (auto doc = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                      names::kDocString))
       input->set_doc_string(doc.getValue().str());
@@ -740,7 +741,7 @@ LogicalResult Exporter::run() {
   for (WeightOp weight : weights) {
     std::string doc = weightDocString(weight.getRole(), weight.getFrozen(),
                                       weight.getType().getElementType(),
-                                      weight->hasAttr(names::kGraphInput));
+                                      weight.getInputIndex().has_value());
     if (auto sparse = dyn_cast<SparseElementsAttr>(weight.getValue())) {
       onnx::SparseTensorProto *proto = graph->add_sparse_initializer();
       proto->mutable_values()->set_name(weight.getSymName().str());
@@ -774,7 +775,8 @@ LogicalResult Exporter::run() {
   SmallVector<std::string> outputNames;
   SmallVector<bool> needsIdentity;
   for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
-    auto name = func.getResultAttrOfType<StringAttr>(index, names::kName);
+    auto name = func.getResultAttrOfType<StringAttr>(
+        index, LoomDialect::getNameAttrName());
     std::string wanted =
         name ? name.getValue().str() : "output_" + std::to_string(index);
     auto it = names.find(value);
@@ -813,7 +815,8 @@ LogicalResult Exporter::run() {
     }
     onnx::ValueInfoProto *output = graph->add_output();
     output->set_name(name);
-    auto dims = func.getResultAttrOfType<ArrayAttr>(index, names::kDims);
+    auto dims = func.getResultAttrOfType<ArrayAttr>(
+        index, LoomDialect::getDimsAttrName());
     if (auto doc =
             func.getResultAttrOfType<StringAttr>(index, names::kDocString))
       output->set_doc_string(doc.getValue().str());

@@ -975,8 +975,8 @@ void Importer::recordNodeInfo(Operation *op, const onnx::NodeProto &node) {
   SmallVector<NamedAttribute> meta = {
       builder.getNamedAttr(names::kOutputs, builder.getArrayAttr(outputs))};
   if (anyDims)
-    meta.push_back(
-        builder.getNamedAttr(names::kDims, builder.getArrayAttr(dims)));
+    meta.push_back(builder.getNamedAttr(LoomDialect::getDimsAttrName(),
+                                        builder.getArrayAttr(dims)));
   op->setLoc(
       FusedLoc::get(context, {op->getLoc()}, builder.getDictionaryAttr(meta)));
 }
@@ -1097,10 +1097,9 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     auto weight = WeightOp::create(
         builder, NameLoc::get(builder.getStringAttr(name), fileLoc),
         builder.getStringAttr(name), value, WeightRoleAttr::get(context, role),
-        frozen ? builder.getUnitAttr() : UnitAttr(), ArrayAttr(), ArrayAttr());
-    if (isInput)
-      weight->setAttr(names::kGraphInput,
-                      builder.getI64IntegerAttr(it->second));
+        frozen ? builder.getUnitAttr() : UnitAttr(),
+        isInput ? builder.getI64IntegerAttr(it->second) : IntegerAttr(),
+        ArrayAttr(), ArrayAttr());
     weights[name] = weight;
     return success();
   };
@@ -1139,10 +1138,11 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     if (failed(converted))
       return failure();
     type = *converted;
-    SmallVector<NamedAttribute> attrs = {
-        builder.getNamedAttr(names::kName, builder.getStringAttr(info.name()))};
+    SmallVector<NamedAttribute> attrs = {builder.getNamedAttr(
+        LoomDialect::getNameAttrName(), builder.getStringAttr(info.name()))};
     if (dimNames)
-      attrs.push_back(builder.getNamedAttr(names::kDims, dimNames));
+      attrs.push_back(
+          builder.getNamedAttr(LoomDialect::getDimsAttrName(), dimNames));
     if (!info.doc_string().empty())
       attrs.push_back(builder.getNamedAttr(
           names::kDocString, builder.getStringAttr(info.doc_string())));

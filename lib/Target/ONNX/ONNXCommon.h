@@ -33,13 +33,10 @@ constexpr llvm::StringLiteral kMetadataProps = "onnx.metadata_props";
 constexpr llvm::StringLiteral kFunctions = "onnx.functions";
 // Function attributes: the GraphProto fields.
 constexpr llvm::StringLiteral kGraphName = "onnx.graph_name";
-// Argument and result attributes.
-constexpr llvm::StringLiteral kName = "loom.name";
-constexpr llvm::StringLiteral kDims = "loom.dims";
+// Argument and result attributes: LoomDialect::getNameAttrName() and
+// getDimsAttrName().
 // Location metadata of an imported op: its node's output names.
 constexpr llvm::StringLiteral kOutputs = "onnx.outputs";
-// Weight attribute: the initializer was also graph input number N.
-constexpr llvm::StringLiteral kGraphInput = "onnx.graph_input";
 } // namespace loom::onnx_names
 
 namespace loom {
@@ -65,8 +62,7 @@ bool writeSimpleAttribute(mlir::Attribute value, onnx::AttributeProto *proto);
 std::string weightDocString(WeightRole role, bool frozen,
                             mlir::Type elementType, bool isGraphInput);
 /// Reads such a doc string; false (nothing changed) for any other text.
-bool parseWeightDocString(llvm::StringRef doc, WeightRole &role,
-                          bool &frozen);
+bool parseWeightDocString(llvm::StringRef doc, WeightRole &role, bool &frozen);
 
 } // namespace loom
 

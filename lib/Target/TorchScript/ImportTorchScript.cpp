@@ -280,7 +280,8 @@ LogicalResult Importer::importWeights(tj::Module &module) {
         builder.getStringAttr(entry.name), value,
         WeightRoleAttr::get(context, entry.buffer ? WeightRole::Buffer
                                                   : WeightRole::Parameter),
-        frozen ? builder.getUnitAttr() : UnitAttr(), ArrayAttr(), ArrayAttr());
+        frozen ? builder.getUnitAttr() : UnitAttr(), IntegerAttr(), ArrayAttr(),
+        ArrayAttr());
     byIdentity[identity] = weight;
     weights[entry.name] = weight;
   }
@@ -926,7 +927,6 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
   root = &rootValue;
   module = ModuleOp::create(fileLoc);
   OwningOpRef<ModuleOp> owned(module);
-  module->setAttr("loom.source", builder.getStringAttr("torchscript"));
   if (failed(importWeights(torchModule)))
     return nullptr;
 
@@ -981,8 +981,8 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
       return nullptr;
     }
     argTypes.push_back(type);
-    argAttrs.push_back(builder.getDictionaryAttr(
-        builder.getNamedAttr("loom.name", builder.getStringAttr(name))));
+    argAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        LoomDialect::getNameAttrName(), builder.getStringAttr(name))));
     args.push_back(input);
   }
   if (!inputTypes.empty() && inputTypes.size() != args.size()) {
@@ -1030,7 +1030,7 @@ OwningOpRef<ModuleOp> Importer::run(const TorchScriptImportOptions &options) {
   func.setFunctionType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (unsigned i = 0; i < results.size(); ++i)
-    func.setResultAttr(i, "loom.name",
+    func.setResultAttr(i, LoomDialect::getNameAttrName(),
                        builder.getStringAttr("output_" + std::to_string(i)));
 
   if (!genericKinds.empty()) {

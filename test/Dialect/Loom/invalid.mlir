@@ -1091,3 +1091,37 @@ func.func @reduce_axis_range(%x: tensor<2x3xf32>) {
   %0 = loom.reduce_max %x, %a : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?x?xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{'input_index' failed to satisfy constraint}}
+loom.weight @w input -1 : tensor<2xf32> = dense<1.0>
+
+// -----
+
+// The dialect's discardable attributes: loom.name and loom.dims on
+// arguments and results, nothing else.
+// expected-error @+1 {{argument 0: 'loom.name' must be a string}}
+func.func @name_not_string(%x: tensor<2xf32> {loom.name = 3 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{result 0: 'loom.dims' must be an array of strings}}
+func.func @dims_not_strings(%x: tensor<2xf32>) -> (tensor<2xf32> {loom.dims = [1]}) {
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{argument 0: unknown Loom attribute 'loom.nmae'}}
+func.func @unknown_arg_attr(%x: tensor<2xf32> {loom.nmae = "x"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown Loom attribute 'loom.source'}}
+module attributes {loom.source = "torchscript"} {
+}

@@ -17,10 +17,20 @@ loom.weight @fc.bias frozen aliases ["head.bias", "tied.bias"] : tensor<4xf32> =
 loom.weight @bn1.weight frozen aliases ["t"] copies ["bn2.weight" parameter, "bn2.running_var" buffer] : tensor<3xf32> = dense<1.0>
 // CHECK: loom.weight @bn.running_mean buffer frozen : tensor<3xf32> = dense<[0.000000e+00, 1.000000e+00, 2.000000e+00]>
 loom.weight @bn.running_mean buffer frozen : tensor<3xf32> = dense<[0.0, 1.0, 2.0]>
+// A weight that is also model input 2 (an ONNX initializer-input).
+// CHECK: loom.weight @emb input 2 aliases ["head"] : tensor<3xf32> = dense<2.000000e+00>
+loom.weight @emb input 2 aliases ["head"] : tensor<3xf32> = dense<2.0>
 // CHECK: loom.weight @shape constant frozen : tensor<2xi64> = dense<[1, -1]>
 loom.weight @shape constant frozen : tensor<2xi64> = dense<[1, -1]>
 // CHECK: loom.weight @"0" constant : tensor<2x!loom.string> = dense<["a", "b"]>
 loom.weight @"0" constant : tensor<2x!loom.string> = dense<["a", "b"]>
+
+// Argument and result names and symbolic dims (the dialect's discardable
+// attributes).
+// CHECK-LABEL: func.func @names(%{{.*}}: tensor<?x3xf32> {loom.dims = ["batch", ""], loom.name = "x"}) -> (tensor<?x3xf32> {loom.name = "y"})
+func.func @names(%x: tensor<?x3xf32> {loom.dims = ["batch", ""], loom.name = "x"}) -> (tensor<?x3xf32> {loom.name = "y"}) {
+  return %x : tensor<?x3xf32>
+}
 
 // CHECK-LABEL: func.func @structure
 func.func @structure(%x: tensor<2x3xf32>) -> tensor<2x4xf32> {

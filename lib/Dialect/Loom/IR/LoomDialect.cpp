@@ -54,3 +54,52 @@ Operation *LoomDialect::materializeConstant(OpBuilder &builder, Attribute value,
     return nullptr;
   return ConstantOp::create(builder, loc, elements);
 }
+
+//===----------------------------------------------------------------------===//
+// Discardable attributes
+//===----------------------------------------------------------------------===//
+
+/// `loom.name` and `loom.dims` on a function argument or result.
+static LogicalResult verifyValueAttribute(Operation *op, NamedAttribute attr,
+                                          StringRef what, unsigned index) {
+  auto fail = [&]() {
+    return op->emitOpError() << what << " " << index << ": '"
+                             << attr.getName().getValue() << "' must be ";
+  };
+  if (attr.getName() == LoomDialect::getNameAttrName()) {
+    if (!isa<StringAttr>(attr.getValue()))
+      return fail() << "a string";
+    return success();
+  }
+  if (attr.getName() == LoomDialect::getDimsAttrName()) {
+    auto dims = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!dims || !llvm::all_of(dims, llvm::IsaPred<StringAttr>))
+      return fail() << "an array of strings";
+    return success();
+  }
+  return op->emitOpError() << what << " " << index
+                           << ": unknown Loom attribute '"
+                           << attr.getName().getValue() << "'";
+}
+
+LogicalResult LoomDialect::verifyRegionArgAttribute(Operation *op,
+                                                    unsigned regionIndex,
+                                                    unsigned argIndex,
+                                                    NamedAttribute attr) {
+  return verifyValueAttribute(op, attr, "argument", argIndex);
+}
+
+LogicalResult LoomDialect::verifyRegionResultAttribute(Operation *op,
+                                                       unsigned regionIndex,
+                                                       unsigned resultIndex,
+                                                       NamedAttribute attr) {
+  return verifyValueAttribute(op, attr, "result", resultIndex);
+}
+
+LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  // `loom.name` and `loom.dims` belong on arguments and results; the
+  // dialect declares no attribute of an op as a whole.
+  return op->emitOpError() << "unknown Loom attribute '"
+                           << attr.getName().getValue() << "'";
+}

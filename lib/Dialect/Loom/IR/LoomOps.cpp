@@ -59,7 +59,7 @@ static ParseResult parseOptionalRole(OpAsmParser &parser, WeightRole &role) {
   return success();
 }
 
-// loom.weight @name [parameter|buffer|constant] [frozen]
+// loom.weight @name [parameter|buffer|constant] [frozen] [input N]
 //     [aliases ["a", ...]] [copies ["b" buffer, ...]] : type = value attr-dict
 ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
   Builder &builder = parser.getBuilder();
@@ -75,6 +75,13 @@ ParseResult WeightOp::parse(OpAsmParser &parser, OperationState &result) {
       WeightRoleAttr::get(builder.getContext(), role);
   if (succeeded(parser.parseOptionalKeyword("frozen")))
     result.getOrAddProperties<Properties>().frozen = builder.getUnitAttr();
+  if (succeeded(parser.parseOptionalKeyword("input"))) {
+    int64_t index;
+    if (parser.parseInteger(index))
+      return failure();
+    result.getOrAddProperties<Properties>().input_index =
+        builder.getI64IntegerAttr(index);
+  }
   if (succeeded(parser.parseOptionalKeyword("aliases"))) {
     SmallVector<Attribute> aliases;
     if (parser.parseCommaSeparatedList(
@@ -131,6 +138,8 @@ void WeightOp::print(OpAsmPrinter &printer) {
     printer << ' ' << stringifyWeightRole(getRole());
   if (getFrozen())
     printer << " frozen";
+  if (std::optional<int64_t> input = getInputIndex())
+    printer << " input " << *input;
   if (std::optional<ArrayAttr> aliases = getAliases()) {
     printer << " aliases [";
     llvm::interleaveComma(
@@ -154,7 +163,8 @@ void WeightOp::print(OpAsmPrinter &printer) {
   printer.printOptionalAttrDict((*this)->getAttrs(),
                                 {getSymNameAttrName(), getValueAttrName(),
                                  getRoleAttrName(), getFrozenAttrName(),
-                                 getAliasesAttrName(), getCopiesAttrName()});
+                                 getInputIndexAttrName(), getAliasesAttrName(),
+                                 getCopiesAttrName()});
 }
 
 LogicalResult WeightOp::verify() {

@@ -20,9 +20,6 @@ namespace loom {
 using namespace mlir;
 using namespace loom;
 
-/// The argument attribute in which importers record an input's original name.
-static constexpr StringLiteral kNameAttr = "loom.name";
-
 namespace {
 
 /// One `NAME:DxD...` entry of the `input-shapes` option.
@@ -103,8 +100,8 @@ struct LoomInferShapesPass
   LogicalResult applyOverrides(func::FuncOp func,
                                MutableArrayRef<ShapeOverride> overrides) {
     for (BlockArgument arg : func.getArguments()) {
-      auto name =
-          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
+      auto name = func.getArgAttrOfType<StringAttr>(
+          arg.getArgNumber(), LoomDialect::getNameAttrName());
       for (ShapeOverride &entry : overrides) {
         bool byName = name && name.getValue() == entry.key;
         bool byIndex = entry.key == std::to_string(arg.getArgNumber());

@@ -1007,9 +1007,9 @@ void LoomTieWeightsPass::runOnOperation() {
     entry.op = weight;
     if (!readBytes(weight.getValue(), entry))
       entry.alive = false; // strings, bools, sub-byte, sparse: left alone
-    // A weight that is also a graph input is part of the model's interface
+    // A weight that is also a model input is part of the model's interface
     // (a caller may feed another value): it keeps its own tensor.
-    if (weight->hasAttr("onnx.graph_input"))
+    if (weight.getInputIndex())
       entry.alive = false;
     entries.push_back(std::move(entry));
   }

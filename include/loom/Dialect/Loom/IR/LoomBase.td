@@ -32,6 +32,13 @@ def Loom_Dialect : Dialect {
     * `loom.onnx`, a generic op carrying any other operator unchanged, so
       that no model is refused at import.
 
+    Discardable attributes, each verified by the dialect:
+
+    * `loom.name` (on a function argument or result): the input's or output's
+      name in the source model;
+    * `loom.dims` (the same): its symbolic dimension names, `""` where a
+      dimension has none (`["batch", ""]`).
+
     Element types follow one convention: ONNX's signed integers are signless
     (`i8`, `i32`, `i64`), unsigned ones are `ui8`, `ui16`, ..., `bool` is
     `i1`, strings are `!loom.string`.
@@ -39,9 +46,20 @@ def Loom_Dialect : Dialect {
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerTypes();
     void registerAttributes();
+
+    /// The dialect's discardable attributes (see the description).
+    static constexpr ::llvm::StringLiteral getNameAttrName() {
+      return ::llvm::StringLiteral("loom.name");
+    }
+    static constexpr ::llvm::StringLiteral getDimsAttrName() {
+      return ::llvm::StringLiteral("loom.dims");
+    }
   }];
 }
 

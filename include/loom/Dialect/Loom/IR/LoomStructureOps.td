@@ -20,7 +20,7 @@ def Loom_WeightOp : Loom_Op<"weight", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     One tensor of the model, as a module-level symbol:
 
     ```mlir
-    loom.weight @fc.weight parameter frozen aliases ["head.weight"]
+    loom.weight @fc.weight parameter frozen input 2 aliases ["head.weight"]
         copies ["bn.running_var" buffer] : tensor<10x64xf32>
         = dense_resource<fc_weight>
     ```
@@ -37,6 +37,11 @@ def Loom_WeightOp : Loom_Op<"weight", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     * `aliases`: the other original names that now read this tensor (after
       import merged equal tensors or `loom-tie-weights` tied duplicates), so
       that statistics, diagnostics and export still name them.
+    * `input N` (`input_index`): the weight is also input number `N` of the
+      model, so a caller may feed another value in its place (an ONNX
+      initializer that is also a graph input). It is part of the model's
+      interface: passes keep its tensor its own, and exporters write it
+      back at that position.
 
     Functions read a weight with `loom.weight_ref`.
   }];
@@ -45,6 +50,7 @@ def Loom_WeightOp : Loom_Op<"weight", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     ElementsAttr:$value,
     DefaultValuedAttr<Loom_WeightRoleAttr, "::loom::WeightRole::Parameter">:$role,
     UnitAttr:$frozen,
+    OptionalAttr<ConfinedAttr<Loom_I64Attr, [IntNonNegative]>>:$input_index,
     OptionalAttr<StrArrayAttr>:$aliases,
     OptionalAttr<TypedArrayAttrBase<Loom_WeightCopyAttr,
                                     "array of weight copies">>:$copies);
