@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks Loom's typed ops against ONNX's operator schemas (pip onnx).
 
-For every row of lib/Target/ONNX/ONNXOpTable.h, reads the op's attributes from
+For every typed op (scripts/loom_ods.py: ODS's onnxName, the facts the C++
+table lib/Target/ONNX/ONNXOpTable.h is generated from), reads its attributes from
 the ODS files (include/loom/Dialect/Loom/IR/*.td: DefaultValuedAttr defaults,
 OptionalAttr, required attributes, including those inherited from base
 classes) and compares them with the newest schema of the ONNX operator:
@@ -23,8 +24,10 @@ import sys
 import onnx.defs
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
-table = open(os.path.join(root, "lib/Target/ONNX/ONNXOpTable.h")).read()
-rows = re.findall(r'\{"(\w+)", "loom\.(\w+)", [^,]+, (\d+)\}', table)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loom_ods import typed_ops  # noqa: E402
+
+rows = [(onnx, mnemonic, str(opset)) for onnx, mnemonic, opset in typed_ops(root)]
 
 td = "\n".join(open(p).read() for p in sorted(glob.glob(os.path.join(root, "include/loom/Dialect/Loom/IR/*.td"))))
 # def/class name -> (base class, mnemonic, body)

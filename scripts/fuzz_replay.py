@@ -4,7 +4,8 @@ so that every input that once crashed, leaked or hung stays fixed, on builds
 without the fuzzers (CI):
 
   onnx-import, onnx-roundtrip   loom-translate --import-onnx F --export-onnx-to OUT
-                                (and loomc compress F --tie -o OUT for roundtrip)
+                                (roundtrip: that OUT must import again, and
+                                loomc compress F --tie -o OUT)
   mlir-parser                   loom-translate --export-onnx F -o OUT
   torchscript-import            loom-translate --import-torchscript F.pt --export-onnx-to OUT
 
@@ -30,7 +31,10 @@ def commands(target, path, out, bin_dir):
     if target == "onnx-import":
         return [[translate, "--import-onnx", path, "--export-onnx-to", out]]
     if target == "onnx-roundtrip":
+        # The second command runs only when the first wrote OUT, and must
+        # succeed: what Loom exports, Loom imports.
         return [[translate, "--import-onnx", path, "--export-onnx-to", out],
+                [translate, "--import-onnx", out, "-o", out + ".mlir"],
                 [os.path.join(bin_dir, "loomc"), "compress", path, "--tie", "-o", out,
                  "--quiet"]]
     if target == "mlir-parser":
@@ -64,6 +68,11 @@ def main():
                 shutil.copyfile(source, path)
                 out = os.path.join(tmp, "out.onnx")
                 for cmd in commands(target, path, out, args.loom_bin):
+                    reimport = cmd[2] == out
+                    if reimport and not os.path.exists(out):
+                        continue  # the export was refused: nothing to read
+                    if not reimport and os.path.exists(out):
+                        os.remove(out)
                     total += 1
                     tool = " ".join(os.path.basename(c) for c in cmd[:2])
                     try:
@@ -74,6 +83,11 @@ def main():
                         print("VIOLATION %s/%s: %s: more than %d s" % (target, name, tool, TIMEOUT))
                         continue
                     lines = proc.stderr.splitlines()
+                    if reimport and proc.returncode != 0:
+                        violations += 1
+                        print("VIOLATION %s/%s: the exported model does not import again: %s"
+                              % (target, name, " | ".join(lines[:3])))
+                        continue
                     if proc.returncode == 0:
                         ok += 1
                     elif proc.returncode == 1 and len(lines) == 1 and path in lines[0]:
@@ -83,8 +97,8 @@ def main():
                         print("VIOLATION %s/%s: %s: exit %d, %d stderr lines: %s" % (
                             target, name, tool, proc.returncode, len(lines),
                             " | ".join(lines[:3])))
-                    if os.path.exists(out):
-                        os.remove(out)
+                if os.path.exists(out):
+                    os.remove(out)
     print("%d inputs: %d exit 0, %d exit 1, %d violations" % (total, ok, refused, violations))
     return 1 if violations else 0
 

@@ -1,6 +1,6 @@
 //===- InitAllPasses.h - every pass Loom defines ----------------*- C++ -*-===//
 //
-// Registers Loom's passes (and, as they arrive, its named pipelines) with
+// Registers Loom's passes and its named pipelines with
 // the pass registry, for loom-opt and for pipelines given as text.
 //
 //===----------------------------------------------------------------------===//
@@ -9,10 +9,14 @@
 #define LOOM_INITALLPASSES_H
 
 #include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/Pipelines/Pipelines.h"
 
 namespace loom {
 
-inline void registerAllPasses() { registerLoomPasses(); }
+inline void registerAllPasses() {
+  registerLoomPasses();
+  registerLoomPipelines();
+}
 
 } // namespace loom
 

@@ -83,16 +83,12 @@ static cl::opt<bool>
     genericOnly("generic-only",
                 cl::desc("Import: every node as the generic loom.onnx op"),
                 cl::cat(category));
-static cl::opt<loom::ONNXExportOptions::ExternalData> externalData(
-    "external-data", cl::desc("Export: where tensor data goes"),
-    cl::values(clEnumValN(loom::ONNXExportOptions::ExternalData::Auto, "auto",
-                          "beside the model (OUT.onnx.data) only when it would "
-                          "pass protobuf's 2 GB limit (default)"),
-               clEnumValN(loom::ONNXExportOptions::ExternalData::Always,
-                          "always", "large tensors always beside the model"),
-               clEnumValN(loom::ONNXExportOptions::ExternalData::Never, "never",
-                          "everything inside the model")),
-    cl::init(loom::ONNXExportOptions::ExternalData::Auto), cl::cat(category));
+// Its values come from the exporter's list (getExternalDataChoices), added
+// in main().
+static cl::opt<loom::ONNXExportOptions::ExternalData>
+    externalData("external-data", cl::desc("Export: where tensor data goes"),
+                 cl::init(loom::ONNXExportOptions::ExternalData::Auto),
+                 cl::cat(category));
 static cl::opt<uint64_t> externalThreshold(
     "external-data-threshold",
     cl::desc("Export: tensors smaller than this many bytes stay inside the "
@@ -108,6 +104,9 @@ static loom::ONNXExportOptions exportOptions() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  for (const loom::ExternalDataChoice &choice : loom::getExternalDataChoices())
+    externalData.getParser().addLiteralOption(choice.name, choice.value,
+                                              choice.help);
   cl::HideUnrelatedOptions(category);
   if (!cl::ParseCommandLineOptions(
           argc, argv, "Loom translator: ONNX <-> Loom IR\n", &llvm::errs()))

@@ -11,9 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Dialect/Loom/Analysis/ParamStats.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
-#include "loom/Dialect/Loom/Transforms/ParamStats.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
@@ -393,51 +393,39 @@ int runStats(const std::vector<std::string> &args) {
                               grouped(report.uniqueBytes))
                     .str());
 
-  if (failed(loom::writeFileAtomically(
-          (*vm)["output"].as<std::string>(), [&](raw_ostream &os) {
-            if (json)
-              loom::printParamStatsJSON(report, os);
-            else if (markdown)
-              loom::printParamStatsMarkdown(report, os);
-            else
-              loom::printParamStatsText(report, os);
-            return success();
-          })))
-    return kFailed;
-
+  loom::ParamStatsOutputs outputs;
+  outputs.format = json       ? loom::ParamStatsFormat::JSON
+                   : markdown ? loom::ParamStatsFormat::Markdown
+                              : loom::ParamStatsFormat::Text;
+  outputs.output = (*vm)["output"].as<std::string>();
   if (vm->count("plot")) {
-    std::string plotPath = (*vm)["plot"].as<std::string>();
-    std::string layer = (*vm)["layer"].as<std::string>(), error;
-    std::string svg;
-    llvm::raw_string_ostream svgStream(svg);
-    if (failed(loom::writeParamStatsSVG(
-            report, layer, "Weight values: " + modelPath, svgStream, error))) {
-      llvm::errs() << "loomc stats: error: " << error << "\n";
-      return layer.empty() ? kFailed : kUsage;
-    }
-    if (failed(loom::writeFileAtomically(plotPath, [&](raw_ostream &os) {
-          os << svg;
-          return success();
-        })))
-      return kFailed;
-    progress.line("wrote " + plotPath);
+    outputs.plot = (*vm)["plot"].as<std::string>();
+    outputs.layer = (*vm)["layer"].as<std::string>();
+    outputs.plotTitle = "Weight values: " + modelPath;
   }
-
-  if ((*vm)["check"].as<bool>()) {
+  outputs.check = (*vm)["check"].as<bool>();
+  switch (loom::writeParamStatsOutputs(
+      report, outputs,
+      FileLineColLoc::get(session.context.get(), modelPath, 0, 0))) {
+  case loom::ParamStatsStatus::Ok:
+    break;
+  case loom::ParamStatsStatus::BadLayer:
+    return kUsage;
+  case loom::ParamStatsStatus::WriteFailed:
+    return kFailed;
+  case loom::ParamStatsStatus::CheckFailed: {
     std::vector<std::string> bad;
     for (const loom::TensorStats &s : report.tensors)
-      if (s.nans || s.infs) {
-        llvm::errs() << modelPath << ": error: tensor '" << s.name << "' holds "
-                     << s.nans << " NaN and " << s.infs << " Inf value(s)\n";
+      if (s.nans || s.infs)
         bad.push_back(s.name);
-      }
-    if (!bad.empty()) {
-      llvm::errs() << "loomc stats: --check failed: " << bad.size()
-                   << " tensor(s) hold NaN or Inf: " << llvm::join(bad, ", ")
-                   << "\n";
-      return kFailed;
-    }
+    llvm::errs() << "loomc stats: --check failed: " << bad.size()
+                 << " tensor(s) hold NaN or Inf: " << llvm::join(bad, ", ")
+                 << "\n";
+    return kFailed;
   }
+  }
+  if (!outputs.plot.empty())
+    progress.line("wrote " + outputs.plot);
   return kOk;
 }
 
@@ -463,7 +451,8 @@ struct Figures {
   }
 };
 
-Figures figuresOf(ModuleOp module, StringRef path) {
+/// `dataPath`: the model's external data file, if it has one.
+Figures figuresOf(ModuleOp module, StringRef path, StringRef dataPath) {
   Figures figures;
   // Counts only: the weights' data is not read.
   loom::ParamStatsOptions counts;
@@ -480,7 +469,7 @@ Figures figuresOf(ModuleOp module, StringRef path) {
     figures.fileBytes = size;
   // External data beside an ONNX model counts as part of it.
   uint64_t dataSize = 0;
-  if (!llvm::sys::fs::file_size((path + ".data").str(), dataSize))
+  if (!dataPath.empty() && !llvm::sys::fs::file_size(dataPath, dataSize))
     figures.fileBytes += dataSize;
   return figures;
 }
@@ -496,7 +485,23 @@ std::string change(double before, double after) {
   return buffer;
 }
 
+/// "auto, always, never".
+std::string externalDataNames() {
+  std::vector<std::string> names;
+  for (const loom::ExternalDataChoice &choice : loom::getExternalDataChoices())
+    names.push_back(choice.name.str());
+  return llvm::join(names, ", ");
+}
+
 int runCompress(const std::vector<std::string> &args) {
+  static const std::string externalDataHelp = [] {
+    std::string help = "ONNX output, where tensor data goes:";
+    for (const loom::ExternalDataChoice &choice :
+         loom::getExternalDataChoices())
+      help += " " + choice.name.str() + " (" + choice.help.str() + ");";
+    help.back() = '.';
+    return help;
+  }();
   static const std::string tieHelp =
       "Tie duplicated weights so that every user reads one tensor; "
       "--tie=MODES picks among " +
@@ -515,8 +520,7 @@ int runCompress(const std::vector<std::string> &args) {
       "report", po::value<std::string>(),
       "Also write the before/after figures and pass times as JSON to this "
       "file")("external-data", po::value<std::string>()->default_value("auto"),
-              "ONNX output: auto (beside the model only past protobuf's 2 GB "
-              "limit), always, or never");
+              externalDataHelp.c_str());
   addModelOptions(options, "Print progress (each pass: time and what "
                            "changed) on stderr even when it is not a "
                            "terminal");
@@ -573,71 +577,78 @@ int runCompress(const std::vector<std::string> &args) {
 
   loom::ONNXExportOptions exportOptions;
   std::string external = (*vm)["external-data"].as<std::string>();
-  if (external == "auto")
-    exportOptions.externalData = loom::ONNXExportOptions::ExternalData::Auto;
-  else if (external == "always")
-    exportOptions.externalData = loom::ONNXExportOptions::ExternalData::Always;
-  else if (external == "never")
-    exportOptions.externalData = loom::ONNXExportOptions::ExternalData::Never;
-  else {
-    llvm::errs() << "loomc compress: error: --external-data must be auto, "
-                    "always or never, got '"
-                 << external << "'\n";
+  if (auto choice = loom::symbolizeExternalData(external)) {
+    exportOptions.externalData = *choice;
+  } else {
+    llvm::errs() << "loomc compress: error: --external-data must be one of "
+                 << externalDataNames() << ", got '" << external << "'\n";
     return kUsage;
   }
 
-  // The fixed order: shape inference, tying, then the user's pipeline.
-  std::string pipeline = "loom-infer-shapes{report-unknown=false}";
+  // The fixed passes (shape inference, tying), then the user's pipeline.
+  loom::LoomCompressPipelineOptions compress;
   if (vm->count("tie")) {
+    compress.tie = true;
+    compress.tieMinBytes = (*vm)["tie-min-bytes"].as<uint64_t>();
     std::string modes = (*vm)["tie"].as<std::string>();
     SmallVector<StringRef> list;
     if (modes != "all")
       StringRef(modes).split(list, ',');
-    for (StringRef mode : list)
-      if (!loom::symbolizeTieMode(mode)) {
+    SmallVector<loom::TieMode> tieModes;
+    for (StringRef mode : list) {
+      std::optional<loom::TieMode> parsed = loom::symbolizeTieMode(mode);
+      if (!parsed) {
         llvm::errs() << "loomc compress: error: --tie: unknown mode '" << mode
                      << "' (modes: all|" << loom::tieModeNames() << ")\n";
         return kUsage;
       }
-    pipeline += ",loom-tie-weights{min-bytes=" +
-                std::to_string((*vm)["tie-min-bytes"].as<uint64_t>());
-    if (modes != "all")
-      pipeline += " modes=" + modes;
-    pipeline += "}";
+      tieModes.push_back(*parsed);
+    }
+    compress.tieModes = tieModes;
   }
+  StringRef userPipeline;
   if (vm->count("pipeline")) {
-    StringRef user = (*vm)["pipeline"].as<std::string>();
-    user = user.trim();
-    if (user.consume_front("builtin.module(") && !user.consume_back(")")) {
+    userPipeline = StringRef((*vm)["pipeline"].as<std::string>()).trim();
+    if (userPipeline.consume_front("builtin.module(") &&
+        !userPipeline.consume_back(")")) {
       llvm::errs() << "loomc compress: error: --pipeline: unbalanced "
                       "'builtin.module('\n";
       return kUsage;
     }
-    if (!user.empty())
-      pipeline += "," + user.str();
   }
 
   Progress progress("compress", (*vm)["verbose"].as<bool>(),
                     (*vm)["quiet"].as<bool>());
   Session session(modelPath);
   PassManager pm(session.context.get());
+  loom::buildLoomCompressPipeline(pm, compress);
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrors(pipelineError);
-  if (failed(parsePassPipeline(pipeline, pm, pipelineErrors))) {
-    llvm::errs() << "loomc compress: error: bad pass pipeline '" << pipeline
+  if (!userPipeline.empty() &&
+      failed(parsePassPipeline(userPipeline, pm, pipelineErrors))) {
+    llvm::errs() << "loomc compress: error: bad pass pipeline '" << userPipeline
                  << "': " << StringRef(pipelineError).trim() << "\n";
     return kUsage;
   }
+  // What runs, as text: for the progress line and the report only.
+  std::string pipeline;
+  llvm::raw_string_ostream pipelineText(pipeline);
+  pm.printAsTextualPipeline(pipelineText);
   Clock::time_point begin = Clock::now();
   loom::LoadedModel model = load(session, modelPath, progress, *vm);
   if (!model)
     return kFailed;
-  Figures before = figuresOf(*model.module, modelPath);
+  // An input's external data: where PyTorch's exporter puts it.
+  Figures before = figuresOf(*model.module, modelPath, modelPath + ".data");
 
   std::vector<std::pair<std::string, double>> passTimes;
   pm.addInstrumentation(
       std::make_unique<ProgressInstrumentation>(progress, passTimes));
-  progress.line("running " + pipeline);
+  std::vector<std::string> passNames;
+  for (Pass &pass : pm.getPasses())
+    passNames.push_back(pass.getArgument().empty() ? pass.getName().str()
+                                                   : pass.getArgument().str());
+  progress.line("running " + llvm::join(passNames, ", "));
   if (failed(pm.run(*model.module))) {
     if (!session.diagnostics->numErrors())
       llvm::errs() << "loomc compress: error: a pass failed; nothing written\n";
@@ -645,16 +656,18 @@ int runCompress(const std::vector<std::string> &args) {
   }
 
   progress.start("writing " + outputPath);
+  loom::ONNXExportResult exported;
   LogicalResult written =
       outputFormat == loom::ModelFormat::ONNX
-          ? loom::exportONNXFile(*model.module, outputPath, exportOptions)
+          ? loom::exportONNXFile(*model.module, outputPath, exportOptions,
+                                 &exported)
           : loom::writeModule(*model.module, outputPath, /*bytecode=*/false,
                               /*noLocations=*/false);
   // The writer has said why, in one line.
   if (failed(written))
     return kFailed;
   progress.done("wrote " + outputPath);
-  Figures after = figuresOf(*model.module, outputPath);
+  Figures after = figuresOf(*model.module, outputPath, exported.dataPath);
   double seconds = secondsSince(begin);
 
   // The before/after table on stdout.
@@ -705,6 +718,7 @@ int runCompress(const std::vector<std::string> &args) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // For --pipeline: every pass and named pipeline, Loom's and upstream's.
   loom::registerAllPasses();
   mlir::registerTransformsPasses();
   if (argc < 2) {

@@ -108,39 +108,32 @@ LogicalResult loom::exportTypedOp(Operation *op, const NodeWriter &writer,
     groups[group].clear();
     return success();
   };
-  if (((opType == "Squeeze" || opType == "Unsqueeze") && opset < 13) ||
-      (opType == "ReduceSum" && opset < 13) ||
-      ((opType == "ReduceMean" || opType == "ReduceMax") && opset < 18)) {
-    if (failed(asAttribute(1, "axes")))
-      return failure();
-  } else if (opType == "Split" && opset < 13) {
-    if (failed(asAttribute(1, "split")))
-      return failure();
-  } else if (opType == "Slice" && opset < 10) {
-    if (!groups[4].empty()) {
-      std::optional<SmallVector<int64_t>> steps = getConstantInts(groups[4][0]);
-      if (!steps || llvm::any_of(*steps, [](int64_t s) { return s != 1; }))
-        return op->emitOpError("steps other than 1 need opset 10");
-      groups[4].clear();
+  if (opType == "Slice" && opset < 10 && groups.size() > 4 &&
+      !groups[4].empty()) {
+    std::optional<SmallVector<int64_t>> steps = getConstantInts(groups[4][0]);
+    if (!steps || llvm::any_of(*steps, [](int64_t s) { return s != 1; }))
+      return op->emitOpError("steps other than 1 need opset 10");
+    groups[4].clear();
+  }
+  for (const AttributeOperandRule &rule : getAttributeOperandRules()) {
+    if (rule.opType != opType || opset >= rule.untilOpset)
+      continue;
+    if (!rule.isFloat) {
+      if (failed(asAttribute(rule.operand, rule.attribute)))
+        return failure();
+      continue;
     }
-    if (failed(asAttribute(1, "starts")) || failed(asAttribute(2, "ends")) ||
-        failed(asAttribute(3, "axes")))
-      return failure();
-  } else if (opType == "Clip" && opset < 11) {
-    for (auto [group, name] :
-         {std::make_pair(1u, "min"), std::make_pair(2u, "max")}) {
-      if (groups[group].empty())
-        continue;
-      std::optional<float> value = getConstantFloat(groups[group][0]);
-      if (!value)
-        return op->emitOpError("Clip's ")
-               << name << " must be a constant for opset " << opset;
-      onnx::AttributeProto *attr = node.add_attribute();
-      attr->set_name(name);
-      attr->set_type(onnx::AttributeProto::FLOAT);
-      attr->set_f(*value);
-      groups[group].clear();
-    }
+    if (rule.operand >= groups.size() || groups[rule.operand].empty())
+      continue;
+    std::optional<float> value = getConstantFloat(groups[rule.operand][0]);
+    if (!value)
+      return op->emitOpError() << opType << "'s " << rule.attribute
+                               << " must be a constant for opset " << opset;
+    onnx::AttributeProto *attr = node.add_attribute();
+    attr->set_name(rule.attribute.str());
+    attr->set_type(onnx::AttributeProto::FLOAT);
+    attr->set_f(*value);
+    groups[rule.operand].clear();
   }
   // Absent groups before a present one are written as "".
   unsigned last = groups.size();

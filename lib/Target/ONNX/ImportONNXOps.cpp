@@ -109,48 +109,29 @@ LogicalResult TypedOpBuilder::upgrade(const onnx::AttributeProto &attr,
   int64_t opset = ctx.opset;
   StringRef name = attr.name();
   auto isInts = attr.type() == onnx::AttributeProto::INTS;
-  if (((opType == "Squeeze" || opType == "Unsqueeze") && opset < 13) ||
-      (opType == "ReduceSum" && opset < 13) ||
-      ((opType == "ReduceMean" || opType == "ReduceMax") && opset < 18)) {
-    if (name != "axes")
-      return success();
-    if (!isInts || operands.size() != 1)
-      return failure();
-    operands.push_back(intsConstant(attr));
-    consumed = true;
-    return success();
-  }
-  if (opType == "Split" && opset < 13 && name == "split") {
-    if (!isInts || operands.size() != 1)
-      return failure();
-    operands.push_back(intsConstant(attr));
-    consumed = true;
-    return success();
-  }
-  if (opType == "Slice" && opset < 10) {
-    // starts, ends, axes become operands 1..3, in that order.
-    static const char *order[] = {"starts", "ends", "axes"};
-    auto position = llvm::find(order, name) - std::begin(order);
-    if (position == 3)
-      return success();
-    if (!isInts)
-      return failure();
-    operands.resize(std::max<size_t>(operands.size(), position + 2));
-    operands[position + 1] = intsConstant(attr);
-    consumed = true;
-    return success();
-  }
-  if (opType == "Clip" && opset < 11 && (name == "min" || name == "max")) {
-    if (attr.type() != onnx::AttributeProto::FLOAT)
-      return failure();
-    operands.resize(3);
-    auto elementType = getElementTypeOrSelf(operands[0].getType());
-    auto floatType = dyn_cast<FloatType>(elementType);
-    if (!floatType)
-      return failure();
-    auto type = RankedTensorType::get({}, floatType);
-    operands[name == "min" ? 1 : 2] = constant(DenseElementsAttr::get(
-        type, builder.getFloatAttr(floatType, attr.f())));
+  for (const AttributeOperandRule &rule : getAttributeOperandRules()) {
+    if (rule.opType != opType || opset >= rule.untilOpset ||
+        rule.attribute != name)
+      continue;
+    if (operands.empty() ||
+        (operands.size() > rule.operand && operands[rule.operand]))
+      return failure(); // the operand is there too
+    Value value;
+    if (rule.isFloat) {
+      auto floatType =
+          dyn_cast<FloatType>(getElementTypeOrSelf(operands[0].getType()));
+      if (attr.type() != onnx::AttributeProto::FLOAT || !floatType)
+        return failure();
+      value = constant(
+          DenseElementsAttr::get(RankedTensorType::get({}, floatType),
+                                 builder.getFloatAttr(floatType, attr.f())));
+    } else {
+      if (!isInts)
+        return failure();
+      value = intsConstant(attr);
+    }
+    operands.resize(std::max<size_t>(operands.size(), rule.operand + 1));
+    operands[rule.operand] = value;
     consumed = true;
     return success();
   }
@@ -308,48 +289,16 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
     placeholderElement =
         flat.size() > 2 ? getElementTypeOrSelf(flat[2])
                         : IntegerType::get(context, 8, IntegerType::Unsigned);
-  SmallVector<Type> placeholders(numResults,
-                                 UnrankedTensorType::get(placeholderElement));
   OperationState state(ctx.loc, *opName);
   state.addOperands(flat);
   state.addAttributes(attributes);
-  state.addTypes(placeholders);
-  Operation *op = builder.create(state);
-  created.push_back(op);
-
   // Loom's own rules decide; a complaint means the node stays generic.
-  // The op's invariants (operand count, attribute kinds: `axis` given as a
-  // float, `kernel_shape` missing) are checked first: inference reads
-  // attributes through their typed getters.
-  ScopedDiagnosticHandler silence(context,
-                                  [](Diagnostic &) { return success(); });
-  // An inherent attribute of the wrong kind is dropped silently when it is
-  // stored in the op's properties (a float `axis` becomes a null IntegerAttr
-  // that a default-valued getter dereferences): the attributes must read
-  // back as given.
-  for (const NamedAttribute &attr : attributes)
-    if (op->getAttr(attr.getName()) != attr.getValue())
-      return fail();
-  if (failed(op->getName().verifyInvariants(op)))
+  FailureOr<Operation *> op = createWithInferredTypes(
+      builder, state, numResults, placeholderElement,
+      ArrayRef<Type>(ctx.resultTypes).take_front(numResults));
+  if (failed(op))
     return fail();
-  auto inference = dyn_cast<ShapeInferenceOpInterface>(op);
-  SmallVector<Type> inferred;
-  if (!inference || failed(inference.inferResultTypes(inferred)) ||
-      inferred.size() != numResults)
-    return fail();
-  for (unsigned i = 0; i < numResults; ++i) {
-    Type declared = ctx.resultTypes[i];
-    Type type = inferred[i];
-    if (declared && isa<TensorType>(declared)) {
-      if (!isCompatibleType(declared, type))
-        return fail();
-      type = refineType(declared, type);
-    }
-    op->getResult(i).setType(type);
-  }
-  if (failed(verify(op)))
-    return fail();
-  return op;
+  return *op;
 }
 
 Operation *loom::importTypedOp(OpBuilder &builder, const NodeContext &ctx) {

@@ -191,6 +191,14 @@ public:
         return fail(describeNode(node) + " reads '" + input +
                     "', which no node, graph input or initializer produces");
     if (node.domain().empty() || node.domain() == "ai.onnx") {
+      // Without an opset the node has no meaning (onnx.checker and ONNX
+      // Runtime refuse it); an exporter would have to invent one, and the
+      // model it wrote would then not be the model it read (found by the
+      // onnx-roundtrip fuzzer).
+      if (opset <= 0)
+        return fail(describeNode(node) +
+                    ": the model imports no opset of the default ONNX domain "
+                    "(opset_import has no entry for \"\")");
       if (!checkSchema(node))
         return false;
       if (hasWindow(node.op_type()))

@@ -3,15 +3,22 @@
 // One row per typed op: the ONNX operator (default domain), the Loom op, the
 // most results the Loom op has, and the first opset whose form the importer
 // maps (older forms that differ only by attributes-turned-operands are
-// upgraded by the importer and written back by the exporter).
+// upgraded by the importer and written back by the exporter). The rows are
+// generated from ODS (each op's onnxName, onnxMinOpset, onnxMaxResults in
+// include/loom/Dialect/Loom/IR/*.td), the one source of these facts.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LOOM_LIB_TARGET_ONNX_ONNXOPTABLE_H
 #define LOOM_LIB_TARGET_ONNX_ONNXOPTABLE_H
 
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
+
+#include <vector>
 
 namespace loom {
 
@@ -23,62 +30,58 @@ struct ONNXOpMapping {
   int64_t minOpset;
 };
 
-inline llvm::ArrayRef<ONNXOpMapping> getONNXOpTable() {
-  static const ONNXOpMapping table[] = {
-      {"Abs", "loom.abs", 1, 6},
-      {"Add", "loom.add", 1, 7},
-      {"AveragePool", "loom.average_pool", 1, 7},
-      {"BatchNormalization", "loom.batch_norm", 1, 9},
-      {"Cast", "loom.cast", 1, 6},
-      {"Clip", "loom.clip", 1, 6},
-      {"Concat", "loom.concat", 1, 4},
-      {"Constant", "loom.constant", 1, 1},
-      {"Conv", "loom.conv", 1, 1},
-      {"ConvTranspose", "loom.conv_transpose", 1, 1},
-      {"DequantizeLinear", "loom.dequantize_linear", 1, 10},
-      {"Div", "loom.div", 1, 7},
-      {"Dropout", "loom.dropout", 2, 12},
-      {"Equal", "loom.equal", 1, 7},
-      {"Erf", "loom.erf", 1, 9},
-      {"Exp", "loom.exp", 1, 6},
-      {"Expand", "loom.expand", 1, 8},
-      {"Flatten", "loom.flatten", 1, 1},
-      {"Gather", "loom.gather", 1, 1},
-      {"Gelu", "loom.gelu", 1, 20},
-      {"Gemm", "loom.gemm", 1, 7},
-      {"GlobalAveragePool", "loom.global_average_pool", 1, 1},
-      {"Greater", "loom.greater", 1, 7},
-      {"Identity", "loom.identity", 1, 1},
-      {"LayerNormalization", "loom.layer_norm", 1, 17},
-      {"LeakyRelu", "loom.leaky_relu", 1, 6},
-      {"Less", "loom.less", 1, 7},
-      {"Log", "loom.log", 1, 6},
-      {"LogSoftmax", "loom.log_softmax", 1, 1},
-      {"MatMul", "loom.matmul", 1, 1},
-      {"MatMulInteger", "loom.matmul_integer", 1, 10},
-      {"MaxPool", "loom.max_pool", 2, 1},
-      {"Mul", "loom.mul", 1, 7},
-      {"Neg", "loom.neg", 1, 6},
-      {"Pow", "loom.pow", 1, 7},
-      {"QuantizeLinear", "loom.quantize_linear", 1, 10},
-      {"ReduceMax", "loom.reduce_max", 1, 1},
-      {"ReduceMean", "loom.reduce_mean", 1, 1},
-      {"ReduceSum", "loom.reduce_sum", 1, 1},
-      {"Relu", "loom.relu", 1, 6},
-      {"Reshape", "loom.reshape", 1, 5},
-      {"Shape", "loom.shape", 1, 1},
-      {"Sigmoid", "loom.sigmoid", 1, 6},
-      {"Slice", "loom.slice", 1, 1},
-      {"Softmax", "loom.softmax", 1, 1},
-      {"Split", "loom.split", ~0u, 2},
-      {"Sqrt", "loom.sqrt", 1, 6},
-      {"Squeeze", "loom.squeeze", 1, 1},
-      {"Sub", "loom.sub", 1, 7},
-      {"Tanh", "loom.tanh", 1, 6},
-      {"Transpose", "loom.transpose", 1, 1},
-      {"Unsqueeze", "loom.unsqueeze", 1, 1},
-      {"Where", "loom.where", 1, 9},
+namespace detail {
+template <typename... Ops> std::vector<ONNXOpMapping> collectONNXOps() {
+  std::vector<ONNXOpMapping> table;
+  auto add = [&](llvm::StringLiteral onnx, llvm::StringLiteral loom,
+                 int maxResults, int64_t minOpset) {
+    if (!onnx.empty())
+      table.push_back(
+          {onnx, loom, maxResults < 0 ? ~0u : unsigned(maxResults), minOpset});
   };
+  (add(Ops::getONNXName(), Ops::getOperationName(), Ops::getONNXMaxResults(),
+       Ops::getONNXMinOpset()),
+   ...);
+  llvm::sort(table, [](const ONNXOpMapping &a, const ONNXOpMapping &b) {
+    return a.onnxName < b.onnxName;
+  });
+  return table;
+}
+} // namespace detail
+
+/// An attribute of older opsets that Loom's (newest) form of the operator
+/// takes as an operand: the importer upgrades it into a constant operand,
+/// the exporter writes a constant operand back as it. One list of these
+/// rules serves both directions.
+struct AttributeOperandRule {
+  llvm::StringLiteral opType;
+  /// Opsets below this one have the attribute.
+  int64_t untilOpset;
+  llvm::StringLiteral attribute;
+  /// The operand (ODS operand group) it becomes.
+  unsigned operand;
+  /// INTS (a 1-D i64 tensor) or FLOAT (a scalar of the input's type).
+  bool isFloat;
+};
+
+inline llvm::ArrayRef<AttributeOperandRule> getAttributeOperandRules() {
+  static const AttributeOperandRule rules[] = {
+      {"Squeeze", 13, "axes", 1, false},   {"Unsqueeze", 13, "axes", 1, false},
+      {"ReduceSum", 13, "axes", 1, false}, {"ReduceMean", 18, "axes", 1, false},
+      {"ReduceMax", 18, "axes", 1, false}, {"Split", 13, "split", 1, false},
+      {"Slice", 10, "starts", 1, false},   {"Slice", 10, "ends", 2, false},
+      {"Slice", 10, "axes", 3, false},     {"Clip", 11, "min", 1, true},
+      {"Clip", 11, "max", 2, true},
+  };
+  return rules;
+}
+
+/// Every Loom op that mirrors an ONNX operator, by ONNX name.
+inline llvm::ArrayRef<ONNXOpMapping> getONNXOpTable() {
+  static const std::vector<ONNXOpMapping> table = detail::collectONNXOps<
+#define GET_OP_LIST
+#include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"
+      >();
   return table;
 }
 

@@ -11,9 +11,12 @@
 #define LOOM_TARGET_ONNX_ONNXEXPORT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace loom {
 
@@ -25,9 +28,27 @@ struct ONNXExportOptions {
   uint64_t externalDataThreshold = 1024;
 };
 
-/// Writes `module` to `path` (and, with external data, `path`.data beside it).
+/// The choices of ExternalData by name ("auto", "always", "never"), with a
+/// line of help each: the one list the tools' options are built from.
+struct ExternalDataChoice {
+  ONNXExportOptions::ExternalData value;
+  llvm::StringLiteral name, help;
+};
+llvm::ArrayRef<ExternalDataChoice> getExternalDataChoices();
+std::optional<ONNXExportOptions::ExternalData>
+symbolizeExternalData(llvm::StringRef name);
+
+/// What an export wrote besides the model.
+struct ONNXExportResult {
+  /// The external data file (`path`.<content hash>.data), or empty.
+  std::string dataPath;
+};
+
+/// Writes `module` to `path` (and, with external data, a data file beside
+/// it, named after its content: `path`.<xxh3-64>.data).
 llvm::LogicalResult exportONNXFile(mlir::ModuleOp module, llvm::StringRef path,
-                                   const ONNXExportOptions &options = {});
+                                   const ONNXExportOptions &options = {},
+                                   ONNXExportResult *result = nullptr);
 
 } // namespace loom
 

@@ -15,6 +15,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/Verifier.h"
 
 using namespace mlir;
 using namespace loom;
@@ -258,4 +259,82 @@ LogicalResult loom::inferReduction(Operation *op, Value data, Value axes,
   }
   inferred.push_back(RankedTensorType::get(shape, elementType));
   return success();
+}
+
+FailureOr<Operation *>
+loom::createWithInferredTypes(OpBuilder &builder, OperationState &state,
+                              unsigned numResults, Type placeholderElement,
+                              ArrayRef<Type> declared) {
+  // A result whose type is declared gets a placeholder of its element type;
+  // the others one of `placeholderElement`, or, when the op's result
+  // constraints refuse that (Equal's i1, Shape's i64, MatMulInteger's i32),
+  // the first other candidate they accept.
+  auto declaredElement = [&](unsigned i) -> Type {
+    if (i < declared.size())
+      if (auto tensor = dyn_cast_or_null<TensorType>(declared[i]))
+        return tensor.getElementType();
+    return nullptr;
+  };
+  auto placeholders = [&](Type element) {
+    SmallVector<Type> types;
+    for (unsigned i = 0; i < numResults; ++i) {
+      Type known = declaredElement(i);
+      types.push_back(UnrankedTensorType::get(known ? known : element));
+    }
+    return types;
+  };
+  state.types.assign(placeholders(placeholderElement));
+  SmallVector<NamedAttribute> given(state.attributes.begin(),
+                                    state.attributes.end());
+  Operation *op = builder.create(state);
+  auto fail = [&]() -> FailureOr<Operation *> {
+    op->erase();
+    return failure();
+  };
+  MLIRContext *context = op->getContext();
+  ScopedDiagnosticHandler silence(context,
+                                  [](Diagnostic &) { return success(); });
+  // An inherent attribute of the wrong kind is dropped silently when it is
+  // stored in the op's properties (a float `axis` becomes a null IntegerAttr
+  // that a default-valued getter dereferences): it must read back as given.
+  for (const NamedAttribute &attr : given)
+    if (op->getAttr(attr.getName()) != attr.getValue())
+      return fail();
+  // Inference reads attributes through their typed getters, so the op's
+  // invariants (operand count, required attributes, attribute kinds) are
+  // checked first, with placeholders its result constraints accept.
+  Builder b(context);
+  Type candidates[] = {placeholderElement, b.getI64Type(), b.getI1Type(),
+                       b.getI32Type()};
+  bool valid = false;
+  for (Type element : candidates) {
+    for (auto [result, type] :
+         llvm::zip_equal(op->getResults(), placeholders(element)))
+      result.setType(type);
+    if (succeeded(op->getName().verifyInvariants(op))) {
+      valid = true;
+      break;
+    }
+  }
+  if (!valid)
+    return fail();
+  auto inference = dyn_cast<ShapeInferenceOpInterface>(op);
+  SmallVector<Type> inferred;
+  if (!inference || failed(inference.inferResultTypes(inferred)) ||
+      inferred.size() != numResults)
+    return fail();
+  for (unsigned i = 0; i < numResults; ++i) {
+    Type type = inferred[i];
+    Type known = i < declared.size() ? declared[i] : Type();
+    if (known && isa<TensorType>(known)) {
+      if (!isCompatibleType(known, type))
+        return fail();
+      type = refineType(known, type);
+    }
+    op->getResult(i).setType(type);
+  }
+  // Verified again with the inferred types.
+  if (failed(verify(op, /*verifyRecursively=*/false)))
+    return fail();
+  return op;
 }

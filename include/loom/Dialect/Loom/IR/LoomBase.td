@@ -96,6 +96,27 @@ class Loom_Op<string mnemonic, list<Trait> traits = []>
     : Op<Loom_Dialect, mnemonic, traits> {
   // The ONNX operator this op mirrors (empty for Loom's own structural ops).
   string onnxName = "";
+  // The first opset whose form of it the importer maps (older forms that
+  // differ only by attributes turned operands are upgraded on import and
+  // written back on export).
+  int onnxMinOpset = 1;
+  // The most results the op has in ONNX (-1: variadic).
+  int onnxMaxResults = 1;
+  // What an ONNX importer or exporter asks of every op (the facts above, as
+  // static members): a def with its own extraClassDeclaration appends it.
+  code onnxClassDeclaration = [{
+    /// The ONNX operator this op mirrors ("" for Loom's own ops), the first
+    /// opset whose form the importer maps, and the most results (-1:
+    /// variadic). From ODS: the one source of these facts.
+    static constexpr ::llvm::StringLiteral getONNXName() {
+      return ::llvm::StringLiteral("}] # onnxName # [{");
+    }
+    static constexpr int64_t getONNXMinOpset() { return }]
+      # onnxMinOpset # [{; }
+    static constexpr int getONNXMaxResults() { return }]
+      # onnxMaxResults # [{; }
+  }];
+  let extraClassDeclaration = onnxClassDeclaration;
 }
 
 #endif // LOOM_DIALECT_LOOM_IR_LOOMBASE_TD

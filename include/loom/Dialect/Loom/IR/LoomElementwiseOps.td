@@ -15,6 +15,7 @@ include "loom/Dialect/Loom/IR/LoomOpBase.td"
 //===----------------------------------------------------------------------===//
 
 def Loom_AddOp : Loom_BinaryOp<"add", "Add", Loom_NumericTensor, [Commutative]> {
+  let onnxMinOpset = 7;
   let summary = "elementwise addition with broadcasting (ONNX Add)";
   let description = [{
     `C = A + B`. Shapes broadcast as in numpy: dimensions are aligned from
@@ -23,16 +24,19 @@ def Loom_AddOp : Loom_BinaryOp<"add", "Add", Loom_NumericTensor, [Commutative]> 
 }
 
 def Loom_SubOp : Loom_BinaryOp<"sub", "Sub", Loom_NumericTensor> {
+  let onnxMinOpset = 7;
   let summary = "elementwise subtraction with broadcasting (ONNX Sub)";
   let description = [{ `C = A - B`, broadcasting as `loom.add`. }];
 }
 
 def Loom_MulOp : Loom_BinaryOp<"mul", "Mul", Loom_NumericTensor, [Commutative]> {
+  let onnxMinOpset = 7;
   let summary = "elementwise multiplication with broadcasting (ONNX Mul)";
   let description = [{ `C = A * B`, broadcasting as `loom.add`. }];
 }
 
 def Loom_DivOp : Loom_BinaryOp<"div", "Div", Loom_NumericTensor> {
+  let onnxMinOpset = 7;
   let summary = "elementwise division with broadcasting (ONNX Div)";
   let description = [{
     `C = A / B`, broadcasting as `loom.add`. Integer division truncates
@@ -41,6 +45,7 @@ def Loom_DivOp : Loom_BinaryOp<"div", "Div", Loom_NumericTensor> {
 }
 
 def Loom_PowOp : Loom_TypedOp<"pow", "Pow"> {
+  let onnxMinOpset = 7;
   let summary = "elementwise power with broadcasting (ONNX Pow)";
   let description = [{
     `Z = X ^ Y`. The exponent may have another numeric element type than the
@@ -57,11 +62,13 @@ def Loom_PowOp : Loom_TypedOp<"pow", "Pow"> {
 //===----------------------------------------------------------------------===//
 
 def Loom_ReluOp : Loom_UnaryOp<"relu", "Relu", Loom_NumericTensor> {
+  let onnxMinOpset = 6;
   let summary = "rectified linear unit (ONNX Relu)";
   let description = [{ `Y = max(X, 0)`. }];
 }
 
 def Loom_LeakyReluOp : Loom_UnaryOp<"leaky_relu", "LeakyRelu", Loom_FloatTensor> {
+  let onnxMinOpset = 6;
   let summary = "leaky rectified linear unit (ONNX LeakyRelu)";
   let description = [{ `Y = X < 0 ? alpha * X : X`; `alpha` defaults to 0.01. }];
   let arguments = (ins Loom_FloatTensor:$X,
@@ -69,6 +76,7 @@ def Loom_LeakyReluOp : Loom_UnaryOp<"leaky_relu", "LeakyRelu", Loom_FloatTensor>
 }
 
 def Loom_GeluOp : Loom_UnaryOp<"gelu", "Gelu", Loom_FloatTensor> {
+  let onnxMinOpset = 20;
   let summary = "Gaussian error linear unit (ONNX Gelu, opset 20)";
   let description = [{
     `Y = 0.5 * X * (1 + erf(X / sqrt(2)))`, or with `approximate = tanh`,
@@ -80,46 +88,55 @@ def Loom_GeluOp : Loom_UnaryOp<"gelu", "Gelu", Loom_FloatTensor> {
 }
 
 def Loom_SigmoidOp : Loom_UnaryOp<"sigmoid", "Sigmoid", Loom_FloatTensor> {
+  let onnxMinOpset = 6;
   let summary = "logistic sigmoid (ONNX Sigmoid)";
   let description = [{ `Y = 1 / (1 + exp(-X))`. }];
 }
 
 def Loom_TanhOp : Loom_UnaryOp<"tanh", "Tanh", Loom_FloatTensor> {
+  let onnxMinOpset = 6;
   let summary = "hyperbolic tangent (ONNX Tanh)";
   let description = [{ `Y = tanh(X)`. }];
 }
 
 def Loom_ErfOp : Loom_UnaryOp<"erf", "Erf", Loom_NumericTensor> {
+  let onnxMinOpset = 9;
   let summary = "Gauss error function (ONNX Erf)";
   let description = [{ `Y = erf(X)`. }];
 }
 
 def Loom_ExpOp : Loom_UnaryOp<"exp", "Exp", Loom_FloatTensor> {
+  let onnxMinOpset = 6;
   let summary = "natural exponential (ONNX Exp)";
   let description = [{ `Y = e^X`. }];
 }
 
 def Loom_LogOp : Loom_UnaryOp<"log", "Log", Loom_FloatTensor> {
+  let onnxMinOpset = 6;
   let summary = "natural logarithm (ONNX Log)";
   let description = [{ `Y = ln(X)`; `-inf` at 0 and NaN below, as IEEE says. }];
 }
 
 def Loom_SqrtOp : Loom_UnaryOp<"sqrt", "Sqrt", Loom_FloatTensor> {
+  let onnxMinOpset = 6;
   let summary = "square root (ONNX Sqrt)";
   let description = [{ `Y = sqrt(X)`; NaN for negative inputs. }];
 }
 
 def Loom_NegOp : Loom_UnaryOp<"neg", "Neg", Loom_NumericTensor> {
+  let onnxMinOpset = 6;
   let summary = "negation (ONNX Neg)";
   let description = [{ `Y = -X`. }];
 }
 
 def Loom_AbsOp : Loom_UnaryOp<"abs", "Abs", Loom_NumericTensor> {
+  let onnxMinOpset = 6;
   let summary = "absolute value (ONNX Abs)";
   let description = [{ `Y = |X|`. }];
 }
 
 def Loom_ClipOp : Loom_TypedOp<"clip", "Clip", [AttrSizedOperandSegments]> {
+  let onnxMinOpset = 6;
   let summary = "limits values to [min, max] (ONNX Clip, opset 11+ form)";
   let description = [{
     `Y = min(max(X, min), max)`. `min` and `max` are optional scalar operands
@@ -145,21 +162,25 @@ def Loom_ClipOp : Loom_TypedOp<"clip", "Clip", [AttrSizedOperandSegments]> {
 //===----------------------------------------------------------------------===//
 
 def Loom_EqualOp : Loom_CompareOp<"equal", "Equal"> {
+  let onnxMinOpset = 7;
   let summary = "elementwise A == B with broadcasting (ONNX Equal)";
   let description = [{ An `i1` tensor of the broadcast shape. }];
 }
 
 def Loom_LessOp : Loom_CompareOp<"less", "Less"> {
+  let onnxMinOpset = 7;
   let summary = "elementwise A < B with broadcasting (ONNX Less)";
   let description = [{ An `i1` tensor of the broadcast shape. }];
 }
 
 def Loom_GreaterOp : Loom_CompareOp<"greater", "Greater"> {
+  let onnxMinOpset = 7;
   let summary = "elementwise A > B with broadcasting (ONNX Greater)";
   let description = [{ An `i1` tensor of the broadcast shape. }];
 }
 
 def Loom_WhereOp : Loom_TypedOp<"where", "Where"> {
+  let onnxMinOpset = 9;
   let summary = "elementwise select with broadcasting (ONNX Where)";
   let description = [{
     `output = condition ? X : Y`; the three shapes broadcast together.

@@ -74,6 +74,7 @@ def Loom_MatMulOp : Loom_TypedOp<"matmul", "MatMul"> {
 }
 
 def Loom_GemmOp : Loom_TypedOp<"gemm", "Gemm"> {
+  let onnxMinOpset = 7;
   let summary = "general matrix multiply (ONNX Gemm)";
   let description = [{
     `Y = alpha * A' * B' + beta * C` with `A' = transA ? A^T : A` (`M x K`)
@@ -127,6 +128,7 @@ def Loom_LogSoftmaxOp : Loom_UnaryOp<"log_softmax", "LogSoftmax", Loom_FloatTens
 
 def Loom_LayerNormalizationOp
     : Loom_TypedOp<"layer_norm", "LayerNormalization"> {
+  let onnxMinOpset = 17;
   let summary = "layer normalisation (ONNX LayerNormalization, inference form)";
   let description = [{
     Normalises `X` over the dimensions from `axis` to the last:
@@ -146,6 +148,7 @@ def Loom_LayerNormalizationOp
 
 def Loom_BatchNormalizationOp
     : Loom_TypedOp<"batch_norm", "BatchNormalization"> {
+  let onnxMinOpset = 9;
   let summary = "batch normalisation with running statistics (ONNX BatchNormalization, inference form)";
   let description = [{
     `Y = (X - input_mean) / sqrt(input_var + epsilon) * scale + B`, per
@@ -163,6 +166,7 @@ def Loom_BatchNormalizationOp
 }
 
 def Loom_MaxPoolOp : Loom_TypedOp<"max_pool", "MaxPool"> {
+  let onnxMaxResults = 2;
   let summary = "max pooling (ONNX MaxPool)";
   let description = [{
     Sliding-window maximum over the spatial dimensions of `X`
@@ -184,6 +188,7 @@ def Loom_MaxPoolOp : Loom_TypedOp<"max_pool", "MaxPool"> {
 }
 
 def Loom_AveragePoolOp : Loom_TypedOp<"average_pool", "AveragePool"> {
+  let onnxMinOpset = 7;
   let summary = "average pooling (ONNX AveragePool)";
   let description = [{
     Sliding-window mean over the spatial dimensions of `X`; output sizes as
@@ -214,6 +219,8 @@ def Loom_GlobalAveragePoolOp
 }
 
 def Loom_DropoutOp : Loom_TypedOp<"dropout", "Dropout", [AttrSizedOperandSegments]> {
+  let onnxMinOpset = 12;
+  let onnxMaxResults = 2;
   let summary = "dropout, as at inference (ONNX Dropout)";
   let description = [{
     Loom compiles models for inference, where Dropout is the identity:

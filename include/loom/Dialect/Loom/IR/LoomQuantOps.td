@@ -11,6 +11,7 @@
 include "loom/Dialect/Loom/IR/LoomOpBase.td"
 
 def Loom_QuantizeLinearOp : Loom_TypedOp<"quantize_linear", "QuantizeLinear"> {
+  let onnxMinOpset = 10;
   let summary = "float to integer quantization (ONNX QuantizeLinear)";
   let description = [{
     `y = saturate(round(x / y_scale) + y_zero_point)`. `y_scale` is a scalar
@@ -29,6 +30,7 @@ def Loom_QuantizeLinearOp : Loom_TypedOp<"quantize_linear", "QuantizeLinear"> {
 
 def Loom_DequantizeLinearOp
     : Loom_TypedOp<"dequantize_linear", "DequantizeLinear"> {
+  let onnxMinOpset = 10;
   let summary = "integer to float dequantization (ONNX DequantizeLinear)";
   let description = [{
     `y = (x - x_zero_point) * x_scale`, with `x_scale` per tensor, per
@@ -44,6 +46,7 @@ def Loom_DequantizeLinearOp
 
 def Loom_MatMulIntegerOp : Loom_TypedOp<"matmul_integer", "MatMulInteger",
                                         [AttrSizedOperandSegments]> {
+  let onnxMinOpset = 10;
   let summary = "8-bit integer matrix product with i32 result (ONNX MatMulInteger)";
   let description = [{
     `Y = (A - a_zero_point) @ (B - b_zero_point)` with `loom.matmul`'s shape

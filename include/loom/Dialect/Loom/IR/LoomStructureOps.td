@@ -56,7 +56,7 @@ def Loom_WeightOp : Loom_Op<"weight", [Symbol, HasParent<"::mlir::ModuleOp">]> {
                                     "array of weight copies">>:$copies);
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
-  let extraClassDeclaration = [{
+  let extraClassDeclaration = onnxClassDeclaration # [{
     /// The weight's tensor type (the type of its value).
     ::mlir::ShapedType getType() {
       return ::llvm::cast<::mlir::ShapedType>(getValue().getType());

@@ -12,6 +12,7 @@
 include "loom/Dialect/Loom/IR/LoomOpBase.td"
 
 def Loom_ReshapeOp : Loom_TypedOp<"reshape", "Reshape"> {
+  let onnxMinOpset = 5;
   let summary = "gives a tensor a new shape (ONNX Reshape)";
   let description = [{
     `shape` is a 1-D `i64` tensor. An entry `0` copies the input's dimension
@@ -40,6 +41,7 @@ def Loom_TransposeOp : Loom_TypedOp<"transpose", "Transpose"> {
 }
 
 def Loom_ConcatOp : Loom_TypedOp<"concat", "Concat"> {
+  let onnxMinOpset = 4;
   let summary = "joins tensors along one axis (ONNX Concat)";
   let description = [{
     All inputs have one rank and one element type and agree on every
@@ -53,6 +55,8 @@ def Loom_ConcatOp : Loom_TypedOp<"concat", "Concat"> {
 }
 
 def Loom_SplitOp : Loom_TypedOp<"split", "Split"> {
+  let onnxMinOpset = 2;
+  let onnxMaxResults = -1;
   let summary = "splits a tensor into parts along one axis (ONNX Split)";
   let description = [{
     The part sizes come from the optional 1-D `split` operand (which must sum
@@ -144,6 +148,7 @@ def Loom_UnsqueezeOp : Loom_TypedOp<"unsqueeze", "Unsqueeze"> {
 }
 
 def Loom_ExpandOp : Loom_TypedOp<"expand", "Expand"> {
+  let onnxMinOpset = 8;
   let summary = "broadcasts to a shape (ONNX Expand)";
   let description = [{
     The result shape is the numpy broadcast of the input's shape and the 1-D
@@ -172,6 +177,7 @@ def Loom_ShapeOp : Loom_TypedOp<"shape", "Shape"> {
 }
 
 def Loom_CastOp : Loom_TypedOp<"cast", "Cast"> {
+  let onnxMinOpset = 6;
   let summary = "converts elements to another type (ONNX Cast)";
   let description = [{
     The target type is the result's element type (ONNX's `to`). `saturate`

@@ -10,6 +10,7 @@
 #ifndef LOOM_DIALECT_LOOM_IR_SHAPEINFERENCE_H
 #define LOOM_DIALECT_LOOM_IR_SHAPEINFERENCE_H
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -75,6 +76,20 @@ std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
 std::pair<int64_t, int64_t> getShapeRange(int64_t rank,
                                           std::optional<int64_t> start,
                                           std::optional<int64_t> end);
+
+/// Creates `state`'s op at the builder's insertion point the way importers
+/// build typed ops: with placeholder result types (unranked tensors of
+/// `placeholderElement`), checks that every attribute reads back as given
+/// (a wrong kind stored in properties is dropped silently) and the op's
+/// invariants, replaces the placeholders by the types its
+/// ShapeInferenceOpInterface infers (refined with `declared[i]` where given;
+/// an incompatible declared type is a failure) and verifies the op. On any
+/// failure the op is erased and failure returned, without diagnostics: the
+/// caller builds a generic op instead.
+llvm::FailureOr<mlir::Operation *>
+createWithInferredTypes(mlir::OpBuilder &builder, mlir::OperationState &state,
+                        unsigned numResults, mlir::Type placeholderElement,
+                        llvm::ArrayRef<mlir::Type> declared = {});
 
 /// The static length of a 1-D operand (such as `axes`), if known.
 std::optional<int64_t> getStaticLength(mlir::Value value);

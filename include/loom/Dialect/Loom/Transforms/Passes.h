@@ -8,6 +8,7 @@
 #ifndef LOOM_DIALECT_LOOM_TRANSFORMS_PASSES_H
 #define LOOM_DIALECT_LOOM_TRANSFORMS_PASSES_H
 
+#include "loom/Dialect/Loom/Analysis/ParamStats.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

@@ -97,9 +97,15 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
 
     Weights that are not frozen (trainable parameters) are tied only in
     exact mode — training would pull views apart; the summary counts the
-    ones skipped. Weights that are also graph inputs (`onnx.graph_input`)
-    are never tied: a caller may feed them. Weights below `min-bytes` are left alone: a view costs a
-    node, which is not worth it for a few bytes.
+    ones skipped. Weights that are also model inputs (`loom.weight @w
+    input N`) are never tied: a caller may feed them. Weights below
+    `min-bytes` are left alone: a view costs a node, which is not worth it
+    for a few bytes.
+
+    A MatMul that now reads a transposed view of a 2-D master becomes a Gemm
+    with `transB = 1` that reads the master itself
+    (`populateTransposedWeightMatMulToGemmPatterns`): a runtime would fold
+    the Transpose of an initializer into a second copy in memory.
   }];
   let options = [
     ListOption<"modes", "modes", "::loom::TieMode",
@@ -159,8 +165,15 @@ def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
     counts.
   }];
   let options = [
-    Option<"format", "format", "std::string", /*default=*/"\"text\"",
-      "Report format: text, json or markdown">,
+    Option<"format", "format", "::loom::ParamStatsFormat",
+      /*default=*/"::loom::ParamStatsFormat::Text", "Report format",
+      [{::llvm::cl::values(
+        clEnumValN(::loom::ParamStatsFormat::Text, "text",
+                   "aligned tables (the default)"),
+        clEnumValN(::loom::ParamStatsFormat::JSON, "json",
+                   "one JSON object (docs/ParamStats.schema.json)"),
+        clEnumValN(::loom::ParamStatsFormat::Markdown, "markdown",
+                   "GitHub-flavoured Markdown tables"))}]>,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
       "Where the report goes ('-': standard output)">,
     Option<"check", "check", "bool", /*default=*/"false",

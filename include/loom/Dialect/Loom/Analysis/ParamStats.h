@@ -17,8 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef LOOM_DIALECT_LOOM_TRANSFORMS_PARAMSTATS_H
-#define LOOM_DIALECT_LOOM_TRANSFORMS_PARAMSTATS_H
+#ifndef LOOM_DIALECT_LOOM_ANALYSIS_PARAMSTATS_H
+#define LOOM_DIALECT_LOOM_ANALYSIS_PARAMSTATS_H
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
@@ -139,6 +139,45 @@ mlir::LogicalResult writeParamStatsSVG(const ParamReport &report,
                                        llvm::raw_ostream &os,
                                        std::string &error);
 
+/// The report's formats.
+enum class ParamStatsFormat { Text, JSON, Markdown };
+
+/// Where the report goes and what is checked: the options of the
+/// `--loom-param-stats` pass and of `loomc stats`.
+struct ParamStatsOutputs {
+  ParamStatsFormat format = ParamStatsFormat::Text;
+  /// The report's path; "-" is standard output.
+  std::string output = "-";
+  /// An SVG figure's path (none when empty), of the tensors whose name or
+  /// layer matches `layer` (a regular expression; all when empty).
+  std::string plot, layer;
+  std::string plotTitle = "Weight values";
+  /// Fail when a weight holds NaN or Inf, with one error per weight.
+  bool check = false;
+};
+
+/// What writeParamStatsOutputs did; each failure has been reported as an
+/// error diagnostic.
+enum class ParamStatsStatus {
+  Ok,
+  /// The report or the plot could not be written.
+  WriteFailed,
+  /// `layer` is no valid regular expression or matches nothing (no plot
+  /// written).
+  BadLayer,
+  /// `check` found NaN or Inf (the report and plot are written).
+  CheckFailed,
+};
+
+/// Writes `report` in `outputs.format` to `outputs.output` and the plot,
+/// each through a temporary file, then runs the check. Errors name `loc`
+/// (the module, or the model file), prefixed by `prefix`; the check's name
+/// each weight at its own location.
+ParamStatsStatus writeParamStatsOutputs(const ParamReport &report,
+                                        const ParamStatsOutputs &outputs,
+                                        mlir::Location loc,
+                                        llvm::StringRef prefix = "");
+
 } // namespace loom
 
-#endif // LOOM_DIALECT_LOOM_TRANSFORMS_PARAMSTATS_H
+#endif // LOOM_DIALECT_LOOM_ANALYSIS_PARAMSTATS_H

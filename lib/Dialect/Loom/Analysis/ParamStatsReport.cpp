@@ -6,7 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Dialect/Loom/Transforms/ParamStats.h"
+#include "loom/Dialect/Loom/Analysis/ParamStats.h"
+#include "loom/Support/FileOutput.h"
 
 #include "mlir/IR/Threading.h"
 #include "llvm/ADT/StringExtras.h"
@@ -522,4 +523,68 @@ LogicalResult loom::writeParamStatsSVG(const ParamReport &report,
                         height - 10, selected.size() - panels);
   os << "</svg>\n";
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Writing the outputs
+//===----------------------------------------------------------------------===//
+
+loom::ParamStatsStatus
+loom::writeParamStatsOutputs(const ParamReport &report,
+                             const ParamStatsOutputs &outputs, Location loc,
+                             StringRef prefix) {
+  auto write = [&](StringRef path, StringRef what, StringRef text) {
+    if (llvm::Error error =
+            writeFileAtomically(path, [&](raw_ostream &os) -> llvm::Error {
+              os << text;
+              return llvm::Error::success();
+            })) {
+      emitError(FileLineColLoc::get(loc->getContext(), path, 0, 0))
+          << prefix << "cannot write the " << what << ": "
+          << llvm::toString(std::move(error));
+      return failure();
+    }
+    return success();
+  };
+
+  // The plot first: a layer that matches nothing is bad usage, and nothing
+  // is written then.
+  std::string svg;
+  if (!outputs.plot.empty()) {
+    std::string error;
+    llvm::raw_string_ostream svgStream(svg);
+    if (failed(writeParamStatsSVG(report, outputs.layer, outputs.plotTitle,
+                                  svgStream, error))) {
+      emitError(loc) << prefix << error;
+      return ParamStatsStatus::BadLayer;
+    }
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  switch (outputs.format) {
+  case ParamStatsFormat::Text:
+    printParamStatsText(report, os);
+    break;
+  case ParamStatsFormat::JSON:
+    printParamStatsJSON(report, os);
+    break;
+  case ParamStatsFormat::Markdown:
+    printParamStatsMarkdown(report, os);
+    break;
+  }
+  if (failed(write(outputs.output, "report", text)) ||
+      (!outputs.plot.empty() && failed(write(outputs.plot, "plot", svg))))
+    return ParamStatsStatus::WriteFailed;
+
+  if (!outputs.check)
+    return ParamStatsStatus::Ok;
+  bool bad = false;
+  for (const TensorStats &s : report.tensors)
+    if (s.nans || s.infs) {
+      emitError(WeightOp(s.op).getLoc())
+          << "weight '" << s.name << "' holds " << s.nans << " NaN and "
+          << s.infs << " Inf value(s)";
+      bad = true;
+    }
+  return bad ? ParamStatsStatus::CheckFailed : ParamStatsStatus::Ok;
 }

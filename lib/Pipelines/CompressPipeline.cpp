@@ -1,0 +1,28 @@
+//===- CompressPipeline.cpp - what loomc compress runs --------------------===//
+
+#include "loom/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void loom::buildLoomCompressPipeline(
+    OpPassManager &pm, const LoomCompressPipelineOptions &options) {
+  LoomInferShapesOptions inferShapes;
+  inferShapes.reportUnknown = false;
+  pm.addPass(createLoomInferShapes(inferShapes));
+  if (options.tie) {
+    LoomTieWeightsOptions tie;
+    tie.minBytes = options.tieMinBytes;
+    tie.modes.assign(options.tieModes.begin(), options.tieModes.end());
+    pm.addPass(createLoomTieWeights(std::move(tie)));
+  }
+}
+
+void loom::registerLoomPipelines() {
+  PassPipelineRegistration<LoomCompressPipelineOptions>(
+      "loom-compress-pipeline",
+      "What loomc compress runs: shape inference, then (tie=true) weight "
+      "tying",
+      buildLoomCompressPipeline);
+}
