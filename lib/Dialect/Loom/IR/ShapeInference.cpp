@@ -261,10 +261,11 @@ LogicalResult loom::inferReduction(Operation *op, Value data, Value axes,
   return success();
 }
 
-FailureOr<Operation *>
-loom::createWithInferredTypes(OpBuilder &builder, OperationState &state,
-                              unsigned numResults, Type placeholderElement,
-                              ArrayRef<Type> declared) {
+FailureOr<Operation *> loom::createWithInferredTypes(OpBuilder &builder,
+                                                     OperationState &state,
+                                                     unsigned numResults,
+                                                     Type placeholderElement,
+                                                     ArrayRef<Type> declared) {
   // A result whose type is declared gets a placeholder of its element type;
   // the others one of `placeholderElement`, or, when the op's result
   // constraints refuse that (Equal's i1, Shape's i64, MatMulInteger's i32),
