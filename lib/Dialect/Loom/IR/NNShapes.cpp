@@ -177,9 +177,16 @@ checkConvOperands(Operation *op, RankedTensorType x, RankedTensorType w,
 /// Checks shared by both convolutions before any shape is needed. Returns
 /// X and W ranked, or null ones (after pushing an unranked result) when either
 /// rank is unknown.
+struct ConvTypes {
+  /// Null when a rank is unknown (the result was inferred unranked).
+  RankedTensorType x, w;
+  Type elementType;
+  int64_t group;
+};
+
 template <typename ConvLikeOp>
-static FailureOr<std::pair<RankedTensorType, RankedTensorType>>
-checkConvTypes(ConvLikeOp op, SmallVectorImpl<Type> &inferred) {
+static FailureOr<ConvTypes> checkConvTypes(ConvLikeOp op,
+                                           SmallVectorImpl<Type> &inferred) {
   Type elementType = op.getX().getType().getElementType();
   if (op.getW().getType().getElementType() != elementType)
     return op.emitOpError("X and W must have one element type");
@@ -189,21 +196,17 @@ checkConvTypes(ConvLikeOp op, SmallVectorImpl<Type> &inferred) {
   auto w = dyn_cast<RankedTensorType>(op.getW().getType());
   if (!x || !w) {
     inferred.push_back(UnrankedTensorType::get(elementType));
-    return std::make_pair(RankedTensorType(), RankedTensorType());
+    return ConvTypes{RankedTensorType(), RankedTensorType(), elementType,
+                     op.getGroup()};
   }
-  return std::make_pair(x, w);
+  return ConvTypes{x, w, elementType, op.getGroup()};
 }
 
 LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  FailureOr<std::pair<RankedTensorType, RankedTensorType>> types =
-      checkConvTypes(*this, inferred);
-  if (failed(types))
-    return failure();
-  auto [x, w] = *types;
-  if (!x)
-    return success();
-  Type elementType = x.getElementType();
-  int64_t group = getGroup();
+  FailureOr<ConvTypes> types = checkConvTypes(*this, inferred);
+  if (failed(types) || !types->x)
+    return success(succeeded(types));
+  auto [x, w, elementType, group] = *types;
   int64_t outChannels = w.getDimSize(0);
   SmallVector<int64_t> kernel;
   if (failed(checkConvOperands(*this, x, w, getB(), outChannels,
@@ -237,15 +240,10 @@ LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 
 LogicalResult
 ConvTransposeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  FailureOr<std::pair<RankedTensorType, RankedTensorType>> types =
-      checkConvTypes(*this, inferred);
-  if (failed(types))
-    return failure();
-  auto [x, w] = *types;
-  if (!x)
-    return success();
-  Type elementType = x.getElementType();
-  int64_t group = getGroup();
+  FailureOr<ConvTypes> types = checkConvTypes(*this, inferred);
+  if (failed(types) || !types->x)
+    return success(succeeded(types));
+  auto [x, w, elementType, group] = *types;
   int64_t outChannels = ShapedType::kDynamic;
   if (!ShapedType::isDynamic(w.getDimSize(1)) &&
       __builtin_mul_overflow(w.getDimSize(1), group, &outChannels))
