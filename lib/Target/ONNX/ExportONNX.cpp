@@ -185,6 +185,7 @@ LogicalResult Exporter::writeOp(Operation *op, onnx::GraphProto *graph) {
                       [&](ElementsAttr value, onnx::TensorProto *t) {
                         return writeTensor(value, t);
                       }};
+    writer.defaults = &opDefaults;
     if (failed(exportTypedOp(op, writer, node)))
       return failure();
     if (node.op_type().empty())

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringRef.h"
 
 #include "onnx/onnx_pb.h"
@@ -32,6 +33,10 @@ struct NodeWriter {
   /// Writes an elements attribute into a TensorProto.
   std::function<llvm::LogicalResult(mlir::ElementsAttr, onnx::TensorProto *)>
       writeTensor;
+  /// Each op kind's ODS attribute defaults, computed once per export (owned
+  /// by the exporter: attributes belong to one context, so a process-wide
+  /// cache would hand a later context attributes of a destroyed one).
+  llvm::DenseMap<mlir::OperationName, mlir::DictionaryAttr> *defaults = nullptr;
 };
 
 /// Fills `node` (op_type, inputs, attributes; not outputs or name) for a typed

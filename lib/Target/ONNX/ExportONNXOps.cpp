@@ -20,12 +20,14 @@
 using namespace mlir;
 using namespace loom;
 
-/// The ODS default of each attribute of an op (from a blank instance).
-static DictionaryAttr getDefaults(OperationName name) {
-  static llvm::DenseMap<OperationName, DictionaryAttr> cache;
-  auto it = cache.find(name);
-  if (it != cache.end())
-    return it->second;
+/// The ODS default of each attribute of an op (from a blank instance),
+/// computed once per op kind and export (`cache`).
+static DictionaryAttr
+getDefaults(OperationName name,
+            llvm::DenseMap<OperationName, DictionaryAttr> *cache) {
+  if (cache)
+    if (auto it = cache->find(name); it != cache->end())
+      return it->second;
   OperationState state(UnknownLoc::get(name.getContext()), name);
   Operation *blank = Operation::create(state);
   auto defaults =
@@ -33,7 +35,8 @@ static DictionaryAttr getDefaults(OperationName name) {
   blank->destroy();
   if (!defaults)
     defaults = DictionaryAttr::get(name.getContext());
-  cache[name] = defaults;
+  if (cache)
+    (*cache)[name] = defaults;
   return defaults;
 }
 
@@ -147,7 +150,7 @@ LogicalResult loom::exportTypedOp(Operation *op, const NodeWriter &writer,
   }
 
   // Attributes that differ from their defaults.
-  DictionaryAttr defaults = getDefaults(op->getName());
+  DictionaryAttr defaults = getDefaults(op->getName(), writer.defaults);
   bool alwaysAxis =
       (opType == "Softmax" || opType == "LogSoftmax") && opset < 13;
   if (props) {

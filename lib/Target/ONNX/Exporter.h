@@ -80,6 +80,8 @@ private:
   /// Output names import recorded; fresh names avoid them.
   llvm::StringSet<> reserved;
   llvm::StringSet<> nodeNames;
+  /// Each typed op kind's ODS attribute defaults (ExportONNXOps.cpp).
+  llvm::DenseMap<OperationName, DictionaryAttr> opDefaults;
   /// Constants that typed ops may have written as attributes instead.
   llvm::StringSet<> foldableConstants;
   void dropUnreadConstants(onnx::GraphProto *graph);
