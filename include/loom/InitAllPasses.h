@@ -8,6 +8,7 @@
 #ifndef LOOM_INITALLPASSES_H
 #define LOOM_INITALLPASSES_H
 
+#include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
 
@@ -15,6 +16,7 @@ namespace loom {
 
 inline void registerAllPasses() {
   registerLoomPasses();
+  registerLoomConversionPasses();
   registerLoomPipelines();
 }
 

@@ -1,0 +1,33 @@
+//===- LoomToLinalg.h - lowering Loom's typed ops to linalg -----*- C++ -*-===//
+//
+// The one definition of what each typed Loom op computes: patterns that
+// rewrite it into `linalg` on tensors (named ops where they exist, generics
+// for elementwise ops with broadcasting and for contractions), with `tensor`,
+// `arith` and `math` around them. The CPU pipeline, the evaluator and the GPU
+// pipeline all start from this lowering. docs/Passes/convert-loom-to-linalg.md
+// lists what it covers and what it refuses.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_CONVERSION_LOOMTOLINALG_LOOMTOLINALG_H
+#define LOOM_CONVERSION_LOOMTOLINALG_LOOMTOLINALG_H
+
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace loom {
+
+#define GEN_PASS_DECL
+#include "loom/Conversion/Passes.h.inc"
+
+/// Patterns for every typed Loom op the lowering supports. An op that cannot
+/// be lowered (an unsupported attribute value, an unranked or dynamic shape
+/// where the op needs a static one) is left in place with an error on it.
+void populateLoomToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// The dialects the lowering produces ops of, legal in its conversion target.
+void addLoomToLinalgLegalDialects(mlir::ConversionTarget &target);
+
+} // namespace loom
+
+#endif // LOOM_CONVERSION_LOOMTOLINALG_LOOMTOLINALG_H

@@ -1,0 +1,36 @@
+//===- Passes.td - Loom's conversion passes ----------------*- tablegen -*-===//
+
+#ifndef LOOM_CONVERSION_PASSES_TD
+#define LOOM_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "lower typed Loom ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every typed Loom op of every function into `linalg` on tensors:
+    `linalg.conv_2d_nchw_fchw`, `depthwise_conv_2d_nchw_chw`,
+    `conv_2d_ngchw_gfchw` and the `pooling_nchw_*` ops for windows,
+    `linalg.generic` contractions for MatMul and Gemm (broadcast batches,
+    transposes), `linalg.generic` with broadcasting indexing maps for
+    elementwise ops, reductions for ReduceSum/Mean/Max, Softmax and the
+    normalizations, `linalg.transpose`, and `tensor` reshapes and slices.
+
+    `loom.weight_ref` becomes an `arith.constant` of the weight's value, or,
+    after `--loom-weights-to-arguments`, the function argument bound to it;
+    `loom.constant` becomes `arith.constant`.
+
+    What is not supported is refused with one error on the op that names it
+    (and the ONNX node through its location): generic `loom.onnx` ops,
+    unranked tensors, and the forms listed in
+    `test/Conversion/LoomToLinalg/loom-to-linalg-invalid.mlir`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // LOOM_CONVERSION_PASSES_TD
