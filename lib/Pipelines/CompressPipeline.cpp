@@ -25,4 +25,9 @@ void loom::registerLoomPipelines() {
       "What loomc compress runs: shape inference, then (tie=true) weight "
       "tying",
       buildLoomCompressPipeline);
+  PassPipelineRegistration<LoomCPUPipelineOptions>(
+      "loom-cpu-pipeline",
+      "From typed Loom ops to the LLVM dialect for the host CPU: weights as "
+      "arguments, linalg, fusion, bufferization, loops, LLVM",
+      buildLoomCPUPipeline);
 }

@@ -37,6 +37,24 @@ struct LoomCompressPipelineOptions
 void buildLoomCompressPipeline(mlir::OpPassManager &pm,
                                const LoomCompressPipelineOptions &options);
 
+/// How `buildLoomCPUPipeline` compiles.
+struct LoomCPUPipelineOptions
+    : public mlir::PassPipelineOptions<LoomCPUPipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Fuse elementwise producers into their "
+                                   "consumers (linalg-fuse-elementwise-ops)"),
+                    llvm::cl::init(true)};
+};
+
+/// From typed Loom ops to the LLVM dialect, for the host CPU: weights bound
+/// to function arguments, the Loom-to-linalg lowering, elementwise fusion,
+/// one-shot bufferization (identity layouts at function boundaries, buffers
+/// freed by the ownership-based deallocation pipeline), loops, and the LLVM
+/// dialect. `loom.weight` ops stay in the module (the evaluator reads their
+/// data); the functions are ready for translation to LLVM IR.
+void buildLoomCPUPipeline(mlir::OpPassManager &pm,
+                          const LoomCPUPipelineOptions &options);
+
 /// Registers every named pipeline above with the pass registry.
 void registerLoomPipelines();
 

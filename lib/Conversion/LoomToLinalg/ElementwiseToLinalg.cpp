@@ -150,6 +150,23 @@ LOOM_UNARY(GeluLowering, GeluOp, {
   return arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, half, x),
                                onePlus);
 })
+LOOM_UNARY(HardSigmoidLowering, HardSigmoidOp, {
+  Value alpha = createScalar(b, loc, type, op.getAlpha().convertToDouble());
+  Value beta = createScalar(b, loc, type, op.getBeta().convertToDouble());
+  Value y = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, x, alpha),
+                                  beta);
+  y = arith::MaximumFOp::create(b, loc, y, createScalar(b, loc, type, 0));
+  return arith::MinimumFOp::create(b, loc, y, createScalar(b, loc, type, 1));
+})
+LOOM_UNARY(HardSwishLowering, HardSwishOp, {
+  Value sixth = createScalar(b, loc, type, 1.0 / 6.0);
+  Value half = createScalar(b, loc, type, 0.5);
+  Value y = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, x, sixth),
+                                  half);
+  y = arith::MaximumFOp::create(b, loc, y, createScalar(b, loc, type, 0));
+  y = arith::MinimumFOp::create(b, loc, y, createScalar(b, loc, type, 1));
+  return arith::MulFOp::create(b, loc, x, y);
+})
 LOOM_UNARY(TanhLowering, TanhOp, { return math::TanhOp::create(b, loc, x); })
 LOOM_UNARY(ErfLowering, ErfOp, {
   if (!isFloat(type))
@@ -288,7 +305,7 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
       BinaryArith<MulOp, arith::MulFOp, arith::MulIOp>,
       // ONNX integer Div truncates toward zero (C semantics, as ONNX Runtime).
       BinaryArith<DivOp, arith::DivFOp, arith::DivSIOp>, PowLowering,
-      ReluLowering, LeakyReluLowering, SigmoidLowering, GeluLowering,
+      ReluLowering, LeakyReluLowering, HardSigmoidLowering, HardSwishLowering, SigmoidLowering, GeluLowering,
       TanhLowering, ErfLowering, ExpLowering, LogLowering, SqrtLowering,
       NegLowering, AbsLowering, CastLowering, ClipLowering, WhereLowering,
       IdentityLowering, DropoutLowering,

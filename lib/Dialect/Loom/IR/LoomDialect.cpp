@@ -77,6 +77,11 @@ static LogicalResult verifyValueAttribute(Operation *op, NamedAttribute attr,
       return fail() << "an array of strings";
     return success();
   }
+  if (attr.getName() == LoomDialect::getWeightAttrName()) {
+    if (what != "argument" || !isa<FlatSymbolRefAttr>(attr.getValue()))
+      return fail() << "a symbol reference on an argument";
+    return success();
+  }
   return op->emitOpError() << what << " " << index
                            << ": unknown Loom attribute '"
                            << attr.getName().getValue() << "'";

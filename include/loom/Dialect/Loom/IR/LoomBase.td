@@ -37,7 +37,10 @@ def Loom_Dialect : Dialect {
     * `loom.name` (on a function argument or result): the input's or output's
       name in the source model;
     * `loom.dims` (the same): its symbolic dimension names, `""` where a
-      dimension has none (`["batch", ""]`).
+      dimension has none (`["batch", ""]`);
+    * `loom.weight = @w` (on a function argument): the argument stands for
+      weight `@w`, bound by `--loom-weights-to-arguments` so that compiled
+      code reads the weight's data where it lies instead of a copy.
 
     Element types follow one convention: ONNX's signed integers are signless
     (`i8`, `i32`, `i64`), unsigned ones are `ui8`, `ui16`, ..., `bool` is
@@ -59,6 +62,9 @@ def Loom_Dialect : Dialect {
     }
     static constexpr ::llvm::StringLiteral getDimsAttrName() {
       return ::llvm::StringLiteral("loom.dims");
+    }
+    static constexpr ::llvm::StringLiteral getWeightAttrName() {
+      return ::llvm::StringLiteral("loom.weight");
     }
   }];
 }

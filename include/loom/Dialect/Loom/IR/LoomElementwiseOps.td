@@ -75,6 +75,24 @@ def Loom_LeakyReluOp : Loom_UnaryOp<"leaky_relu", "LeakyRelu", Loom_FloatTensor>
                        DefaultValuedAttr<F32Attr, "0.01f">:$alpha);
 }
 
+def Loom_HardSigmoidOp : Loom_UnaryOp<"hard_sigmoid", "HardSigmoid", Loom_FloatTensor> {
+  let onnxMinOpset = 6;
+  let summary = "piecewise-linear sigmoid (ONNX HardSigmoid)";
+  let description = [{
+    `Y = max(0, min(1, alpha * X + beta))`; `alpha` defaults to 0.2 and
+    `beta` to 0.5.
+  }];
+  let arguments = (ins Loom_FloatTensor:$X,
+                       DefaultValuedAttr<F32Attr, "0.2f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.5f">:$beta);
+}
+
+def Loom_HardSwishOp : Loom_UnaryOp<"hard_swish", "HardSwish", Loom_FloatTensor> {
+  let onnxMinOpset = 14;
+  let summary = "X times a hard sigmoid of X (ONNX HardSwish)";
+  let description = [{ `Y = X * max(0, min(1, X / 6 + 0.5))`. }];
+}
+
 def Loom_GeluOp : Loom_UnaryOp<"gelu", "Gelu", Loom_FloatTensor> {
   let onnxMinOpset = 20;
   let summary = "Gaussian error linear unit (ONNX Gelu, opset 20)";

@@ -62,6 +62,31 @@ def LoomInferShapes : Pass<"loom-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomWeightsToArguments : Pass<"loom-weights-to-arguments", "::mlir::ModuleOp"> {
+  let summary = "Bind the weights a function reads to new function arguments";
+  let description = [{
+    Compiled code should read a weight's data where it already lies (a
+    mapped file, a blob) rather than a copy baked into the code. This pass
+    appends one argument per weight that a function reads (in the order of
+    first use), marks it `{loom.weight = @name}` and replaces every
+    `loom.weight_ref` of that weight in the function by the argument:
+
+    ```mlir
+    func.func @main(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
+      %w = loom.weight_ref @fc.weight : tensor<8x4xf32>
+      ...
+    // becomes
+    func.func @main(%x: tensor<1x4xf32>,
+                    %w: tensor<8x4xf32> {loom.weight = @fc.weight}) -> ...
+    ```
+
+    The evaluator (`lib/Runtime`) passes each weight's bytes for the marked
+    arguments. Functions without a body and private functions are left
+    alone; `loom.weight` ops stay, so the weights' data stays in the module.
+  }];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::func::FuncDialect"];
+}
+
 def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
   let summary = "Make duplicated weights (exact, transposed, scaled, cast, sliced) share one tensor";
   let description = [{

@@ -1,0 +1,64 @@
+//===- CPUPipeline.cpp - from Loom ops to the LLVM dialect for the host ---===//
+//
+// The stages, in order: bind weights to arguments; lower to linalg on
+// tensors; fuse elementwise ops; bufferize the whole module at once (so that
+// function results are buffers the caller owns, identity layouts at the
+// boundary); free temporaries (ownership-based deallocation); lower linalg
+// to loops and everything to the LLVM dialect. Math functions without an
+// LLVM intrinsic (erf, tanh) call libm.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Pipelines/Pipelines.h"
+
+#include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void loom::buildLoomCPUPipeline(OpPassManager &pm,
+                                const LoomCPUPipelineOptions &options) {
+  pm.addPass(createLoomWeightsToArguments());
+  pm.addPass(createConvertLoomToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (options.fuse) {
+    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(createCanonicalizerPass());
+  }
+  pm.addPass(createCSEPass());
+
+  // Results written into the buffers their `outs` came from where possible,
+  // fresh allocations elsewhere.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}

@@ -1,0 +1,288 @@
+//===- Driver.h - what loomc's commands share -------------------*- C++ -*-===//
+//
+// Exit codes, progress lines, option parsing, the session (context and
+// one-line diagnostics) and model loading, shared by loomc's commands
+// (loomc.cpp: stats and compress; RunCommand.cpp: run).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TOOLS_LOOMC_DRIVER_H
+#define LOOM_TOOLS_LOOMC_DRIVER_H
+
+#include "loom/Dialect/Loom/Analysis/ParamStats.h"
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/IR/WeightData.h"
+#include "loom/InitAllDialects.h"
+#include "loom/Tools/ToolSupport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <optional>
+
+namespace loomc {
+using namespace mlir;
+namespace po = boost::program_options;
+
+constexpr int kOk = 0, kFailed = 1, kUsage = 2;
+
+/// The absolute, dot-free spelling of `path`, to compare outputs and inputs.
+inline std::string canonicalPath(StringRef path) {
+  llvm::SmallString<256> full(path);
+  llvm::sys::fs::make_absolute(full);
+  llvm::sys::path::remove_dots(full, /*remove_dot_dot=*/true);
+  llvm::SmallString<256> real;
+  if (!llvm::sys::fs::real_path(full, real))
+    return std::string(real);
+  return std::string(full);
+}
+
+/// Why an output cannot be written, checked before anything is written: its
+/// folder must exist (a later output failing after an earlier one replaced
+/// its file would leave half a result).
+inline std::optional<std::string> outputFolderProblem(StringRef path) {
+  if (path == "-")
+    return std::nullopt;
+  llvm::SmallString<256> folder(path);
+  llvm::sys::path::remove_filename(folder);
+  if (folder.empty())
+    folder = ".";
+  if (!llvm::sys::fs::is_directory(folder))
+    return "its folder '" + std::string(folder) + "' does not exist";
+  if (llvm::sys::fs::access(folder, llvm::sys::fs::AccessMode::Write))
+    return "its folder '" + std::string(folder) + "' is not writable";
+  return std::nullopt;
+}
+
+/// A path that exists and is no regular file or folder: a device or a pipe
+/// (`-o /dev/null`), written in place.
+inline bool isStreamPath(StringRef path) {
+  llvm::sys::fs::file_status status;
+  if (llvm::sys::fs::status(path, status))
+    return false;
+  auto type = status.type();
+  return type == llvm::sys::fs::file_type::character_file ||
+         type == llvm::sys::fs::file_type::fifo_file;
+}
+
+using Clock = std::chrono::steady_clock;
+inline double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+inline std::string grouped(uint64_t n) { return loom::formatGrouped(n); }
+
+/// Progress lines on stderr: on a terminal, or everywhere with --verbose.
+class Progress {
+public:
+  Progress(StringRef command, bool verbose, bool quiet)
+      : command(command.str()),
+        enabled(!quiet &&
+                (verbose || llvm::sys::Process::StandardErrIsDisplayed())) {}
+  bool isEnabled() const { return enabled; }
+  void start(StringRef what) {
+    begin = Clock::now();
+    if (enabled)
+      llvm::errs() << "loomc " << command << ": " << what << " ...\n";
+  }
+  void done(StringRef what, StringRef detail = "") {
+    if (!enabled)
+      return;
+    llvm::errs() << "loomc " << command << ": " << what << " "
+                 << llvm::formatv("{0:f2}", secondsSince(begin)) << " s";
+    if (!detail.empty())
+      llvm::errs() << " (" << detail << ")";
+    llvm::errs() << "\n";
+  }
+  void line(const Twine &text) {
+    if (enabled)
+      llvm::errs() << "loomc " << command << ": " << text << "\n";
+  }
+
+private:
+  std::string command;
+  bool enabled;
+  Clock::time_point begin;
+};
+
+/// What a module holds, cheaply (no weight bytes read).
+struct Shape {
+  int64_t weights = 0, nodes = 0;
+  uint64_t weightBytes = 0;
+};
+
+inline Shape shapeOf(ModuleOp module) {
+  Shape shape;
+  for (loom::WeightOp weight : module.getOps<loom::WeightOp>()) {
+    ++shape.weights;
+    ShapedType type = weight.getType();
+    if (std::optional<unsigned> bytes =
+            loom::getElementByteSize(type.getElementType()))
+      shape.weightBytes += type.getNumElements() * *bytes;
+  }
+  // Nodes: the ops an ONNX graph would hold (weights are initializers).
+  module.walk([&](Operation *op) {
+    if (isa<ModuleOp, func::FuncOp, func::ReturnOp, loom::WeightOp,
+            loom::WeightRefOp, loom::NoneOp, loom::YieldOp>(op))
+      return;
+    ++shape.nodes;
+  });
+  return shape;
+}
+
+/// Prints a pass's name, time and what changed, as the pipeline runs.
+class ProgressInstrumentation : public PassInstrumentation {
+public:
+  ProgressInstrumentation(Progress &progress,
+                          std::vector<std::pair<std::string, double>> &times)
+      : progress(progress), times(times) {}
+
+  void runBeforePass(Pass *pass, Operation *op) override {
+    if (!isa<ModuleOp>(op) || pass->getArgument().empty())
+      return;
+    // What changed is only for the progress lines: no walks when quiet.
+    if (progress.isEnabled())
+      before = shapeOf(cast<ModuleOp>(op));
+    start = Clock::now();
+  }
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (!isa<ModuleOp>(op) || pass->getArgument().empty())
+      return;
+    double seconds = secondsSince(start);
+    times.emplace_back(pass->getArgument().str(), seconds);
+    if (!progress.isEnabled())
+      return;
+    Shape after = shapeOf(cast<ModuleOp>(op));
+    std::string change;
+    if (after.weights != before.weights ||
+        after.weightBytes != before.weightBytes)
+      change += llvm::formatv("; weights {0} -> {1}, {2} -> {3} bytes",
+                              before.weights, after.weights,
+                              grouped(before.weightBytes),
+                              grouped(after.weightBytes));
+    if (after.nodes != before.nodes)
+      change += llvm::formatv("; nodes {0} -> {1}", before.nodes, after.nodes);
+    if (change.empty())
+      change = "; no change in weights or nodes";
+    progress.line(llvm::formatv("pass {0}: {1:f2} s{2}", pass->getArgument(),
+                                seconds, change));
+  }
+  void runAfterPassFailed(Pass *pass, Operation *op) override {
+    if (isa<ModuleOp>(op) && !pass->getArgument().empty())
+      progress.line("pass " + pass->getArgument() + " failed");
+  }
+
+private:
+  Progress &progress;
+  std::vector<std::pair<std::string, double>> &times;
+  Shape before;
+  Clock::time_point start;
+};
+
+/// Options every command has: TorchScript input types, --verbose, --quiet.
+inline void addModelOptions(po::options_description &options, const char *verbose) {
+  options.add_options()(
+      "input-types", po::value<std::string>(),
+      "TorchScript models: forward()'s input types, comma-separated, as "
+      "1x3x224x224xf32 (default: the archive's loom_inputs.txt)")(
+      "verbose,v", po::bool_switch(), verbose)("quiet,q", po::bool_switch(),
+                                               "Never print progress");
+}
+
+/// Parses `args` against `options` (+ the positional MODEL); bad usage
+/// prints one line and sets `exitCode` to 2; --help prints and sets 0.
+inline std::optional<po::variables_map>
+parseCommand(StringRef command, const std::vector<std::string> &args,
+             const po::options_description &options, StringRef usage,
+             int &exitCode) {
+  po::options_description all;
+  all.add(options);
+  all.add_options()("model", po::value<std::string>(), "model");
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  po::variables_map vm;
+  try {
+    po::store(
+        po::command_line_parser(args).options(all).positional(positional).run(),
+        vm);
+    po::notify(vm);
+  } catch (const po::error &e) {
+    llvm::errs() << "loomc " << command << ": error: " << e.what()
+                 << " (see loomc " << command << " --help)\n";
+    exitCode = kUsage;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << usage.str() << "\n\n" << options << std::endl;
+    exitCode = kOk;
+    return std::nullopt;
+  }
+  if (!vm.count("model")) {
+    llvm::errs() << "loomc " << command << ": error: no MODEL given (see loomc "
+                 << command << " --help)\n";
+    exitCode = kUsage;
+    return std::nullopt;
+  }
+  return vm;
+}
+
+/// The context with Loom's dialects and one-line diagnostics.
+struct Session {
+  DialectRegistry registry;
+  std::unique_ptr<MLIRContext> context;
+  std::unique_ptr<loom::OneLineDiagnostics> diagnostics;
+
+  explicit Session(StringRef modelPath) {
+    loom::registerAllDialects(registry);
+    context = std::make_unique<MLIRContext>(registry);
+    loom::loadLoomToolDialects(*context);
+    diagnostics =
+        std::make_unique<loom::OneLineDiagnostics>(*context, modelPath.str());
+  }
+};
+
+inline loom::LoadedModel load(Session &session, StringRef path, Progress &progress,
+                       const po::variables_map &vm) {
+  if (!llvm::sys::fs::exists(path) && path != "-") {
+    llvm::errs() << path << ": error: no such file\n";
+    return {};
+  }
+  progress.start(("loading " + path).str());
+  loom::LoadOptions options;
+  if (vm.count("input-types")) {
+    SmallVector<StringRef> types;
+    StringRef(vm["input-types"].as<std::string>()).split(types, ',', -1, false);
+    for (StringRef type : types)
+      options.inputTypes.push_back(type.trim().str());
+  }
+  loom::LoadedModel model =
+      loom::loadModel(path, session.context.get(), options);
+  if (model) {
+    Shape shape = shapeOf(*model.module);
+    progress.done("loaded",
+                  llvm::formatv("{0} weights, {1} bytes, {2} nodes",
+                                shape.weights, grouped(shape.weightBytes),
+                                shape.nodes)
+                      .str());
+  }
+  return model;
+}
+
+
+/// loomc run (RunCommand.cpp).
+int runRun(const std::vector<std::string> &args);
+
+} // namespace loomc
+
+#endif // LOOM_TOOLS_LOOMC_DRIVER_H

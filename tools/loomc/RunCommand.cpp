@@ -1,0 +1,270 @@
+//===- RunCommand.cpp - loomc run: compile in memory and evaluate ---------===//
+//
+//   loomc run MODEL --input NAME=FILE.npy ... [--output-dir DIR]
+//                   [--benchmark N]
+//
+// Loads the model, specializes its input shapes to the given tensors,
+// compiles it for the host CPU through the evaluator (lib/Runtime), runs it
+// and writes each output as DIR/<output name>.npy (or prints a summary).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/Runtime/Evaluator.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace loomc {
+
+namespace {
+
+using loom::runtime::CompiledFunction;
+using loom::runtime::HostTensor;
+
+constexpr const char *kRunUsage = R"(usage: loomc run MODEL --input NAME=FILE [--input NAME=FILE ...]
+                 [--output-dir DIR] [--benchmark N]
+
+Compiles MODEL for this machine's CPU in memory (Loom's lowering to linalg,
+bufferization, LLVM's JIT for the host CPU) and runs it on the given inputs.
+Inputs are NumPy .npy files, matched to the model's inputs by name (or by
+position as 0=FILE, 1=FILE, ...); every input must be given. The model's
+input shapes are specialized to the given tensors before compiling.
+Outputs go to DIR/<output name>.npy (characters other than letters, digits,
+'.', '_' and '-' in a name become '_'); without --output-dir a summary of
+each output is printed.)";
+
+/// A file name for an output name: no folders, no control characters.
+std::string fileNameFor(StringRef name) {
+  std::string file;
+  for (char c : name)
+    file += (llvm::isAlnum(c) || c == '.' || c == '_' || c == '-') ? c : '_';
+  if (file.empty() || file == "." || file == "..")
+    file = "output" + file;
+  return file + ".npy";
+}
+
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+/// One line per output: dtype, shape and, for floats, min/max/mean.
+void printSummary(const loom::runtime::TensorSignature &signature,
+                  const HostTensor &tensor) {
+  llvm::outs() << signature.name << ": " << getName(tensor.getDType()) << " "
+               << shapeText(tensor.getShape());
+  if (tensor.getDType() == loom::runtime::DType::F32 &&
+      tensor.getNumElements() > 0) {
+    const float *values = reinterpret_cast<const float *>(tensor.data());
+    double sum = 0, lo = values[0], hi = values[0];
+    for (int64_t i = 0; i < tensor.getNumElements(); ++i) {
+      sum += values[i];
+      lo = std::min<double>(lo, values[i]);
+      hi = std::max<double>(hi, values[i]);
+    }
+    llvm::outs() << llvm::formatv("  min {0:g} max {1:g} mean {2:g}", lo, hi,
+                                  sum / tensor.getNumElements());
+  }
+  llvm::outs() << "\n";
+}
+
+} // namespace
+
+int runRun(const std::vector<std::string> &args) {
+  po::options_description options("loomc run options");
+  options.add_options()("help,h", "Print this help")(
+      "input,i", po::value<std::vector<std::string>>()->composing(),
+      "NAME=FILE.npy: the value of input NAME (or position N as N=FILE)")(
+      "output-dir,d", po::value<std::string>(),
+      "Write every output as DIR/<output name>.npy (DIR must exist)")(
+      "benchmark", po::value<unsigned>()->default_value(0),
+      "After one warm-up run, run N more times and print the median and "
+      "minimum latency")(
+      "opt-level", po::value<unsigned>()->default_value(3),
+      "LLVM optimization level of the generated code, 0-3");
+  addModelOptions(options, "Print progress even when stderr is not a terminal");
+  int exitCode = kOk;
+  std::optional<po::variables_map> vm =
+      parseCommand("run", args, options, kRunUsage, exitCode);
+  if (!vm)
+    return exitCode;
+  std::string modelPath = (*vm)["model"].as<std::string>();
+  unsigned optLevel = (*vm)["opt-level"].as<unsigned>();
+  if (optLevel > 3) {
+    llvm::errs() << "loomc run: error: --opt-level must be 0..3\n";
+    return kUsage;
+  }
+  std::optional<std::string> outputDir;
+  if (vm->count("output-dir")) {
+    outputDir = (*vm)["output-dir"].as<std::string>();
+    if (!llvm::sys::fs::is_directory(*outputDir)) {
+      llvm::errs() << "loomc run: error: --output-dir '" << *outputDir
+                   << "' is not a folder\n";
+      return kUsage;
+    }
+  }
+  // NAME=FILE pairs, read before the model so that bad usage costs nothing.
+  std::vector<std::pair<std::string, HostTensor>> given;
+  if (vm->count("input"))
+    for (const std::string &pair : (*vm)["input"].as<std::vector<std::string>>()) {
+      auto [name, file] = StringRef(pair).split('=');
+      if (name.empty() || file.empty()) {
+        llvm::errs() << "loomc run: error: --input '" << pair
+                     << "' is not NAME=FILE\n";
+        return kUsage;
+      }
+      if (!file.ends_with(".npy")) {
+        llvm::errs() << file << ": error: inputs are .npy files\n";
+        return kFailed;
+      }
+      llvm::Expected<HostTensor> tensor = loom::runtime::readNpy(file);
+      if (!tensor) {
+        llvm::errs() << llvm::toString(tensor.takeError()) << "\n";
+        return kFailed;
+      }
+      given.emplace_back(name.str(), std::move(*tensor));
+    }
+
+  bool verbose = (*vm)["verbose"].as<bool>(), quiet = (*vm)["quiet"].as<bool>();
+  Progress progress("run", verbose, quiet);
+  Session session(modelPath);
+  loom::LoadedModel model = load(session, modelPath, progress, *vm);
+  if (!model)
+    return kFailed;
+  ModuleOp module = *model.module;
+
+  // Match the given tensors to the function's inputs.
+  func::FuncOp function;
+  for (auto candidate : module.getOps<func::FuncOp>())
+    if (!candidate.isExternal() && candidate.isPublic())
+      function = function ? func::FuncOp() : candidate;
+  if (!function) {
+    llvm::errs() << modelPath
+                 << ": error: the model needs exactly one public function\n";
+    return kFailed;
+  }
+  std::vector<std::string> inputNames;
+  for (unsigned i = 0; i < function.getNumArguments(); ++i) {
+    auto name = function.getArgAttrOfType<StringAttr>(
+        i, loom::LoomDialect::getNameAttrName());
+    inputNames.push_back(name ? name.getValue().str() : std::to_string(i));
+  }
+  std::vector<const HostTensor *> ordered(inputNames.size(), nullptr);
+  for (auto &[name, tensor] : given) {
+    auto it = llvm::find(inputNames, name);
+    unsigned index;
+    if (it != inputNames.end())
+      index = it - inputNames.begin();
+    else if (StringRef(name).getAsInteger(10, index) ||
+             index >= inputNames.size()) {
+      llvm::errs() << "loomc run: error: the model has no input '" << name
+                   << "' (inputs: " << llvm::join(inputNames, ", ") << ")\n";
+      return kUsage;
+    }
+    if (ordered[index]) {
+      llvm::errs() << "loomc run: error: input '" << inputNames[index]
+                   << "' given twice\n";
+      return kUsage;
+    }
+    ordered[index] = &tensor;
+  }
+  for (auto [index, tensor] : llvm::enumerate(ordered))
+    if (!tensor) {
+      llvm::errs() << "loomc run: error: no value for input '"
+                   << inputNames[index] << "' (give --input "
+                   << inputNames[index] << "=FILE.npy)\n";
+      return kUsage;
+    }
+
+  // Specialize the input shapes, fold what they make constant, infer again.
+  progress.start("specializing shapes");
+  loom::LoomInferShapesOptions inferShapes;
+  inferShapes.reportUnknown = false;
+  for (auto [index, tensor] : llvm::enumerate(ordered)) {
+    std::string dims;
+    for (int64_t size : tensor->getShape())
+      dims += (dims.empty() ? "" : "x") + std::to_string(size);
+    inferShapes.inputShapes.push_back(std::to_string(index) + ":" + dims);
+  }
+  PassManager specialize(session.context.get());
+  specialize.addPass(loom::createLoomInferShapes(inferShapes));
+  specialize.addPass(createCanonicalizerPass());
+  specialize.addPass(loom::createLoomInferShapes(loom::LoomInferShapesOptions{
+      {}, /*reportUnknown=*/false, /*summary=*/false}));
+  if (failed(specialize.run(module)))
+    return kFailed;
+  progress.done("specialized");
+
+  loom::runtime::CompileOptions compileOptions;
+  compileOptions.optLevel = optLevel;
+  compileOptions.progress = [&](StringRef stage) { progress.line(stage); };
+  progress.start("compiling for the host CPU");
+  llvm::Expected<std::unique_ptr<CompiledFunction>> compiled =
+      CompiledFunction::compile(module, function.getName(), compileOptions);
+  if (!compiled) {
+    llvm::errs() << modelPath << ": error: "
+                 << llvm::toString(compiled.takeError()) << "\n";
+    return kFailed;
+  }
+  progress.done("compiled", (*compiled)->wasCached() ? "cached" : "");
+
+  llvm::Expected<std::vector<HostTensor>> outputs = (*compiled)->run(ordered);
+  if (!outputs) {
+    llvm::errs() << modelPath << ": error: "
+                 << llvm::toString(outputs.takeError()) << "\n";
+    return kFailed;
+  }
+  auto signatures = (*compiled)->getOutputs();
+  if (outputDir) {
+    for (auto [signature, tensor] : llvm::zip(signatures, *outputs)) {
+      llvm::SmallString<256> path(*outputDir);
+      llvm::sys::path::append(path, fileNameFor(signature.name));
+      if (llvm::Error error = loom::runtime::writeNpy(tensor, path)) {
+        llvm::errs() << path << ": error: " << llvm::toString(std::move(error))
+                     << "\n";
+        return kFailed;
+      }
+      progress.line("wrote " + path.str());
+    }
+  } else {
+    for (auto [signature, tensor] : llvm::zip(signatures, *outputs))
+      printSummary(signature, tensor);
+  }
+
+  unsigned runs = (*vm)["benchmark"].as<unsigned>();
+  if (runs > 0) {
+    std::vector<double> times;
+    for (unsigned i = 0; i < runs; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      llvm::Expected<std::vector<HostTensor>> again = (*compiled)->run(ordered);
+      double ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+      if (!again) {
+        llvm::errs() << modelPath << ": error: "
+                     << llvm::toString(again.takeError()) << "\n";
+        return kFailed;
+      }
+      times.push_back(ms);
+    }
+    std::sort(times.begin(), times.end());
+    double median = times.size() % 2
+                        ? times[times.size() / 2]
+                        : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+    llvm::outs() << llvm::formatv("benchmark: {0} runs, median {1:f3} ms, min "
+                                  "{2:f3} ms\n",
+                                  runs, median, times.front());
+  }
+  return kOk;
+}
+
+} // namespace loomc
