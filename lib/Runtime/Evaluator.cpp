@@ -98,6 +98,9 @@ buildKernel(ModuleOp module, StringRef functionName,
   buildLoomCPUPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return makeError("the model could not be compiled (see the errors above)");
+  // Every read of a weight is lowered by now; LLVM IR has no weights.
+  for (auto weight : llvm::make_early_inc_range(module.getOps<WeightOp>()))
+    weight.erase();
 
   if (options.progress)
     options.progress("generating machine code for the host CPU");
@@ -241,8 +244,11 @@ CompiledFunction::compile(ModuleOp module, StringRef functionName,
     function.removeResultAttr(i, StringAttr::get(context, LoomDialect::getDimsAttrName()));
   }
   // The code does not depend on weight values: drop them before hashing.
+  // (Small weights still read in place become constants in the code: they
+  // stay, and their values are part of the hash.)
   for (auto weight : llvm::make_early_inc_range(clone->getOps<WeightOp>()))
-    weight.erase();
+    if (SymbolTable::symbolKnownUseEmpty(weight, *clone))
+      weight.erase();
 
   std::string text;
   {

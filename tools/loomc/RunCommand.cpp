@@ -197,9 +197,15 @@ int runRun(const std::vector<std::string> &args) {
   }
   PassManager specialize(session.context.get());
   specialize.addPass(loom::createLoomInferShapes(inferShapes));
+  // Shapes computed at run time (Shape -> Slice -> Concat -> Reshape) become
+  // constants, which makes more shapes static: twice is enough for the
+  // chains exporters write.
+  for (int round = 0; round < 2; ++round) {
+    specialize.addPass(loom::createLoomFoldShapes());
+    specialize.addPass(loom::createLoomInferShapes(loom::LoomInferShapesOptions{
+        {}, /*reportUnknown=*/false, /*summary=*/false}));
+  }
   specialize.addPass(createCanonicalizerPass());
-  specialize.addPass(loom::createLoomInferShapes(loom::LoomInferShapesOptions{
-      {}, /*reportUnknown=*/false, /*summary=*/false}));
   if (failed(specialize.run(module)))
     return kFailed;
   progress.done("specialized");

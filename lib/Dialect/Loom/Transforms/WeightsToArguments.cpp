@@ -23,6 +23,8 @@ using namespace mlir;
 using namespace loom;
 
 namespace {
+constexpr int64_t kMaxInlineElements = 64;
+
 struct WeightsToArgumentsPass
     : loom::impl::LoomWeightsToArgumentsBase<WeightsToArgumentsPass> {
   void runOnOperation() override {
@@ -40,6 +42,13 @@ struct WeightsToArgumentsPass
     // Weight name -> the weight_refs reading it, in order of first use.
     llvm::MapVector<StringAttr, SmallVector<WeightRefOp>> uses;
     function.walk([&](WeightRefOp ref) {
+      // Small weights stay constants: shape operands (Reshape's shape,
+      // Slice's starts) must be constants for lowering, and a few bytes in
+      // the code cost nothing.
+      auto type = dyn_cast<RankedTensorType>(ref.getType());
+      if (type && type.hasStaticShape() &&
+          type.getNumElements() <= kMaxInlineElements)
+        return;
       uses[ref.getNameAttr().getAttr()].push_back(ref);
     });
     if (uses.empty())

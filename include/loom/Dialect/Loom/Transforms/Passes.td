@@ -80,11 +80,29 @@ def LoomWeightsToArguments : Pass<"loom-weights-to-arguments", "::mlir::ModuleOp
                     %w: tensor<8x4xf32> {loom.weight = @fc.weight}) -> ...
     ```
 
-    The evaluator (`lib/Runtime`) passes each weight's bytes for the marked
-    arguments. Functions without a body and private functions are left
+    Weights of at most 64 elements stay `loom.weight_ref`s (the lowering
+    makes them constants): shape operands must be constants, and a few
+    bytes in the code cost nothing. The evaluator (`lib/Runtime`) passes
+    each weight's bytes for the marked arguments. Functions without a body and private functions are left
     alone; `loom.weight` ops stay, so the weights' data stays in the module.
   }];
   let dependentDialects = ["::loom::LoomDialect", "::mlir::func::FuncDialect"];
+}
+
+def LoomFoldShapes : Pass<"loom-fold-shapes", "::mlir::ModuleOp"> {
+  let summary = "Evaluate small integer shape computations on constants";
+  let description = [{
+    Exporters compute shapes at run time: `Shape -> Gather/Slice -> Cast ->
+    Concat -> Reshape`. Once input shapes are known (`loom-infer-shapes
+    input-shapes=...`), `Shape` folds to a constant and this pass evaluates
+    the rest: `Cast`, `Slice`, `Gather`, `Concat`, `Squeeze`, `Unsqueeze`,
+    `Reshape`, `Identity` and `Add`/`Sub`/`Mul`/`Div` (integer division
+    truncates) whose operands are all integer constants of at most 64
+    elements, replacing each by a `loom.constant`. Shape inference can then
+    read the shapes they compute. Float data and larger tensors are left to
+    the fold pass (`loom-fold-frozen`).
+  }];
+  let dependentDialects = ["::loom::LoomDialect"];
 }
 
 def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
