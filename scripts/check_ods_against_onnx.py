@@ -61,6 +61,8 @@ def loom_attributes(args):
         attrs[m.group(2)] = (KINDS.get(m.group(1), m.group(1)), None, False)
     for m in re.finditer(r"(?<![<\w])(Loom_I64Attr|DenseI64ArrayAttr|F32Attr):\$(\w+)", args):
         attrs.setdefault(m.group(2), (KINDS[m.group(1)], None, True))
+    for m in re.finditer(r"DefaultValuedStrAttr<StrAttr,\s*\"([^\"]*)\">:\$(\w+)", args):
+        attrs[m.group(2)] = ("STRING", m.group(1), False)
     if "Loom_AutoPadArg:$auto_pad" in args:
         attrs["auto_pad"] = ("STRING", "NOTSET", False)
     return attrs

@@ -6,7 +6,7 @@ with a dynamic batch), the GPT-style sample with a tied head
 (samples/tiny-gpt.onnx), and the PaddleOCR classification and recognition
 models of pip's rapidocr (real weights). Batch 1 and 3 where the batch is
 dynamic. Prints `PASS`/`FAIL name: relative L2 ...` per run and ends with
-`N passed, N failed`.
+`N passed, N failed`. PaddleOCR's detector is at batch 1 and 3 too.
 
     run_vs_ort.py LOOMC WORKDIR
 """
@@ -18,10 +18,13 @@ import numpy as np
 import onnxruntime as ort
 
 RTOL_L2 = 1e-4
-# PaddleOCR's recognizer (SVTR: 13 erf-based GELUs, 15 LayerNorm-style
-# ReduceMean/Pow/Sqrt chains and 3 softmaxes) drifts up to 1.7e-4 from ONNX
-# Runtime (1.7e-4 at batch 1); its bound is in docs/Runtime.md.
-LOOSER = {"PP-OCRv6_rec": 2e-4}
+# Per-model bounds looser than RTOL_L2 (none needed at present; with inputs
+# in [0, 1) instead of normalized ones the recognizer drifted to 1.7e-4).
+LOOSER = {}
+# PaddleOCR's detector ends in a sigmoid whose outputs on these inputs are
+# 1e-8..2e-4 (no text): relative L2 is ill-conditioned there (1.2e-3 with a
+# largest difference of 1.2e-7). It passes on the absolute difference.
+ABSOLUTE = {"PP-OCRv6_det": 1e-6}
 
 
 def export_torchvision(name, path):
@@ -60,13 +63,15 @@ def main():
     cases.append(("tiny-gpt", gpt,
                   {"ids": rng.integers(0, 512, (1, 16), dtype=np.int64)}))
     for prefix, shape in (("ch_ppocr_mobile_v2.0_cls", (48, 192)),
-                          ("PP-OCRv6_rec", (48, 320))):
+                          ("PP-OCRv6_rec", (48, 320)),
+                          ("PP-OCRv6_det", (64, 96))):
         path = rapidocr_model(prefix)
         if path is None:
             print(f"SKIP {prefix}: not in this rapidocr wheel")
             continue
         for batch in (1, 3):
-            x = rng.random((batch, 3) + shape, dtype=np.float32)
+            # Normalized like an image: (pixel - 0.5) / 0.25.
+            x = (rng.random((batch, 3) + shape, dtype=np.float32) - 0.5) / 0.25
             cases.append((f"{prefix} batch {batch}", path, {"x": x}))
 
     passed = failed = 0
@@ -89,7 +94,7 @@ def main():
         expected = session.run(None, feeds)
         bound = next((v for k, v in LOOSER.items() if label.startswith(k)),
                      RTOL_L2)
-        worst = 0.0
+        worst = largest = 0.0
         for output, want in zip(session.get_outputs(), expected):
             safe = "".join(c if c.isalnum() or c in "._-" else "_"
                            for c in output.name)
@@ -99,11 +104,15 @@ def main():
                 break
             diff = np.linalg.norm(got.astype(np.float64) - want)
             worst = max(worst, diff / max(np.linalg.norm(want), 1e-30))
-        ok = worst <= bound
+            largest = max(largest, float(np.abs(got.astype(np.float64) - want).max()))
+        absolute = next((v for k, v in ABSOLUTE.items() if label.startswith(k)),
+                        None)
+        ok = worst <= bound or (absolute is not None and largest <= absolute)
         passed += ok
         failed += not ok
         print(f"{'PASS' if ok else 'FAIL'} {label}: relative L2 {worst:.2e} "
-              f"(bound {bound:g})")
+              f"(bound {bound:g}), max abs {largest:.2e}"
+              + (f" (bound {absolute:g})" if absolute is not None else ""))
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 

@@ -98,4 +98,5 @@ void loom::populateLoomToLinalgPatterns(RewritePatternSet &patterns) {
   populateWindowPatterns(patterns);
   populateReductionPatterns(patterns);
   populateTensorPatterns(patterns);
+  populateResizePatterns(patterns);
 }

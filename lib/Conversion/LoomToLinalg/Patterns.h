@@ -16,6 +16,7 @@ void populateContractionPatterns(mlir::RewritePatternSet &patterns);
 void populateWindowPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateTensorPatterns(mlir::RewritePatternSet &patterns);
+void populateResizePatterns(mlir::RewritePatternSet &patterns);
 } // namespace loom::linalg_lowering
 
 #endif // LOOM_LIB_CONVERSION_LOOMTOLINALG_PATTERNS_H

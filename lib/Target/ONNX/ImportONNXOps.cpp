@@ -96,7 +96,9 @@ Attribute TypedOpBuilder::convertAttribute(const onnx::AttributeProto &attr) {
       return approx ? GeluApproximationAttr::get(builder.getContext(), *approx)
                     : Attribute();
     }
-    return nullptr;
+    // Other strings (Resize's modes) stay strings; the op's verifier checks
+    // their values.
+    return builder.getStringAttr(attr.s());
   default:
     return nullptr;
   }
@@ -260,6 +262,7 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
                           .Case("Slice", 5)
                           .Case("Dropout", 3)
                           .Case("MatMulInteger", 4)
+                          .Case("Resize", 4)
                           .Default(0);
     if (!groups || operands.size() > groups)
       return fail();

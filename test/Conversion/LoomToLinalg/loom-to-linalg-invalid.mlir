@@ -65,3 +65,12 @@ func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xi8> {
   %0 = loom.quantize_linear %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xi8>
   return %0 : tensor<4xi8>
 }
+
+// -----
+
+func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %sizes = loom.constant dense<[1, 1, 4, 4]> : tensor<4xi64>
+  // expected-error @+1 {{unsupported op 'loom.resize': mode 'cubic'}}
+  %0 = loom.resize %x sizes %sizes {mode = "cubic"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}

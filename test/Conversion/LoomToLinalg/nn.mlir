@@ -123,3 +123,29 @@ func.func @slice_reverse(%a: tensor<5xf32>) -> tensor<3xf32> {
   %0 = loom.slice %a starts %s ends %e steps %st : (tensor<5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// Resize, nearest, asymmetric, floor: source indices are a constant table
+// read along each resized axis.
+// CHECK-LABEL: func.func @resize_nearest
+// CHECK: arith.constant dense<[0, 0, 1, 1, 2, 2]> : tensor<6xi64>
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg0
+func.func @resize_nearest(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
+  %scales = loom.constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
+  %0 = loom.resize %x scales %scales {coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} : (tensor<1x2x3x3xf32>, tensor<4xf32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Resize, linear, half_pixel: four weighted corners.
+// CHECK-LABEL: func.func @resize_linear
+// CHECK: linalg.generic
+// CHECK-COUNT-4: tensor.extract %arg0
+func.func @resize_linear(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %sizes = loom.constant dense<[1, 1, 4, 4]> : tensor<4xi64>
+  %0 = loom.resize %x sizes %sizes {mode = "linear"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}

@@ -1125,3 +1125,28 @@ func.func @unknown_arg_attr(%x: tensor<2xf32> {loom.nmae = "x"}) {
 // expected-error @+1 {{unknown Loom attribute 'loom.source'}}
 module attributes {loom.source = "torchscript"} {
 }
+
+// -----
+
+func.func @resize_mode(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{'loom.resize' op mode must be nearest, linear or cubic, got 'bicubic'}}
+  %0 = loom.resize %x scales %s {mode = "bicubic"} : (tensor<1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @resize_transform(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{'loom.resize' op unknown coordinate_transformation_mode 'sideways'}}
+  %0 = loom.resize %x scales %s {coordinate_transformation_mode = "sideways"} : (tensor<1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @resize_sizes_rank(%x: tensor<1x1x2x2xf32>) -> tensor<*xf32> {
+  %sizes = loom.constant dense<[4, 4]> : tensor<2xi64>
+  // expected-error @+1 {{'loom.resize' op sizes has 2 values for rank 4}}
+  %0 = loom.resize %x sizes %sizes : (tensor<1x1x2x2xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -206,6 +206,37 @@ std::optional<SmallVector<int64_t>> loom::getConstantInts(Value value) {
   return std::nullopt;
 }
 
+std::optional<SmallVector<float>> loom::getConstantFloats(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  ElementsAttr elements;
+  if (auto ref = dyn_cast<WeightRefOp>(def)) {
+    auto weight = dyn_cast_or_null<WeightOp>(
+        SymbolTable::lookupNearestSymbolFrom(ref, ref.getNameAttr()));
+    if (!weight)
+      return std::nullopt;
+    elements = weight.getValue();
+  } else {
+    Attribute attr;
+    if (!matchPattern(value, m_Constant(&attr)))
+      return std::nullopt;
+    elements = dyn_cast<ElementsAttr>(attr);
+  }
+  if (!elements || !elements.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(elements)) {
+    SmallVector<float> values;
+    for (const APFloat &v : dense.getValues<APFloat>())
+      values.push_back(v.convertToFloat());
+    return values;
+  }
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(elements))
+    if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef())
+      return SmallVector<float>(*data);
+  return std::nullopt;
+}
+
 LogicalResult loom::inferReduction(Operation *op, Value data, Value axes,
                                    bool keepdims, bool noopWithEmptyAxes,
                                    SmallVectorImpl<Type> &inferred) {

@@ -562,3 +562,64 @@ LogicalResult CastOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
       getInput().getType().clone(getOutput().getType().getElementType()));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+LogicalResult ResizeOp::verify() {
+  StringRef mode = getMode();
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOpError("mode must be nearest, linear or cubic, got '")
+           << mode << "'";
+  StringRef transform = getCoordinateTransformationMode();
+  if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric",
+                           "pytorch_half_pixel", "align_corners", "asymmetric",
+                           "tf_half_pixel_for_nn", "tf_crop_and_resize"},
+                          transform))
+    return emitOpError("unknown coordinate_transformation_mode '")
+           << transform << "'";
+  StringRef nearest = getNearestMode();
+  if (!llvm::is_contained(
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}, nearest))
+    return emitOpError("unknown nearest_mode '") << nearest << "'";
+  return success();
+}
+
+LogicalResult ResizeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  Type elementType = getX().getType().getElementType();
+  auto input = dyn_cast<RankedTensorType>(getX().getType());
+  if (!input) {
+    inferred.push_back(UnrankedTensorType::get(elementType));
+    return success();
+  }
+  int64_t rank = input.getRank();
+  SmallVector<int64_t> shape(rank, kDynamic);
+  std::optional<SmallVector<int64_t>> sizes =
+      getSizes() ? getConstantInts(getSizes()) : std::nullopt;
+  std::optional<SmallVector<float>> scales =
+      getScales() ? getConstantFloats(getScales()) : std::nullopt;
+  if (sizes && !sizes->empty()) {
+    if (static_cast<int64_t>(sizes->size()) != rank)
+      return emitOpError("sizes has ")
+             << sizes->size() << " values for rank " << rank;
+    for (int64_t size : *sizes)
+      if (size < 0 || size > (int64_t(1) << 40))
+        return emitOpError("sizes entry ") << size << " out of range";
+    shape.assign(sizes->begin(), sizes->end());
+  } else if (scales && !scales->empty()) {
+    if (static_cast<int64_t>(scales->size()) != rank)
+      return emitOpError("scales has ")
+             << scales->size() << " values for rank " << rank;
+    for (int64_t d = 0; d < rank; ++d) {
+      float scale = (*scales)[d];
+      if (!(scale > 0) || scale > 65536)
+        return emitOpError("scales entry ") << scale << " out of range";
+      if (!input.isDynamicDim(d))
+        shape[d] = static_cast<int64_t>(
+            std::floor(double(input.getDimSize(d)) * double(scale)));
+    }
+  }
+  inferred.push_back(RankedTensorType::get(shape, elementType));
+  return success();
+}

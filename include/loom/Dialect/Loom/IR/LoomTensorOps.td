@@ -219,4 +219,33 @@ def Loom_ReduceMaxOp : Loom_ReduceOp<"reduce_max", "ReduceMax"> {
   let description = [{ Maximum over `axes`; operands as `loom.reduce_mean`. }];
 }
 
+def Loom_ResizeOp : Loom_TypedOp<"resize", "Resize", [AttrSizedOperandSegments]> {
+  let onnxMinOpset = 11;
+  let summary = "resizes a tensor by interpolation (ONNX Resize)";
+  let description = [{
+    `Y` samples `X` at coordinates mapped from each output index by
+    `coordinate_transformation_mode` (`half_pixel`, `pytorch_half_pixel`,
+    `align_corners`, `asymmetric`, `tf_half_pixel_for_nn`), with `mode`
+    `nearest` (rounded by `nearest_mode`: `round_prefer_floor`,
+    `round_prefer_ceil`, `floor`, `ceil`) or `linear`. The output sizes are
+    `sizes`, or `floor(input size * scale)` with `scales`. `roi` only matters
+    for `tf_crop_and_resize`, which Loom keeps generic, as it does nodes
+    with `antialias`, `axes`, `keep_aspect_ratio_policy`, `cubic_coeff_a`,
+    `exclude_outside` or `extrapolation_value` (attributes this op lacks).
+  }];
+  let arguments = (ins Loom_NumericTensor:$X,
+                       Optional<Loom_FloatTensor>:$roi,
+                       Optional<Loom_FloatTensor>:$scales,
+                       Optional<Loom_I64Tensor>:$sizes,
+                       DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
+                       DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
+                       DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode);
+  let results = (outs Loom_NumericTensor:$Y);
+  let assemblyFormat = [{
+    $X (`roi` $roi^)? (`scales` $scales^)? (`sizes` $sizes^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECT_LOOM_IR_LOOMTENSOROPS_TD

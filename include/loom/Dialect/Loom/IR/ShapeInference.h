@@ -72,6 +72,9 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
 /// an `arith.constant` or a `loom.weight_ref` of a weight with known data.
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
 
+/// The float contents (f32) of `value` when it is such a constant.
+std::optional<llvm::SmallVector<float>> getConstantFloats(mlir::Value value);
+
 /// ONNX Shape's [start, end) dimension range for a rank, clamped.
 std::pair<int64_t, int64_t> getShapeRange(int64_t rank,
                                           std::optional<int64_t> start,
