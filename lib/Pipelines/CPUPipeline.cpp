@@ -34,6 +34,8 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
   }
   pm.addPass(createCSEPass());
+  if (options.loopOrder)
+    pm.addNestedPass<func::FuncOp>(createLoomLinalgLoopOrder());
 
   // Results written into the buffers their `outs` came from where possible,
   // fresh allocations elsewhere.

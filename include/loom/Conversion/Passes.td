@@ -33,4 +33,22 @@ def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def LoomLinalgLoopOrder : Pass<"loom-linalg-loop-order", "::mlir::func::FuncOp"> {
+  let summary = "Order linalg loops for vector code: the output's innermost dimension last";
+  let description = [{
+    Named ops (convolutions, pools, matmul) are generalized, and every
+    `linalg.generic` with reduction loops is interchanged so that its loops
+    run parallel dimensions, then reductions, then the dimension that is
+    innermost in the output (`ow` of a convolution, `n` of a matmul): after
+    lowering to loops the innermost loop walks contiguous memory without a
+    loop-carried dependence, which LLVM's loop vectorizer turns into vector
+    code for the host. Multiplies and adds inside reductions are marked
+    `fastmath<contract, reassoc>`: fused multiply-adds, and vectorizable
+    reductions where the innermost loop still reduces (Softmax, LayerNorm
+    over the last axis).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

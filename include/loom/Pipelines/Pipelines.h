@@ -44,6 +44,12 @@ struct LoomCPUPipelineOptions
                     llvm::cl::desc("Fuse elementwise producers into their "
                                    "consumers (linalg-fuse-elementwise-ops)"),
                     llvm::cl::init(true)};
+  Option<bool> loopOrder{
+      *this, "loop-order",
+      llvm::cl::desc("Order loops for LLVM's vectorizer: reductions outside "
+                     "the output's innermost dimension, FMA contraction "
+                     "(loom-linalg-loop-order)"),
+      llvm::cl::init(true)};
 };
 
 /// From typed Loom ops to the LLVM dialect, for the host CPU: weights bound
