@@ -14,6 +14,7 @@ apt_packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libtorch-dev python3-torch python3-torchvision
   libboost-program-options-dev libxxhash-dev
+  libomp-22-dev
   python3 python3-venv python3-pip python3-numpy
   locales
 )

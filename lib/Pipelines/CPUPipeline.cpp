@@ -4,7 +4,9 @@
 // tensors; fuse elementwise ops; bufferize the whole module at once (so that
 // function results are buffers the caller owns, identity layouts at the
 // boundary); free temporaries (ownership-based deallocation); lower linalg
-// to loops and everything to the LLVM dialect. Math functions without an
+// to loops and everything to the LLVM dialect. With `parallel`, large ops
+// are split into chunks (loom-linalg-distribute) that become OpenMP
+// work-sharing loops: the thread count is the caller's (omp_set_num_threads). Math functions without an
 // LLVM intrinsic (erf, tanh) call libm.
 //
 //===----------------------------------------------------------------------===//
@@ -19,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -36,6 +39,8 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   if (options.loopOrder)
     pm.addNestedPass<func::FuncOp>(createLoomLinalgLoopOrder());
+  if (options.parallel)
+    pm.addNestedPass<func::FuncOp>(createLoomLinalgDistribute());
 
   // Results written into the buffers their `outs` came from where possible,
   // fresh allocations elsewhere.
@@ -49,7 +54,16 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
+  if (options.parallel)
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addPass(createConvertLinalgToLoopsPass());
+  if (options.parallel) {
+    pm.addPass(createConvertSCFToOpenMPPass());
+    // The loop bodies come wrapped in memref.alloca_scope; without allocas
+    // inside, canonicalization inlines them (lowering scf to cf inside one
+    // would give it several blocks, which it may not have).
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -60,6 +74,8 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  if (options.parallel)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

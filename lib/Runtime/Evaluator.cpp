@@ -28,9 +28,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/xxhash.h"
@@ -38,6 +40,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 using namespace mlir;
 using llvm::Expected;
@@ -68,6 +71,25 @@ KernelCache &getKernelCache() {
   return cache;
 }
 
+/// libomp, loaded once; its omp_set_num_threads, or null without it.
+using SetNumThreads = void (*)(int);
+SetNumThreads loadOpenMP() {
+#ifdef LOOM_OPENMP_LIBRARY
+  static SetNumThreads setter = [] {
+    std::string error;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(LOOM_OPENMP_LIBRARY,
+                                                          &error))
+      return SetNumThreads(nullptr);
+    return reinterpret_cast<SetNumThreads>(
+        llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+            "omp_set_num_threads"));
+  }();
+  return setter;
+#else
+  return nullptr;
+#endif
+}
+
 void initializeNativeTarget() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -95,6 +117,7 @@ buildKernel(ModuleOp module, StringRef functionName,
   PassManager pm(context);
   LoomCPUPipelineOptions pipeline;
   pipeline.fuse = options.fuse;
+  pipeline.parallel = options.parallel && loadOpenMP();
   buildLoomCPUPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return makeError("the model could not be compiled (see the errors above)");
@@ -107,6 +130,7 @@ buildKernel(ModuleOp module, StringRef functionName,
   initializeNativeTarget();
   registerBuiltinDialectTranslation(*context);
   registerLLVMDialectTranslation(*context);
+  registerOpenMPDialectTranslation(*context);
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();
@@ -140,6 +164,8 @@ buildKernel(ModuleOp module, StringRef functionName,
 } // namespace
 
 CompiledFunction::~CompiledFunction() = default;
+
+bool hasThreads() { return loadOpenMP() != nullptr; }
 
 Expected<std::unique_ptr<CompiledFunction>>
 CompiledFunction::compile(ModuleOp module, StringRef functionName,
@@ -253,7 +279,8 @@ CompiledFunction::compile(ModuleOp module, StringRef functionName,
   std::string text;
   {
     llvm::raw_string_ostream os(text);
-    os << name << ";" << options.optLevel << ";" << options.fuse << ";";
+    os << name << ";" << options.optLevel << ";" << options.fuse << ";"
+       << (options.parallel && loadOpenMP()) << ";";
     clone->print(os, OpPrintingFlags().enableDebugInfo(false));
   }
   uint64_t key = llvm::xxh3_64bits(text);
@@ -281,7 +308,8 @@ CompiledFunction::compile(ModuleOp module, StringRef functionName,
 }
 
 Expected<std::vector<HostTensor>>
-CompiledFunction::run(ArrayRef<const HostTensor *> given) const {
+CompiledFunction::run(ArrayRef<const HostTensor *> given,
+                      unsigned threads) const {
   if (given.size() != inputs.size())
     return makeError(llvm::formatv("expected {0} inputs, got {1}",
                                    inputs.size(), given.size()));
@@ -340,6 +368,10 @@ CompiledFunction::run(ArrayRef<const HostTensor *> given) const {
   if (!outputs.empty())
     packed.push_back(words.data() + argumentWords);
 
+  if (SetNumThreads setNumThreads = loadOpenMP())
+    setNumThreads(threads ? static_cast<int>(threads)
+                          : static_cast<int>(std::max(
+                                1u, std::thread::hardware_concurrency())));
   kernel->entry(packed.data());
 
   std::vector<HostTensor> results;

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace loomc {
 
@@ -29,7 +30,7 @@ using loom::runtime::CompiledFunction;
 using loom::runtime::HostTensor;
 
 constexpr const char *kRunUsage = R"(usage: loomc run MODEL --input NAME=FILE [--input NAME=FILE ...]
-                 [--output-dir DIR] [--benchmark N]
+                 [--output-dir DIR] [--benchmark N] [--threads K]
 
 Compiles MODEL for this machine's CPU in memory (Loom's lowering to linalg,
 bufferization, LLVM's JIT for the host CPU) and runs it on the given inputs.
@@ -89,6 +90,8 @@ int runRun(const std::vector<std::string> &args) {
       "benchmark", po::value<unsigned>()->default_value(0),
       "After one warm-up run, run N more times and print the median and "
       "minimum latency")(
+      "threads", po::value<unsigned>()->default_value(0),
+      "Threads that run the compiled code (0: all cores)")(
       "opt-level", po::value<unsigned>()->default_value(3),
       "LLVM optimization level of the generated code, 0-3");
   addModelOptions(options, "Print progress even when stderr is not a terminal");
@@ -223,7 +226,9 @@ int runRun(const std::vector<std::string> &args) {
   }
   progress.done("compiled", (*compiled)->wasCached() ? "cached" : "");
 
-  llvm::Expected<std::vector<HostTensor>> outputs = (*compiled)->run(ordered);
+  unsigned threads = (*vm)["threads"].as<unsigned>();
+  llvm::Expected<std::vector<HostTensor>> outputs =
+      (*compiled)->run(ordered, threads);
   if (!outputs) {
     llvm::errs() << modelPath << ": error: "
                  << llvm::toString(outputs.takeError()) << "\n";
@@ -251,7 +256,8 @@ int runRun(const std::vector<std::string> &args) {
     std::vector<double> times;
     for (unsigned i = 0; i < runs; ++i) {
       auto start = std::chrono::steady_clock::now();
-      llvm::Expected<std::vector<HostTensor>> again = (*compiled)->run(ordered);
+      llvm::Expected<std::vector<HostTensor>> again =
+          (*compiled)->run(ordered, threads);
       double ms = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)
                       .count();
@@ -266,9 +272,12 @@ int runRun(const std::vector<std::string> &args) {
     double median = times.size() % 2
                         ? times[times.size() / 2]
                         : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+    unsigned used = !loom::runtime::hasThreads() ? 1
+                    : threads ? threads
+                              : std::max(1u, std::thread::hardware_concurrency());
     llvm::outs() << llvm::formatv("benchmark: {0} runs, median {1:f3} ms, min "
-                                  "{2:f3} ms\n",
-                                  runs, median, times.front());
+                                  "{2:f3} ms, {3} thread(s)\n",
+                                  runs, median, times.front(), used);
   }
   return kOk;
 }

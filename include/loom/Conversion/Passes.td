@@ -51,4 +51,26 @@ def LoomLinalgLoopOrder : Pass<"loom-linalg-loop-order", "::mlir::func::FuncOp">
                            "::mlir::arith::ArithDialect"];
 }
 
+def LoomLinalgDistribute : Pass<"loom-linalg-distribute", "::mlir::func::FuncOp"> {
+  let summary = "Split each large linalg op into chunks of an outer parallel loop";
+  let description = [{
+    Tiles every linalg op on tensors with at least `min-iterations`
+    iterations into an `scf.forall` over its first parallel loop (in loop
+    order, not the innermost one, which the vectorizer wants whole) of at
+    least two iterations, in at most `chunks` chunks. The CPU pipeline turns
+    each `scf.forall` into an OpenMP work-sharing loop, so the number of
+    threads is chosen when the code runs, not here.
+  }];
+  let options = [
+    Option<"chunks", "chunks", "unsigned", /*default=*/"64",
+           "The most chunks an op is split into">,
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"16384",
+           "Ops with fewer iterations (all loops multiplied) stay whole">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -50,6 +50,12 @@ struct LoomCPUPipelineOptions
                      "the output's innermost dimension, FMA contraction "
                      "(loom-linalg-loop-order)"),
       llvm::cl::init(true)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Split large ops into chunks run by OpenMP threads "
+                     "(loom-linalg-distribute, scf-to-openmp); the code then "
+                     "needs libomp"),
+      llvm::cl::init(true)};
 };
 
 /// From typed Loom ops to the LLVM dialect, for the host CPU: weights bound

@@ -38,6 +38,9 @@ struct CompileOptions {
   unsigned optLevel = 3;
   /// Fuse elementwise ops (the CPU pipeline's `fuse`).
   bool fuse = true;
+  /// Split large ops for threads (the CPU pipeline's `parallel`); needs the
+  /// OpenMP runtime this build found (hasThreads()).
+  bool parallel = true;
   /// Called with a short description of each stage ("lowering", ...).
   std::function<void(llvm::StringRef)> progress;
 };
@@ -64,9 +67,10 @@ public:
   bool wasCached() const { return cached; }
 
   /// Evaluates the function. Inputs in signature order; their dtypes must
-  /// match and their shapes agree with every static dimension.
+  /// match and their shapes agree with every static dimension. `threads`:
+  /// how many threads run the parallel chunks (0: all cores).
   llvm::Expected<std::vector<HostTensor>>
-  run(llvm::ArrayRef<const HostTensor *> inputs) const;
+  run(llvm::ArrayRef<const HostTensor *> inputs, unsigned threads = 0) const;
 
 private:
   CompiledFunction() = default;
@@ -85,6 +89,10 @@ private:
   std::vector<std::unique_ptr<HostTensor>> ownedWeights;
   bool cached = false;
 };
+
+/// Whether this build runs compiled code on several threads (it found
+/// LLVM's OpenMP runtime, libomp, when it was configured).
+bool hasThreads();
 
 } // namespace loom::runtime
 

@@ -1,0 +1,33 @@
+// RUN: loom-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(loom-linalg-distribute{chunks=4 min-iterations=64}))" | FileCheck %s
+
+// A large op becomes an scf.forall over chunks of its first parallel loop
+// of at least two iterations (here d1: d0 has one).
+// CHECK-LABEL: func.func @large
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.generic
+// CHECK: scf.forall.in_parallel
+func.func @large(%x: tensor<1x8x32xf32>) -> tensor<1x8x32xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<1x8x32xf32>) outs(%x : tensor<1x8x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = arith.mulf %in, %in : f32
+    linalg.yield %1 : f32
+  } -> tensor<1x8x32xf32>
+  return %0 : tensor<1x8x32xf32>
+}
+
+// -----
+
+// Small ops, and ops whose only parallel loop is the innermost, stay whole.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: scf.forall
+func.func @small(%x: tensor<4x4xf32>, %y: tensor<256xf32>) -> (tensor<4x4xf32>, tensor<256xf32>) {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x4xf32>) outs(%x : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<4x4xf32>
+  %1 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%y : tensor<256xf32>) outs(%y : tensor<256xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<256xf32>
+  return %0, %1 : tensor<4x4xf32>, tensor<256xf32>
+}
