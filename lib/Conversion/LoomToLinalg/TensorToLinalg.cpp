@@ -113,6 +113,10 @@ struct ConcatLowering : LoweringPattern<ConcatOp> {
 Value extract(OpBuilder &b, Location loc, Value input,
               ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
               ArrayRef<int64_t> steps, RankedTensorType resultType) {
+  // An empty result reads nothing (and its offsets may equal the size).
+  if (resultType.hasStaticShape() && resultType.getNumElements() == 0)
+    return tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                   resultType.getElementType());
   SmallVector<OpFoldResult> o, s, t;
   for (size_t d = 0; d < offsets.size(); ++d) {
     o.push_back(b.getIndexAttr(offsets[d]));
