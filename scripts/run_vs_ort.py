@@ -2,7 +2,8 @@
 """`loomc run` against ONNX Runtime on the same seeded inputs.
 
 Models: torchvision ResNet-18 and MobileNetV2 (random weights, exported here
-with a dynamic batch), the GPT-style sample with a tied head
+with a dynamic batch), a BERT-style encoder (GELU, LayerNorm; exported
+here), the GPT-style sample with a tied head
 (samples/tiny-gpt.onnx), and the PaddleOCR classification and recognition
 models of pip's rapidocr (real weights). Batch 1 and 3 where the batch is
 dynamic. Prints `PASS`/`FAIL name: relative L2 ...` per run and ends with
@@ -37,6 +38,35 @@ def export_torchvision(name, path):
                       dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
 
 
+def export_bert(path):
+    """A BERT-style encoder: embeddings, two post-norm Transformer layers
+    with GELU (exported as Erf) and LayerNormalization (opset 17), dynamic
+    batch."""
+    import torch
+
+    class Encoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok = torch.nn.Embedding(1000, 64)
+            self.pos = torch.nn.Parameter(torch.randn(32, 64) * 0.02)
+            layer = torch.nn.TransformerEncoderLayer(
+                64, 4, 128, dropout=0.0, activation="gelu", batch_first=True)
+            self.enc = torch.nn.TransformerEncoder(layer, 2,
+                                                   enable_nested_tensor=False)
+            self.norm = torch.nn.LayerNorm(64)
+
+        def forward(self, ids):
+            h = self.tok(ids) + self.pos[: ids.shape[1]]
+            return self.norm(self.enc(h))
+
+    torch.manual_seed(0)
+    model = Encoder().eval()
+    torch.onnx.export(model, torch.randint(0, 1000, (1, 16)), path,
+                      opset_version=17, input_names=["ids"],
+                      output_names=["h"],
+                      dynamic_axes={"ids": {0: "batch"}, "h": {0: "batch"}})
+
+
 def rapidocr_model(prefix):
     import rapidocr
     folder = os.path.join(os.path.dirname(rapidocr.__file__), "models")
@@ -59,6 +89,12 @@ def main():
         for batch in (1, 3):
             x = rng.random((batch, 3, 64, 64), dtype=np.float32)
             cases.append((f"{name} batch {batch}", path, {"x": x}))
+    bert = os.path.join(work, "bert.onnx")
+    if not os.path.exists(bert):
+        export_bert(bert)
+    for batch in (1, 3):
+        cases.append((f"bert batch {batch}", bert,
+                      {"ids": rng.integers(0, 1000, (batch, 16), dtype=np.int64)}))
     gpt = os.path.join(root, "samples", "tiny-gpt.onnx")
     cases.append(("tiny-gpt", gpt,
                   {"ids": rng.integers(0, 512, (1, 16), dtype=np.int64)}))

@@ -3,7 +3,8 @@
 //   loomc run MODEL --input NAME=FILE.npy ... [--output-dir DIR]
 //                   [--benchmark N]
 //
-// Loads the model, specializes its input shapes to the given tensors,
+// Loads the model, specializes its input shapes to the given tensors
+// (shape inference and shape folding until nothing changes),
 // compiles it for the host CPU through the evaluator (lib/Runtime), runs it
 // and writes each output as DIR/<output name>.npy (or prints a summary).
 //
@@ -200,16 +201,36 @@ int runRun(const std::vector<std::string> &args) {
   }
   PassManager specialize(session.context.get());
   specialize.addPass(loom::createLoomInferShapes(inferShapes));
-  // Shapes computed at run time (Shape -> Slice -> Concat -> Reshape) become
-  // constants, which makes more shapes static: twice is enough for the
-  // chains exporters write.
-  for (int round = 0; round < 2; ++round) {
-    specialize.addPass(loom::createLoomFoldShapes());
-    specialize.addPass(loom::createLoomInferShapes(loom::LoomInferShapesOptions{
-        {}, /*reportUnknown=*/false, /*summary=*/false}));
-  }
-  specialize.addPass(createCanonicalizerPass());
   if (failed(specialize.run(module)))
+    return kFailed;
+  // Shapes computed at run time (Shape -> Gather -> Div -> Slice) become
+  // constants, which makes more shapes static, which makes more shape
+  // computations constant: repeat until nothing changes.
+  auto dynamicResults = [&] {
+    int64_t count = 0;
+    module.walk([&](Operation *op) {
+      for (Type type : op->getResultTypes())
+        if (auto shaped = dyn_cast<ShapedType>(type))
+          count += !shaped.hasStaticShape();
+    });
+    return count;
+  };
+  int64_t before = dynamicResults();
+  for (int round = 0; round < 16 && before > 0; ++round) {
+    PassManager fold(session.context.get());
+    fold.addPass(loom::createLoomFoldShapes());
+    fold.addPass(loom::createLoomInferShapes(loom::LoomInferShapesOptions{
+        {}, /*reportUnknown=*/false, /*summary=*/false}));
+    if (failed(fold.run(module)))
+      return kFailed;
+    int64_t after = dynamicResults();
+    if (after == before)
+      break;
+    before = after;
+  }
+  PassManager cleanup(session.context.get());
+  cleanup.addPass(createCanonicalizerPass());
+  if (failed(cleanup.run(module)))
     return kFailed;
   progress.done("specialized");
 
