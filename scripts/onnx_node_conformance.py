@@ -2,8 +2,9 @@
 """Loom's CPU code against ONNX's backend node tests.
 
 For every node test (a folder with model.onnx and test_data_set_*/ of
-input_*.pb / output_*.pb) under the given roots: converts the inputs to
-.npy, runs `loomc run model.onnx --input NAME=FILE ... -d OUT`, and compares
+input_*.pb / output_*.pb) under the given roots: runs `loomc run model.onnx
+--input NAME=input_N.pb ... -d OUT` (loomc reads ONNX's TensorProto files),
+and compares
 each output with the expected one (rtol 1e-3, atol 1e-5; integers and bools
 exactly; NaN equals NaN; shapes and dtypes must match).
 
@@ -103,10 +104,9 @@ def run_test_checked(folder):
                 tensor_name, value = load_pb(path)
                 if value.dtype == object:
                     return name, ops, "unsupported", "string tensors"
-                file = os.path.join(work, f"in{index}.npy")
-                np.save(file, value)
+                # The .pb file itself: loomc reads ONNX's test data format.
                 key = tensor_name or (graph_inputs[index] if index < len(graph_inputs) else str(index))
-                args += ["--input", f"{key}={file}"]
+                args += ["--input", f"{key}={path}"]
             run = subprocess.run(args, capture_output=True, text=True, timeout=300)
             if run.returncode != 0:
                 message = (run.stderr.strip().splitlines() or ["?"])[-1]

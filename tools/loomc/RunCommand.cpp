@@ -14,6 +14,7 @@
 
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Runtime/Evaluator.h"
+#include "loom/Target/ONNX/ONNXTensorFile.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <thread>
 
 namespace loomc {
@@ -35,7 +37,8 @@ constexpr const char *kRunUsage = R"(usage: loomc run MODEL --input NAME=FILE [-
 
 Compiles MODEL for this machine's CPU in memory (Loom's lowering to linalg,
 bufferization, LLVM's JIT for the host CPU) and runs it on the given inputs.
-Inputs are NumPy .npy files, matched to the model's inputs by name (or by
+Inputs are NumPy .npy files or ONNX TensorProto .pb files (the ONNX test
+data format), matched to the model's inputs by name (or by
 position as 0=FILE, 1=FILE, ...); every input must be given. The model's
 input shapes are specialized to the given tensors before compiling.
 Outputs go to DIR/<output name>.npy (characters other than letters, digits,
@@ -85,7 +88,8 @@ int runRun(const std::vector<std::string> &args) {
   po::options_description options("loomc run options");
   options.add_options()("help,h", "Print this help")(
       "input,i", po::value<std::vector<std::string>>()->composing(),
-      "NAME=FILE.npy: the value of input NAME (or position N as N=FILE)")(
+      "NAME=FILE: the value of input NAME (or position N as N=FILE), a .npy "
+      "or an ONNX TensorProto .pb file")(
       "output-dir,d", po::value<std::string>(),
       "Write every output as DIR/<output name>.npy (DIR must exist)")(
       "benchmark", po::value<unsigned>()->default_value(0),
@@ -116,8 +120,9 @@ int runRun(const std::vector<std::string> &args) {
       return kUsage;
     }
   }
-  // NAME=FILE pairs, read before the model so that bad usage costs nothing.
-  std::vector<std::pair<std::string, HostTensor>> given;
+  // NAME=FILE pairs, checked before the model loads so that bad usage
+  // costs nothing; read after (a .pb file's type needs the context).
+  std::vector<std::pair<std::string, std::string>> pairs;
   if (vm->count("input"))
     for (const std::string &pair : (*vm)["input"].as<std::vector<std::string>>()) {
       auto [name, file] = StringRef(pair).split('=');
@@ -126,16 +131,12 @@ int runRun(const std::vector<std::string> &args) {
                      << "' is not NAME=FILE\n";
         return kUsage;
       }
-      if (!file.ends_with(".npy")) {
-        llvm::errs() << file << ": error: inputs are .npy files\n";
+      if (!file.ends_with(".npy") && !file.ends_with(".pb")) {
+        llvm::errs() << file
+                     << ": error: inputs are .npy or ONNX TensorProto .pb files\n";
         return kFailed;
       }
-      llvm::Expected<HostTensor> tensor = loom::runtime::readNpy(file);
-      if (!tensor) {
-        llvm::errs() << llvm::toString(tensor.takeError()) << "\n";
-        return kFailed;
-      }
-      given.emplace_back(name.str(), std::move(*tensor));
+      pairs.emplace_back(name.str(), file.str());
     }
 
   bool verbose = (*vm)["verbose"].as<bool>(), quiet = (*vm)["quiet"].as<bool>();
@@ -145,6 +146,39 @@ int runRun(const std::vector<std::string> &args) {
   if (!model)
     return kFailed;
   ModuleOp module = *model.module;
+
+  std::vector<std::pair<std::string, HostTensor>> given;
+  for (auto &[name, file] : pairs) {
+    if (StringRef(file).ends_with(".npy")) {
+      llvm::Expected<HostTensor> tensor = loom::runtime::readNpy(file);
+      if (!tensor) {
+        llvm::errs() << llvm::toString(tensor.takeError()) << "\n";
+        return kFailed;
+      }
+      given.emplace_back(name, std::move(*tensor));
+      continue;
+    }
+    llvm::Expected<loom::ONNXTensorFile> proto =
+        loom::readONNXTensorFile(file, session.context.get());
+    if (!proto) {
+      llvm::errs() << llvm::toString(proto.takeError()) << "\n";
+      return kFailed;
+    }
+    std::optional<loom::runtime::DType> dtype =
+        loom::runtime::getDType(proto->elementType);
+    if (!dtype) {
+      llvm::errs() << file << ": error: element type " << proto->elementType
+                   << " cannot be passed to compiled code\n";
+      return kFailed;
+    }
+    HostTensor tensor(*dtype, proto->shape);
+    if (!tensor.data() || tensor.getByteSize() != proto->bytes.size()) {
+      llvm::errs() << file << ": error: out of memory\n";
+      return kFailed;
+    }
+    std::memcpy(tensor.data(), proto->bytes.data(), proto->bytes.size());
+    given.emplace_back(name, std::move(tensor));
+  }
 
   // Match the given tensors to the function's inputs.
   func::FuncOp function;

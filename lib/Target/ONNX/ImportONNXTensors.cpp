@@ -259,10 +259,9 @@ Importer::mapExternalData(const onnx::TensorProto &tensor, StringRef what,
                         static_cast<size_t>(take));
 }
 
-/// Raw little-endian bytes of the typed `*_data` fields.
-static std::string typedFieldBytes(const onnx::TensorProto &tensor,
-                                   int64_t count, uint64_t byteSize,
-                                   bool &countMatches) {
+std::string loom::typedFieldBytes(const onnx::TensorProto &tensor,
+                                  int64_t count, uint64_t byteSize,
+                                  bool &countMatches) {
   // No reserve(byteSize): the shape, not the data, says byteSize, and a
   // few values under a huge shape must fail the count check, not allocate.
   std::string bytes;

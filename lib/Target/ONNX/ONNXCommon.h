@@ -55,6 +55,11 @@ std::optional<uint64_t> getRawByteSize(int32_t dataType, uint64_t count);
 /// FLOATS) into `proto`; false for any other kind.
 bool writeSimpleAttribute(mlir::Attribute value, onnx::AttributeProto *proto);
 
+/// Raw little-endian bytes of a TensorProto's typed `*_data` fields;
+/// `countMatches` says whether they hold exactly `byteSize` bytes.
+std::string typedFieldBytes(const onnx::TensorProto &tensor, int64_t count,
+                            uint64_t byteSize, bool &countMatches);
+
 /// What ONNX cannot say about a weight, kept in its initializer's doc_string
 /// as "loom: buffer", "loom: parameter trainable", ...: written only where
 /// import would infer otherwise (floats are frozen parameters, others
