@@ -89,6 +89,10 @@ def main():
         for batch in (1, 3):
             x = rng.random((batch, 3, 64, 64), dtype=np.float32)
             cases.append((f"{name} batch {batch}", path, {"x": x}))
+        # The experimental register-blocked convolutions too.
+        x = rng.random((3, 3, 64, 64), dtype=np.float32)
+        cases.append((f"{name} batch 3 vectorize-convs", path, {"x": x},
+                      ["--vectorize-convs"]))
     bert = os.path.join(work, "bert.onnx")
     if not os.path.exists(bert):
         export_bert(bert)
@@ -111,10 +115,10 @@ def main():
             cases.append((f"{prefix} batch {batch}", path, {"x": x}))
 
     passed = failed = 0
-    for index, (label, model, feeds) in enumerate(cases):
+    for index, (label, model, feeds, *extra) in enumerate(cases):
         case_dir = os.path.join(work, f"case{index}")
         os.makedirs(case_dir, exist_ok=True)
-        args = [loomc, "run", model, "-d", case_dir, "-q"]
+        args = [loomc, "run", model, "-d", case_dir, "-q"] + (extra[0] if extra else [])
         for name, value in feeds.items():
             file = os.path.join(case_dir, name + ".npy")
             np.save(file, value)

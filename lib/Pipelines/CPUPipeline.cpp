@@ -37,10 +37,12 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
   }
   pm.addPass(createCSEPass());
-  if (options.loopOrder)
-    pm.addNestedPass<func::FuncOp>(createLoomLinalgLoopOrder());
   if (options.parallel)
     pm.addNestedPass<func::FuncOp>(createLoomLinalgDistribute());
+  if (options.vectorize)
+    pm.addNestedPass<func::FuncOp>(createLoomLinalgVectorizeConvs());
+  if (options.loopOrder)
+    pm.addNestedPass<func::FuncOp>(createLoomLinalgLoopOrder());
 
   // Results written into the buffers their `outs` came from where possible,
   // fresh allocations elsewhere.
@@ -54,6 +56,10 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
+  if (options.vectorize) {
+    pm.addPass(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createLoomHoistVectorTransfers());
+  }
   if (options.parallel)
     pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addPass(createConvertLinalgToLoopsPass());
@@ -64,11 +70,21 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
     // would give it several blocks, which it may not have).
     pm.addPass(createCanonicalizerPass());
   }
+  if (options.vectorize)
+    pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  if (options.vectorize) {
+    ConvertVectorToLLVMPassOptions vectorToLLVM;
+    vectorToLLVM.vectorContractLowering =
+        vector::VectorContractLowering::OuterProduct;
+    vectorToLLVM.vectorTransposeLowering =
+        vector::VectorTransposeLowering::Shuffle1D;
+    pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  }
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());

@@ -118,6 +118,7 @@ buildKernel(ModuleOp module, StringRef functionName,
   LoomCPUPipelineOptions pipeline;
   pipeline.fuse = options.fuse;
   pipeline.parallel = options.parallel && loadOpenMP();
+  pipeline.vectorize = options.vectorizeConvs;
   buildLoomCPUPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return makeError("the model could not be compiled (see the errors above)");
@@ -280,7 +281,8 @@ CompiledFunction::compile(ModuleOp module, StringRef functionName,
   {
     llvm::raw_string_ostream os(text);
     os << name << ";" << options.optLevel << ";" << options.fuse << ";"
-       << (options.parallel && loadOpenMP()) << ";";
+       << (options.parallel && loadOpenMP()) << ";" << options.vectorizeConvs
+       << ";";
     clone->print(os, OpPrintingFlags().enableDebugInfo(false));
   }
   uint64_t key = llvm::xxh3_64bits(text);

@@ -97,6 +97,10 @@ int runRun(const std::vector<std::string> &args) {
       "minimum latency")(
       "threads", po::value<unsigned>()->default_value(0),
       "Threads that run the compiled code (0: all cores)")(
+      "vectorize-convs", po::bool_switch(),
+      "Experimental: register-blocked vector code for 2-D convolutions "
+      "(faster CNNs; LLVM's compile time can explode on some models, see "
+      "docs/Runtime.md)")(
       "opt-level", po::value<unsigned>()->default_value(3),
       "LLVM optimization level of the generated code, 0-3");
   addModelOptions(options, "Print progress even when stderr is not a terminal");
@@ -270,6 +274,7 @@ int runRun(const std::vector<std::string> &args) {
 
   loom::runtime::CompileOptions compileOptions;
   compileOptions.optLevel = optLevel;
+  compileOptions.vectorizeConvs = (*vm)["vectorize-convs"].as<bool>();
   compileOptions.progress = [&](StringRef stage) { progress.line(stage); };
   progress.start("compiling for the host CPU");
   llvm::Expected<std::unique_ptr<CompiledFunction>> compiled =

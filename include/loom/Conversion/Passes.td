@@ -57,7 +57,9 @@ def LoomLinalgDistribute : Pass<"loom-linalg-distribute", "::mlir::func::FuncOp"
     Tiles every linalg op on tensors with at least `min-iterations`
     iterations into an `scf.forall` over its first parallel loop (in loop
     order, not the innermost one, which the vectorizer wants whole) of at
-    least two iterations, in at most `chunks` chunks. The CPU pipeline turns
+    least two iterations, in at most `chunks` chunks (of at least 8
+    iterations when the loop has 16 or more: the convolution vectorizer
+    blocks output channels by 8). The CPU pipeline turns
     each `scf.forall` into an OpenMP work-sharing loop, so the number of
     threads is chosen when the code runs, not here.
   }];
@@ -71,6 +73,37 @@ def LoomLinalgDistribute : Pass<"loom-linalg-distribute", "::mlir::func::FuncOp"
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::affine::AffineDialect"];
+}
+
+def LoomLinalgVectorizeConvs : Pass<"loom-linalg-vectorize-convs", "::mlir::func::FuncOp"> {
+  let summary = "Tile 2-D convolutions into register blocks and vectorize them";
+  let description = [{
+    Every `linalg.conv_2d_nchw_fchw` with static shapes is tiled (scf.for)
+    to blocks of 8 output channels x one output row x `width` output
+    columns (16 or 8 dividing the row) and one input channel and kernel row,
+    the kernel row decomposed into a 1-D convolution, and that vectorized
+    (`vector.contract` per kernel column). After bufferization the CPU
+    pipeline hoists the accumulator's loads and stores out of the channel
+    and kernel loops, so the block stays in registers. Convolutions whose
+    rows no block width divides are left to `loom-linalg-loop-order`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def LoomHoistVectorTransfers : Pass<"loom-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Keep vector accumulators in registers across loops (on buffers)";
+  let description = [{
+    After bufferization: moves a vector.transfer_read / transfer_write pair
+    of the same buffer slice that does not change in an scf.for out of the
+    loop (upstream's hoistRedundantVectorTransfers, only loops known to run
+    at least once), so that `loom-linalg-vectorize-convs`' accumulator
+    blocks stay in registers across the channel and kernel loops.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
 #endif // LOOM_CONVERSION_PASSES_TD

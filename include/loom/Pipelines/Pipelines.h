@@ -50,6 +50,13 @@ struct LoomCPUPipelineOptions
                      "the output's innermost dimension, FMA contraction "
                      "(loom-linalg-loop-order)"),
       llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Experimental: register-blocked vector code for 2-D "
+                     "convolutions (loom-linalg-vectorize-convs, "
+                     "loom-hoist-vector-transfers); off by default, see "
+                     "docs/Runtime.md"),
+      llvm::cl::init(false)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Split large ops into chunks run by OpenMP threads "

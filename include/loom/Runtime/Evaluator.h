@@ -41,6 +41,10 @@ struct CompileOptions {
   /// Split large ops for threads (the CPU pipeline's `parallel`); needs the
   /// OpenMP runtime this build found (hasThreads()).
   bool parallel = true;
+  /// Experimental register-blocked convolutions (the pipeline's
+  /// `vectorize`; docs/Runtime.md says where it helps and where LLVM's
+  /// compile time explodes).
+  bool vectorizeConvs = false;
   /// Called with a short description of each stage ("lowering", ...).
   std::function<void(llvm::StringRef)> progress;
 };

@@ -60,8 +60,11 @@ struct DistributePass
         continue;
       SmallVector<OpFoldResult> numThreads(ranges.size(),
                                            rewriter.getIndexAttr(0));
+      // Chunks of at least 8 iterations where the loop is long enough:
+      // the vectorizer blocks output channels by 8.
+      int64_t count = ranges[chosen] >= 16 ? ranges[chosen] / 8 : ranges[chosen];
       numThreads[chosen] = rewriter.getIndexAttr(
-          std::min<int64_t>(ranges[chosen], static_cast<int64_t>(chunks)));
+          std::min<int64_t>(count, static_cast<int64_t>(chunks)));
       scf::SCFTilingOptions options;
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       options.setNumThreads(numThreads);

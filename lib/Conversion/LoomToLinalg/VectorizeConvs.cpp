@@ -1,0 +1,113 @@
+//===- VectorizeConvs.cpp - register-blocked vector code for 2-D convs ----===//
+//
+// Tile, decompose, vectorize: the upstream recipe for convolutions (as
+// IREE's CPU backend uses it), applied to linalg.conv_2d_nchw_fchw with
+// static shapes. Blocks: 8 output channels x 1 row x 16 (or 8) columns, one
+// input channel and kernel row per step; the kernel row is a 1-D
+// convolution that the vectorizer turns into one vector.contract per kernel
+// column.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMLINALGVECTORIZECONVS
+#define GEN_PASS_DEF_LOOMHOISTVECTORTRANSFERS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace {
+
+struct VectorizeConvsPass
+    : loom::impl::LoomLinalgVectorizeConvsBase<VectorizeConvsPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp op) {
+      if (op.hasPureTensorSemantics())
+        convs.push_back(op);
+    });
+    IRRewriter rewriter(context);
+    for (linalg::Conv2DNchwFchwOp op : convs) {
+      auto outType = dyn_cast<RankedTensorType>(op.getResultTensors()[0].getType());
+      auto filterType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
+      if (!outType || !filterType || !outType.hasStaticShape() ||
+          !filterType.hasStaticShape() ||
+          !isa<RankedTensorType>(op.getInputs()[0].getType()) ||
+          !cast<RankedTensorType>(op.getInputs()[0].getType()).hasStaticShape())
+        continue;
+      int64_t f = outType.getDimSize(1), ow = outType.getDimSize(3);
+      int64_t kw = filterType.getDimSize(3);
+      // The widest block of at most 16 columns that divides the row.
+      int64_t width = 0;
+      for (int64_t w = std::min<int64_t>(16, ow); w >= 1 && !width; --w)
+        if (ow % w == 0)
+          width = w;
+      if (width < 4)
+        width = 0;
+      int64_t channels = f % 8 == 0 ? 8 : f % 4 == 0 ? 4 : f % 2 == 0 ? 2 : 1;
+      if (!width || !channels)
+        continue;
+      // Loops: n, f, oh, ow, c, kh, kw.
+      SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
+          context, ArrayRef<int64_t>{1, channels, 1, width, 1, 1, kw});
+      scf::SCFTilingOptions options;
+      options.setTileSizes(sizes);
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+    }
+    // The 1 x kw windows become 1-D convolutions, which vectorize.
+    {
+      RewritePatternSet patterns(context);
+      linalg::populateDecomposeConvolutionPatterns(patterns);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
+    SmallVector<linalg::LinalgOp> oneD;
+    getOperation().walk([&](linalg::Conv1DNcwFcwOp op) { oneD.push_back(op); });
+    for (linalg::LinalgOp op : oneD) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, op);
+      if (failed(vectorized))
+        continue; // stays a linalg op: correct, scalar
+      rewriter.replaceOp(op, vectorized->replacements);
+    }
+    RewritePatternSet cleanup(context);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(cleanup);
+    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, context);
+    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, context);
+    (void)applyPatternsGreedily(getOperation(), std::move(cleanup));
+  }
+};
+
+struct HoistVectorTransfersPass
+    : loom::impl::LoomHoistVectorTransfersBase<HoistVectorTransfersPass> {
+  void runOnOperation() override {
+    linalg::hoistRedundantVectorTransfers(getOperation(),
+                                          /*verifyNonZeroTrip=*/true);
+  }
+};
+
+} // namespace
