@@ -95,7 +95,8 @@ save("if_constant_both_branches",
 
 # 4. Nesting depth 3: the innermost branches read a weight, a top-level value,
 # a value of the middle graph and a Resize with an absent optional input (the
-# shared "none" value is created first inside the innermost graph).
+# shared "none" value is created first inside the innermost graph). Its
+# cubic_coeff_a, an attribute Loom's typed Resize lacks, keeps it generic.
 x_in = vi("x", shape=(1, 1, 2, 2))
 scales = numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")
 
@@ -103,7 +104,8 @@ scales = numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")
 def nested(c, o):
     inner_then = [helper.make_node("Mul", ["W2", "xs"], ["it_" + o], name="inner_then_" + o),
                   helper.make_node("Resize", ["x", "", "scales"], ["rz_" + o],
-                                   name="resize_" + o, mode="nearest"),
+                                   name="resize_" + o, mode="nearest",
+                                   cubic_coeff_a=-0.5),
                   helper.make_node("ReduceSum", ["rz_" + o], ["rs_" + o], keepdims=0,
                                    name="rsum_" + o),
                   helper.make_node("Add", ["it_" + o, "rs_" + o], ["it2_" + o],
