@@ -5,7 +5,8 @@
 # embedding): `loomc compress --tie` (import, infer shapes, tie duplicated
 # weights, export, before/after), the parameter report of the result
 # (`loomc stats`), and ONNX Runtime's outputs of both models compared.
-# Outputs go to build/sample/.
+# Then `loomc run` compiles the tied model for this CPU, runs it and compares its
+# logits with ONNX Runtime's. Outputs go to build/sample/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOOM_BUILD_DIR:-$root/build}
@@ -23,4 +24,22 @@ echo "[sample] histogram figure: $out/tiny-gpt.tied.svg; JSON: $out/compress.jso
 if [ -x "$root/.venv/bin/python" ]; then
   "$root/.venv/bin/python" "$root/scripts/ort_compare.py" "$model" \
     "$out/tiny-gpt.tied.onnx" --int-high 512 --label "[sample] ONNX Runtime"
+fi
+if [ -x "$root/.venv/bin/python" ]; then
+  # Loom's own CPU code: the tied model compiled for this machine and run,
+  # its logits compared with ONNX Runtime's on the same token ids.
+  "$root/.venv/bin/python" -c "import numpy as np; np.save('$out/ids.npy', np.random.default_rng(0).integers(0, 512, (1, 16)))"
+  echo
+  "$build/bin/loomc" run "$out/tiny-gpt.tied.onnx" --input ids="$out/ids.npy" \
+    -d "$out" --benchmark 20
+  "$root/.venv/bin/python" - "$model" "$out" <<'PY'
+import sys, numpy as np, onnxruntime as ort
+model, out = sys.argv[1], sys.argv[2]
+ids = np.load(out + "/ids.npy")
+want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"ids": ids})[0]
+got = np.load(out + "/logits.npy")
+rel = np.linalg.norm(got.astype(np.float64) - want) / np.linalg.norm(want)
+print(f"[sample] loomc run (Loom's CPU code) vs ONNX Runtime on the original: "
+      f"relative L2 = {rel:.2e}, max |difference| = {np.abs(got - want).max():.2e}")
+PY
 fi
