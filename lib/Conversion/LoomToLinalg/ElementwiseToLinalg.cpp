@@ -257,10 +257,8 @@ struct IdentityLowering : LoweringPattern<IdentityOp> {
   FailureOr<SmallVector<Value>>
   lower(IdentityOp op, Adaptor adaptor,
         ConversionPatternRewriter &rewriter) const override {
-    Value input = adaptor.getX();
-    if (input.getType() != op.getType())
-      input = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), input);
-    return SmallVector<Value>{input};
+    return SmallVector<Value>{
+        castTo(rewriter, op.getLoc(), adaptor.getX(), op.getType())};
   }
 };
 

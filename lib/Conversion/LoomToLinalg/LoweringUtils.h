@@ -79,6 +79,11 @@ mlir::Value pad(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                 llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                 mlir::Value padValue);
 
+/// `value` as `type` (a tensor.cast that only refines or relaxes static
+/// sizes), or `value` itself when the types already match.
+mlir::Value castTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                   mlir::Type type);
+
 /// A scalar constant of a float or integer type (bool: value != 0).
 mlir::Value createScalar(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Type type, double value);

@@ -77,8 +77,7 @@ struct TransposeLowering : LoweringPattern<TransposeOp> {
         linalg::TransposeOp::create(rewriter, loc, input, init, perm)
             .getResult()
             .front();
-    if (result.getType() != op.getType())
-      result = tensor::CastOp::create(rewriter, loc, op.getType(), result);
+    result = castTo(rewriter, loc, result, op.getType());
     return SmallVector<Value>{result};
   }
 };
@@ -102,8 +101,7 @@ struct ConcatLowering : LoweringPattern<ConcatOp> {
       result = adaptor.getInputs().front();
     else
       result = tensor::ConcatOp::create(rewriter, loc, axis, adaptor.getInputs());
-    if (result.getType() != type)
-      result = tensor::CastOp::create(rewriter, loc, type, result);
+    result = castTo(rewriter, loc, result, type);
     return SmallVector<Value>{result};
   }
 };
@@ -262,8 +260,7 @@ struct SliceLowering : LoweringPattern<SliceOp> {
                            strides, sliceType);
     if (!reversed.empty())
       result = reverse(rewriter, op.getLoc(), result, reversed);
-    if (result.getType() != resultType)
-      result = tensor::CastOp::create(rewriter, op.getLoc(), resultType, result);
+    result = castTo(rewriter, op.getLoc(), result, resultType);
     return SmallVector<Value>{result};
   }
 };
@@ -383,8 +380,7 @@ struct ShapeLowering : LoweringPattern<ShapeOp> {
     auto resultType = RankedTensorType::get(
         {static_cast<int64_t>(dims.size())}, rewriter.getI64Type());
     Value result = tensor::FromElementsOp::create(rewriter, loc, resultType, dims);
-    if (result.getType() != op.getType())
-      result = tensor::CastOp::create(rewriter, loc, op.getType(), result);
+    result = castTo(rewriter, loc, result, op.getType());
     return SmallVector<Value>{result};
   }
 };
@@ -419,8 +415,7 @@ struct WeightRefLowering : LoweringPattern<WeightRefOp> {
     if (!value)
       return refuse(op, "a weight value that is not typed");
     Value result = arith::ConstantOp::create(rewriter, op.getLoc(), value);
-    if (result.getType() != op.getType())
-      result = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), result);
+    result = castTo(rewriter, op.getLoc(), result, op.getType());
     return SmallVector<Value>{result};
   }
 };
