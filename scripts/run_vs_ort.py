@@ -89,10 +89,10 @@ def main():
         for batch in (1, 3):
             x = rng.random((batch, 3, 64, 64), dtype=np.float32)
             cases.append((f"{name} batch {batch}", path, {"x": x}))
-        # The experimental register-blocked convolutions too.
+        # The plain-loop convolutions too.
         x = rng.random((3, 3, 64, 64), dtype=np.float32)
-        cases.append((f"{name} batch 3 vectorize-convs", path, {"x": x},
-                      ["--vectorize-convs"]))
+        cases.append((f"{name} batch 3 no-vectorize", path, {"x": x},
+                      ["--no-vectorize"]))
     bert = os.path.join(work, "bert.onnx")
     if not os.path.exists(bert):
         export_bert(bert)

@@ -16,6 +16,7 @@
 #include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -70,8 +71,12 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
     // would give it several blocks, which it may not have).
     pm.addPass(createCanonicalizerPass());
   }
+  // Fully unrolled: the loop form keeps each n-D transfer in a stack
+  // buffer allocated inside the surrounding loop nest, which grows the stack
+  // on every iteration (a 48x320 image overflowed it).
   if (options.vectorize)
-    pm.addPass(createConvertVectorToSCFPass());
+    pm.addPass(createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -97,10 +97,9 @@ int runRun(const std::vector<std::string> &args) {
       "minimum latency")(
       "threads", po::value<unsigned>()->default_value(0),
       "Threads that run the compiled code (0: all cores)")(
-      "vectorize-convs", po::bool_switch(),
-      "Experimental: register-blocked vector code for 2-D convolutions "
-      "(faster CNNs; LLVM's compile time can explode on some models, see "
-      "docs/Runtime.md)")(
+      "no-vectorize", po::bool_switch(),
+      "Compile convolutions as plain loops left to LLVM's loop vectorizer "
+      "instead of register-blocked vector code (slower; for comparison)")(
       "opt-level", po::value<unsigned>()->default_value(3),
       "LLVM optimization level of the generated code, 0-3");
   addModelOptions(options, "Print progress even when stderr is not a terminal");
@@ -274,7 +273,7 @@ int runRun(const std::vector<std::string> &args) {
 
   loom::runtime::CompileOptions compileOptions;
   compileOptions.optLevel = optLevel;
-  compileOptions.vectorizeConvs = (*vm)["vectorize-convs"].as<bool>();
+  compileOptions.vectorizeConvs = !(*vm)["no-vectorize"].as<bool>();
   compileOptions.progress = [&](StringRef stage) { progress.line(stage); };
   progress.start("compiling for the host CPU");
   llvm::Expected<std::unique_ptr<CompiledFunction>> compiled =

@@ -52,11 +52,10 @@ struct LoomCPUPipelineOptions
       llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",
-      llvm::cl::desc("Experimental: register-blocked vector code for 2-D "
-                     "convolutions (loom-linalg-vectorize-convs, "
-                     "loom-hoist-vector-transfers); off by default, see "
-                     "docs/Runtime.md"),
-      llvm::cl::init(false)};
+      llvm::cl::desc("Register-blocked vector code for 2-D convolutions "
+                     "(loom-linalg-vectorize-convs, "
+                     "loom-hoist-vector-transfers)"),
+      llvm::cl::init(true)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Split large ops into chunks run by OpenMP threads "

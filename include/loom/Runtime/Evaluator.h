@@ -41,10 +41,9 @@ struct CompileOptions {
   /// Split large ops for threads (the CPU pipeline's `parallel`); needs the
   /// OpenMP runtime this build found (hasThreads()).
   bool parallel = true;
-  /// Experimental register-blocked convolutions (the pipeline's
-  /// `vectorize`; docs/Runtime.md says where it helps and where LLVM's
-  /// compile time explodes).
-  bool vectorizeConvs = false;
+  /// Register-blocked vector code for convolutions (the pipeline's
+  /// `vectorize`).
+  bool vectorizeConvs = true;
   /// Called with a short description of each stage ("lowering", ...).
   std::function<void(llvm::StringRef)> progress;
 };

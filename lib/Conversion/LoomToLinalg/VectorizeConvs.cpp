@@ -34,6 +34,34 @@ using namespace mlir;
 
 namespace {
 
+/// The largest output block the pass makes: 8 channels x 16 columns.
+constexpr int64_t kMaxBlockElements = 8 * 16;
+
+/// Whether every operand of `op` is a small static tensor: the blocks the
+/// tiling made (the input's block is one channel and one row wide).
+bool isBlock(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<RankedTensorType>(type);
+    return shaped && shaped.hasStaticShape() &&
+           shaped.getNumElements() <= kMaxBlockElements;
+  });
+}
+
+/// Upstream's size-one-window decomposition, restricted to blocks.
+struct DecomposeBlock
+    : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isBlock(op))
+      return failure();
+    return linalg::DownscaleSizeOneWindowed2DConvolution<
+               linalg::Conv2DNchwFchwOp, linalg::Conv1DNcwFcwOp>(
+               rewriter.getContext())
+        .returningMatchAndRewrite(op, rewriter);
+  }
+};
+
 struct VectorizeConvsPass
     : loom::impl::LoomLinalgVectorizeConvsBase<VectorizeConvsPass> {
   void runOnOperation() override {
@@ -77,15 +105,21 @@ struct VectorizeConvsPass
         continue;
       rewriter.replaceOp(op, tiled->replacements);
     }
-    // The 1 x kw windows become 1-D convolutions, which vectorize.
+    // The 1 x kw windows of the blocks become 1-D convolutions, which
+    // vectorize. Only blocks: an untiled convolution (one the sizes above
+    // did not fit) would become one vector per whole row and channel range,
+    // thousands of lanes wide, which LLVM takes minutes to compile.
     {
       RewritePatternSet patterns(context);
-      linalg::populateDecomposeConvolutionPatterns(patterns);
+      patterns.add<DecomposeBlock>(context);
       if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
         return signalPassFailure();
     }
     SmallVector<linalg::LinalgOp> oneD;
-    getOperation().walk([&](linalg::Conv1DNcwFcwOp op) { oneD.push_back(op); });
+    getOperation().walk([&](linalg::Conv1DNcwFcwOp op) {
+      if (isBlock(op))
+        oneD.push_back(op);
+    });
     for (linalg::LinalgOp op : oneD) {
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> vectorized =

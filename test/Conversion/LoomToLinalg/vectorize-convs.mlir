@@ -26,3 +26,17 @@ func.func @untouched(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x3x3xf32>, %y: tenso
   %1 = linalg.conv_2d_nchw_fchw ins(%dx, %w : tensor<?x4x8x8xf32>, tensor<4x4x3x3xf32>) outs(%dy : tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
   return %0, %1 : tensor<1x4x3x3xf32>, tensor<?x4x6x6xf32>
 }
+
+// -----
+
+// Regression: a 1x1 convolution over a 17-column row (no block fits) was
+// still decomposed and vectorized whole, as one 96x17-lane vector per
+// kernel column, which LLVM took over ten minutes to compile (PaddleOCR's
+// recognizer). Only the blocks the pass tiled are decomposed.
+// CHECK-LABEL: func.func @untiled_kernel_row
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: vector.
+func.func @untiled_kernel_row(%x: tensor<1x96x1x17xf32>, %w: tensor<96x96x1x1xf32>, %y: tensor<1x96x1x17xf32>) -> tensor<1x96x1x17xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x96x1x17xf32>, tensor<96x96x1x1xf32>) outs(%y : tensor<1x96x1x17xf32>) -> tensor<1x96x1x17xf32>
+  return %0 : tensor<1x96x1x17xf32>
+}
