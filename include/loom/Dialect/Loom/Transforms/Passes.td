@@ -105,6 +105,63 @@ def LoomFoldShapes : Pass<"loom-fold-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomFreeze : Pass<"loom-freeze", "::mlir::ModuleOp"> {
+  let summary = "Mark parameters frozen by name, by 'everything before layer X', or all";
+  let description = [{
+    Fine-tuning freezes part of a network (`requires_grad = False` on the
+    backbone); deployment freezes all of it. A frozen weight is fixed for
+    this compilation, so `loom-fold-frozen` may compute, once, everything
+    that depends only on frozen weights and constants.
+
+    * `patterns=GLOB,...`: freeze every parameter whose name or one of whose
+      aliases matches a glob (`*`, `?`, `[0-5]`, `{a,b}`), e.g.
+      `encoder.layer.[0-5].*`.
+    * `until=LAYER`: freeze every parameter read before the layer: the first
+      op (in program order) that reads a weight named `LAYER` or
+      `LAYER.<anything>` is where the layer starts ("freeze up to
+      `layer3`").
+    * `all`: freeze every parameter.
+    * `unfreeze=GLOB,...`: applied last, makes matching parameters trainable
+      again ("all but the classifier": `all unfreeze=fc.*`).
+
+    Buffers (BatchNorm's running statistics) follow the layer that reads
+    them: a buffer is frozen when every parameter read by the ops that read
+    it is frozen, trainable otherwise (a buffer no such op reads follows the
+    patterns itself). Constants stay as they are. A weight that is also a
+    model input (`input N`) is never frozen: a caller may feed another
+    value. A pattern or layer that names no weight is an error (a typo must
+    not freeze nothing silently).
+
+    The pass only adds; what is frozen already stays frozen, except through
+    `unfreeze`. ONNX models arrive frozen (a deployed graph); TorchScript
+    archives keep each tensor's `requires_grad`.
+
+    With `summary`, one remark says what is frozen (count and bytes of
+    parameters and buffers, and what stays trainable); `verbose` adds one
+    remark per weight frozen or unfrozen.
+  }];
+  let options = [
+    ListOption<"patterns", "patterns", "std::string",
+      "Globs on weight names and aliases: freeze the parameters they match">,
+    Option<"until", "until", "std::string", /*default=*/"\"\"",
+      "Freeze every parameter read before the first op that reads a weight "
+      "of this layer (LAYER or LAYER.*)">,
+    Option<"all", "all", "bool", /*default=*/"false",
+      "Freeze every parameter">,
+    ListOption<"unfreeze", "unfreeze", "std::string",
+      "Globs: make the parameters they match trainable again (applied last)">,
+    Option<"summary", "summary", "bool", /*default=*/"false",
+      "Emit one remark with what is frozen and what stays trainable">,
+    Option<"verbose", "verbose", "bool", /*default=*/"false",
+      "Emit one remark per weight whose state changes">,
+  ];
+  let statistics = [
+    Statistic<"numFrozen", "num-frozen", "Weights frozen">,
+    Statistic<"numUnfrozen", "num-unfrozen", "Weights made trainable">,
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
   let summary = "Make duplicated weights (exact, transposed, scaled, cast, sliced) share one tensor";
   let description = [{
