@@ -8,6 +8,7 @@
 #ifndef LOOM_INITALLPASSES_H
 #define LOOM_INITALLPASSES_H
 
+#include "loom/ConstEval/Passes.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -17,6 +18,7 @@ namespace loom {
 inline void registerAllPasses() {
   registerLoomPasses();
   registerLoomConversionPasses();
+  registerLoomConstEvalPasses();
   registerLoomPipelines();
 }
 

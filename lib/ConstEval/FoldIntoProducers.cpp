@@ -1,0 +1,320 @@
+//===- FoldIntoProducers.cpp - move per-channel work onto frozen weights --===//
+//
+// BatchNormalization in inference form is a per-channel affine map
+// y = k * x + (beta - k * mean), k = scale / sqrt(var + eps); so are Mul and
+// Add by a per-channel or scalar value. After an op that is linear in its
+// weight (Conv, ConvTranspose, Gemm, 2-D MatMul) the map moves into the
+// weight and a bias. These patterns only rewrite: the new weight and bias
+// are expressions on frozen values, which loom-fold-frozen then evaluates
+// (one definition of every op's arithmetic: the CPU back end's).
+//
+// Channel axes: Conv's weight is (M, C/group, k...), output channel = axis
+// 0. ConvTranspose's is (C, M/group, k...): output channel g*M/group + j
+// scales W[i, j] for every input channel i of group g, so the scale goes on
+// axis 1, per group. Gemm's output channel is B's column (row with
+// transB); MatMul's (2-D only) is B's column.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/ConstEval/Passes.h"
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+/// Builds loom ops with static result types at one location.
+struct Emitter {
+  PatternRewriter &rewriter;
+  Location loc;
+  Type element;
+
+  RankedTensorType tensor(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, element);
+  }
+  static ArrayRef<int64_t> shapeOf(Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  }
+  RankedTensorType broadcast(Value a, Value b) {
+    SmallVector<int64_t> shape;
+    (void)OpTrait::util::getBroadcastedShape(shapeOf(a), shapeOf(b), shape);
+    return tensor(shape);
+  }
+  Value scalar(double v) {
+    auto type = tensor({});
+    return ConstantOp::create(rewriter, loc,
+                              DenseElementsAttr::get(
+                                  type, rewriter.getFloatAttr(element, v)));
+  }
+  Value add(Value a, Value b) {
+    return AddOp::create(rewriter, loc, broadcast(a, b), a, b);
+  }
+  Value sub(Value a, Value b) {
+    return SubOp::create(rewriter, loc, broadcast(a, b), a, b);
+  }
+  Value mul(Value a, Value b) {
+    return MulOp::create(rewriter, loc, broadcast(a, b), a, b);
+  }
+  Value div(Value a, Value b) {
+    return DivOp::create(rewriter, loc, broadcast(a, b), a, b);
+  }
+  Value sqrt(Value a) {
+    return SqrtOp::create(rewriter, loc, a.getType(), a);
+  }
+  Value reshape(Value a, ArrayRef<int64_t> shape) {
+    if (shapeOf(a) == shape)
+      return a;
+    auto shapeType =
+        RankedTensorType::get({int64_t(shape.size())}, rewriter.getI64Type());
+    Value target = ConstantOp::create(
+        rewriter, loc, DenseIntElementsAttr::get(shapeType, shape));
+    return ReshapeOp::create(rewriter, loc, tensor(shape), a, target);
+  }
+};
+
+bool isStaticFloat(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape() && isa<FloatType>(type.getElementType());
+}
+
+/// Whether `v` is a frozen per-channel value against an output of rank
+/// `rank` with `channels` channels on axis 1: [channels], [1, channels, 1,
+/// ...] right-aligned, or a single element.
+bool isPerChannel(Value v, int64_t channels, int64_t rank) {
+  if (!isStaticFloat(v) || !isFrozenValue(v))
+    return false;
+  ArrayRef<int64_t> shape = Emitter::shapeOf(v);
+  if (int64_t(shape.size()) > rank)
+    return false;
+  int64_t offset = rank - int64_t(shape.size());
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (d != 1 && !(offset + int64_t(i) == 1 && d == channels))
+      return false;
+  return true;
+}
+
+/// `v` (per channel, see isPerChannel) as a [channels] vector.
+Value asChannelVector(Emitter &e, Value v, int64_t channels) {
+  if (ShapedType::getNumElements(Emitter::shapeOf(v)) == channels)
+    return e.reshape(v, {channels});
+  auto ones = DenseElementsAttr::get(
+      e.tensor({channels}), e.rewriter.getFloatAttr(e.element, 1.0));
+  return e.mul(e.reshape(v, {1}), ConstantOp::create(e.rewriter, e.loc, ones));
+}
+
+/// The producer's output channels, their axis in its result, and the new
+/// producer with weight `W * k` (k on the channel axis) and bias
+/// `bias * k + shift` (bias may be absent; shift is [channels]).
+struct Producer {
+  Operation *op = nullptr;
+  int64_t channels = 0;
+  int64_t axis = 1;
+
+  static std::optional<Producer> match(Value x) {
+    Operation *op = x.getDefiningOp();
+    if (!op || !x.hasOneUse() || !isStaticFloat(x))
+      return std::nullopt;
+    auto out = cast<RankedTensorType>(x.getType());
+    Producer p;
+    p.op = op;
+    if (auto conv = dyn_cast<ConvOp>(op)) {
+      if (!isStaticFloat(conv.getW()) || !isFrozenValue(conv.getW()) ||
+          (conv.getB() && !isFrozenValue(conv.getB())))
+        return std::nullopt;
+      p.channels = Emitter::shapeOf(conv.getW())[0];
+    } else if (auto conv = dyn_cast<ConvTransposeOp>(op)) {
+      if (!isStaticFloat(conv.getW()) || !isFrozenValue(conv.getW()) ||
+          (conv.getB() && !isFrozenValue(conv.getB())))
+        return std::nullopt;
+      p.channels = Emitter::shapeOf(conv.getW())[1] * conv.getGroup();
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      if (!isStaticFloat(gemm.getB()) || !isFrozenValue(gemm.getB()) ||
+          (gemm.getC() && !isFrozenValue(gemm.getC())))
+        return std::nullopt;
+      p.channels = out.getDimSize(1);
+    } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
+      if (out.getRank() != 2 || !isStaticFloat(matmul.getB()) ||
+          Emitter::shapeOf(matmul.getB()).size() != 2 ||
+          !isFrozenValue(matmul.getB()))
+        return std::nullopt;
+      p.channels = out.getDimSize(1);
+    } else {
+      return std::nullopt;
+    }
+    if (out.getRank() < 2 || out.getDimSize(1) != p.channels)
+      return std::nullopt;
+    return p;
+  }
+
+  /// Replaces the producer by one computing `k * y + shift` per channel and
+  /// returns its result. A null `k` is 1, a null `shift` is 0.
+  Value rebuild(Emitter &e, Value k, Value shift) {
+    PatternRewriter &rewriter = e.rewriter;
+    rewriter.setInsertionPoint(op);
+    if (auto conv = dyn_cast<ConvOp>(op)) {
+      ArrayRef<int64_t> w = Emitter::shapeOf(conv.getW());
+      SmallVector<int64_t> kShape(w.size(), 1);
+      kShape[0] = channels;
+      Value weight = k ? e.mul(conv.getW(), e.reshape(k, kShape)) : Value();
+      Value bias = this->bias(e, conv.getB(), k, shift);
+      update(rewriter, conv.getWMutable(), weight);
+      update(rewriter, conv.getBMutable(), bias);
+      return conv.getResult();
+    }
+    if (auto conv = dyn_cast<ConvTransposeOp>(op)) {
+      ArrayRef<int64_t> w = Emitter::shapeOf(conv.getW());
+      int64_t groups = conv.getGroup(), perGroup = channels / groups;
+      // W as (G, C/G, M/G, k...) times k as (G, 1, M/G, 1...).
+      SmallVector<int64_t> grouped{groups, w[0] / groups};
+      grouped.append(w.begin() + 1, w.end());
+      SmallVector<int64_t> kShape(grouped.size(), 1);
+      kShape[0] = groups;
+      kShape[2] = perGroup;
+      Value weight =
+          k ? e.reshape(e.mul(e.reshape(conv.getW(), grouped),
+                              e.reshape(k, kShape)),
+                        w)
+            : Value();
+      Value bias = this->bias(e, conv.getB(), k, shift);
+      update(rewriter, conv.getWMutable(), weight);
+      update(rewriter, conv.getBMutable(), bias);
+      return conv.getResult();
+    }
+    if (auto gemm = dyn_cast<GemmOp>(op)) {
+      Value weight;
+      if (k)
+        weight = e.mul(gemm.getB(),
+                       gemm.getTransB() ? e.reshape(k, {channels, 1}) : k);
+      Value c = gemm.getC();
+      if (c && gemm.getBeta().convertToDouble() != 1.0)
+        c = e.mul(c, e.scalar(gemm.getBeta().convertToDouble()));
+      Value bias = this->bias(e, c, k, shift);
+      update(rewriter, gemm.getBMutable(), weight);
+      update(rewriter, gemm.getCMutable(), bias);
+      rewriter.modifyOpInPlace(
+          gemm, [&] { gemm.setBetaAttr(rewriter.getF32FloatAttr(1.0f)); });
+      return gemm.getResult();
+    }
+    auto matmul = cast<MatMulOp>(op);
+    if (k)
+      update(rewriter, matmul.getBMutable(), e.mul(matmul.getB(), k));
+    if (!shift)
+      return matmul.getResult();
+    rewriter.setInsertionPointAfter(matmul);
+    return e.add(matmul.getResult(), shift);
+  }
+
+  /// The new bias: b * k + shift, each part optional.
+  static Value bias(Emitter &e, Value b, Value k, Value shift) {
+    if (b && k)
+      b = e.mul(b, k);
+    if (b && shift)
+      return e.add(b, shift);
+    return b ? b : shift;
+  }
+
+  /// Sets (or adds) an operand; a null value leaves it as it is.
+  static void update(PatternRewriter &rewriter, OpOperand &operand,
+                     Value value) {
+    if (value)
+      rewriter.modifyOpInPlace(operand.getOwner(),
+                               [&] { operand.set(value); });
+  }
+  static void update(PatternRewriter &rewriter, MutableOperandRange range,
+                     Value value) {
+    if (!value)
+      return;
+    rewriter.modifyOpInPlace(range.getOwner(), [&] {
+      if (range.empty())
+        range.append(value);
+      else
+        range.assign(value);
+    });
+  }
+};
+
+/// BatchNormalization(producer(x)) -> producer'(x).
+struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormalizationOp bn,
+                                PatternRewriter &rewriter) const override {
+    std::optional<Producer> producer = Producer::match(bn.getX());
+    if (!producer)
+      return failure();
+    Value stats[] = {bn.getScale(), bn.getB(), bn.getInputMean(),
+                     bn.getInputVar()};
+    for (Value v : stats)
+      if (!isStaticFloat(v) || !isFrozenValue(v) ||
+          Emitter::shapeOf(v) != ArrayRef<int64_t>{producer->channels})
+        return failure();
+    Type element = cast<RankedTensorType>(bn.getType()).getElementType();
+    Emitter e{rewriter, bn.getLoc(), element};
+    rewriter.setInsertionPoint(producer->op);
+    Value k = e.div(bn.getScale(),
+                    e.sqrt(e.add(bn.getInputVar(),
+                                 e.scalar(bn.getEpsilon().convertToDouble()))));
+    Value shift = e.sub(bn.getB(), e.mul(bn.getInputMean(), k));
+    Value result = producer->rebuild(e, k, shift);
+    rewriter.replaceOp(bn, result);
+    return success();
+  }
+};
+
+/// Mul(producer(x), c) -> producer'(x), c per channel or scalar.
+struct FoldMul : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp mul,
+                                PatternRewriter &rewriter) const override {
+    for (auto [x, c] : {std::pair(mul.getA(), mul.getB()),
+                        std::pair(mul.getB(), mul.getA())}) {
+      std::optional<Producer> producer = Producer::match(x);
+      if (!producer || mul.getType() != x.getType() ||
+          !isPerChannel(c, producer->channels,
+                        cast<RankedTensorType>(x.getType()).getRank()))
+        continue;
+      Emitter e{rewriter, mul.getLoc(),
+                cast<RankedTensorType>(x.getType()).getElementType()};
+      rewriter.setInsertionPoint(producer->op);
+      Value k = asChannelVector(e, c, producer->channels);
+      rewriter.replaceOp(mul, producer->rebuild(e, k, Value()));
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// Add(producer(x), c) -> producer'(x) with c in the bias, c per channel
+/// or scalar. Not after MatMul, which has no bias to take it.
+struct FoldAdd : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    for (auto [x, c] : {std::pair(add.getA(), add.getB()),
+                        std::pair(add.getB(), add.getA())}) {
+      std::optional<Producer> producer = Producer::match(x);
+      if (!producer || add.getType() != x.getType() ||
+          isa<MatMulOp>(producer->op) ||
+          !isPerChannel(c, producer->channels,
+                        cast<RankedTensorType>(x.getType()).getRank()))
+        continue;
+      Emitter e{rewriter, add.getLoc(),
+                cast<RankedTensorType>(x.getType()).getElementType()};
+      rewriter.setInsertionPoint(producer->op);
+      Value shift = asChannelVector(e, c, producer->channels);
+      rewriter.replaceOp(add, producer->rebuild(e, Value(), shift));
+      return success();
+    }
+    return failure();
+  }
+};
+
+} // namespace
+
+void loom::populateFoldIntoProducerPatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldBatchNorm, FoldMul, FoldAdd>(patterns.getContext());
+}
