@@ -254,7 +254,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
               << "loom-fold-frozen: not folded: " << group.ops.size()
               << " op(s) would add " << group.added << " bytes and free only "
               << group.freed << " (inputs read elsewhere stay alive); growth "
-              << growth << " > max-growth " << maxGrowth;
+              << growth << " > max-growth " << int64_t(maxGrowth);
         continue;
       }
       accepted.push_back(&group);
@@ -347,7 +347,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       for (Value root : group->roots) {
         runtime::HostTensor &tensor = (*values)[index++];
         replaceRoot(module, symbols, root, tensor, reusable, group->inputs,
-                    anyParameter);
+                    anyParameter, root == group->roots.back());
       }
       // The group's ops are dead now; erase them, users first.
       for (Operation *op : llvm::reverse(group->ops))
@@ -375,11 +375,11 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
                    runtime::HostTensor &tensor,
                    SmallVector<WeightOp> &reusable,
                    const llvm::SetVector<Operation *> &inputs,
-                   bool anyParameter) {
+                   bool anyParameter, bool lastRoot) {
     MLIRContext *context = module.getContext();
     auto type = cast<RankedTensorType>(root.getType());
-    // The name: a freed weight of the same type (BatchNorm folding keeps
-    // `conv1.weight`), else the first input's name + ".folded".
+    // The name: a freed weight's (BatchNorm folding keeps `conv1.weight`),
+    // else the first input's name + ".folded".
     std::string name;
     ArrayAttr aliases;
     // Among freed weights of the type, a vector takes a `.bias` name, a
@@ -392,6 +392,10 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     if (same == reusable.end())
       same = llvm::find_if(reusable,
                            [&](WeightOp w) { return w.getType() == type; });
+    // The last result of a group may take any freed name (a transposed
+    // weight keeps its name).
+    if (same == reusable.end() && lastRoot && !reusable.empty())
+      same = reusable.begin();
     if (same != reusable.end()) {
       name = same->getSymName().str();
       aliases = same->getAliasesAttr();

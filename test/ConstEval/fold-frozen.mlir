@@ -1,0 +1,163 @@
+// RUN: loom-opt %s --split-input-file --loom-fold-frozen | FileCheck %s
+
+// BatchNorm after a Conv folds into its weight and a new bias (eps = 1):
+// k = scale / sqrt(var + eps) = [0.5, 2]; W' = W * k = [1, 6];
+// bias' = beta - mean * k = [0, -0.5]. The weight keeps its name; the bias
+// takes the BatchNorm's bias name; the statistics are gone.
+// CHECK-NOT: loom.weight @bn1.running
+// CHECK-DAG: loom.weight @bn1.bias frozen : tensor<2xf32> = dense_resource<[[B:.*]]>
+// CHECK-DAG: loom.weight @conv1.weight frozen : tensor<2x1x1x1xf32> = dense_resource<[[W:.*]]>
+// CHECK-LABEL: func.func @bn_after_conv
+// CHECK: %[[BR:.*]] = loom.weight_ref @bn1.bias
+// CHECK: %[[WR:.*]] = loom.weight_ref @conv1.weight
+// CHECK: %[[Y:.*]] = loom.conv %arg0, %[[WR]], %[[BR]]
+// CHECK-NOT: loom.batch_norm
+// CHECK: return %[[Y]]
+// CHECK-DAG: [[W]]: "0x040000000000803F0000C040"
+// CHECK-DAG: [[B]]: "0x0400000000000000000000BF"
+loom.weight @conv1.weight frozen : tensor<2x1x1x1xf32> = dense<[[[[2.0]]], [[[3.0]]]]>
+loom.weight @bn1.weight frozen : tensor<2xf32> = dense<[1.0, 2.0]>
+loom.weight @bn1.bias frozen : tensor<2xf32> = dense<[0.5, -0.5]>
+loom.weight @bn1.running_mean buffer frozen : tensor<2xf32> = dense<[1.0, 0.0]>
+loom.weight @bn1.running_var buffer frozen : tensor<2xf32> = dense<[3.0, 0.0]>
+func.func @bn_after_conv(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w1 = loom.weight_ref @conv1.weight : tensor<2x1x1x1xf32>
+  %c1 = loom.conv %x, %w1 : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %g = loom.weight_ref @bn1.weight : tensor<2xf32>
+  %b = loom.weight_ref @bn1.bias : tensor<2xf32>
+  %m = loom.weight_ref @bn1.running_mean : tensor<2xf32>
+  %v = loom.weight_ref @bn1.running_var : tensor<2xf32>
+  %n1 = loom.batch_norm %c1, %g, %b, %m, %v {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %n1 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Not frozen, not folded: the BatchNorm's scale is trainable, so neither
+// the rewrite nor the evaluation touches anything.
+// CHECK-LABEL: func.func @trainable_scale
+// CHECK: loom.conv %arg0, %{{.*}} :
+// CHECK: loom.batch_norm
+loom.weight @conv1.weight frozen : tensor<2x1x1x1xf32> = dense<1.0>
+loom.weight @bn1.weight : tensor<2xf32> = dense<[1.0, 2.0]>
+loom.weight @bn1.bias frozen : tensor<2xf32> = dense<0.0>
+loom.weight @bn1.running_mean buffer frozen : tensor<2xf32> = dense<0.0>
+loom.weight @bn1.running_var buffer frozen : tensor<2xf32> = dense<1.0>
+func.func @trainable_scale(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w1 = loom.weight_ref @conv1.weight : tensor<2x1x1x1xf32>
+  %c1 = loom.conv %x, %w1 : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %g = loom.weight_ref @bn1.weight : tensor<2xf32>
+  %b = loom.weight_ref @bn1.bias : tensor<2xf32>
+  %m = loom.weight_ref @bn1.running_mean : tensor<2xf32>
+  %v = loom.weight_ref @bn1.running_var : tensor<2xf32>
+  %n1 = loom.batch_norm %c1, %g, %b, %m, %v : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %n1 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A trainable weight is never an input of a fold, even through ops: the
+// Transpose of a trainable weight stays.
+// CHECK-LABEL: func.func @trainable_transpose
+// CHECK: loom.transpose
+loom.weight @w : tensor<64x32xf32> = dense<1.0>
+func.func @trainable_transpose(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %w = loom.weight_ref @w : tensor<64x32xf32>
+  %t = loom.transpose %w {perm = array<i64: 1, 0>} : (tensor<64x32xf32>) -> tensor<32x64xf32>
+  %y = loom.matmul %x, %w : (tensor<4x64xf32>, tensor<64x32xf32>) -> tensor<4x32xf32>
+  %z = loom.matmul %y, %t : (tensor<4x32xf32>, tensor<32x64xf32>) -> tensor<4x64xf32>
+  return %z : tensor<4x64xf32>
+}
+
+// -----
+
+// A frozen weight read only by a Transpose: the transposed copy replaces
+// it (no growth) and keeps its name.
+// CHECK: loom.weight @w frozen : tensor<32x64xf32> = dense_resource<w>
+// CHECK-LABEL: func.func @transpose_only_reader
+// CHECK-NOT: loom.transpose
+// CHECK: loom.matmul
+loom.weight @w frozen : tensor<64x32xf32> = dense<1.0>
+func.func @transpose_only_reader(%x: tensor<4x32xf32>) -> tensor<4x64xf32> {
+  %w = loom.weight_ref @w : tensor<64x32xf32>
+  %t = loom.transpose %w {perm = array<i64: 1, 0>} : (tensor<64x32xf32>) -> tensor<32x64xf32>
+  %z = loom.matmul %x, %t : (tensor<4x32xf32>, tensor<32x64xf32>) -> tensor<4x64xf32>
+  return %z : tensor<4x64xf32>
+}
+
+// -----
+
+// Mul by a per-channel constant after a Conv goes into its weight and
+// bias; Add by one goes into its bias.
+// CHECK-LABEL: func.func @mul_add_after_conv
+// CHECK-NOT: loom.mul
+// CHECK-NOT: loom.add
+// CHECK: loom.conv %arg0, %{{.*}}, %{{.*}} :
+// CHECK-NOT: loom.mul
+// CHECK-NOT: loom.add
+// CHECK: return
+loom.weight @conv.weight frozen : tensor<2x1x1x1xf32> = dense<[[[[2.0]]], [[[3.0]]]]>
+loom.weight @conv.bias frozen : tensor<2xf32> = dense<[1.0, 1.0]>
+loom.weight @scale frozen : tensor<1x2x1x1xf32> = dense<[[[[2.0]], [[4.0]]]]>
+loom.weight @shift frozen : tensor<2x1x1xf32> = dense<[[[1.0]], [[2.0]]]>
+func.func @mul_add_after_conv(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = loom.weight_ref @conv.weight : tensor<2x1x1x1xf32>
+  %b = loom.weight_ref @conv.bias : tensor<2xf32>
+  %c = loom.conv %x, %w, %b : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %s = loom.weight_ref @scale : tensor<1x2x1x1xf32>
+  %m = loom.mul %c, %s : (tensor<1x2x2x2xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %t = loom.weight_ref @shift : tensor<2x1x1xf32>
+  %a = loom.add %t, %m : (tensor<2x1x1xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  return %a : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Negative cases of the rewrites: a Mul whose operand varies along the
+// spatial axes, and an Add after a Conv whose result has another reader.
+// CHECK-LABEL: func.func @not_per_channel
+// CHECK: loom.mul
+// CHECK: loom.add
+loom.weight @conv.weight frozen : tensor<2x1x1x1xf32> = dense<1.0>
+loom.weight @plane frozen : tensor<1x1x2x2xf32> = dense<2.0>
+loom.weight @shift frozen : tensor<2x1x1xf32> = dense<1.0>
+func.func @not_per_channel(%x: tensor<1x1x2x2xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) {
+  %w = loom.weight_ref @conv.weight : tensor<2x1x1x1xf32>
+  %c = loom.conv %x, %w : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %p = loom.weight_ref @plane : tensor<1x1x2x2xf32>
+  %m = loom.mul %c, %p : (tensor<1x2x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %c2 = loom.conv %x, %w : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %t = loom.weight_ref @shift : tensor<2x1x1xf32>
+  %a = loom.add %c2, %t : (tensor<1x2x2x2xf32>, tensor<2x1x1xf32>) -> tensor<1x2x2x2xf32>
+  return %m, %a, %c2 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// The size guard: the head reads Transpose(E) while the embedding lookup
+// still reads E, so folding would add a second 6400-byte copy. Refused
+// (see fold-frozen-report.mlir for the remark and max-growth).
+// CHECK-LABEL: func.func @tied_head
+// CHECK: loom.gather
+// CHECK: loom.transpose
+loom.weight @emb frozen : tensor<100x16xf32> = dense<1.0>
+func.func @tied_head(%ids: tensor<4xi64>) -> tensor<4x100xf32> {
+  %e = loom.weight_ref @emb : tensor<100x16xf32>
+  %h = loom.gather %e, %ids : (tensor<100x16xf32>, tensor<4xi64>) -> tensor<4x16xf32>
+  %t = loom.transpose %e {perm = array<i64: 1, 0>} : (tensor<100x16xf32>) -> tensor<16x100xf32>
+  %y = loom.matmul %h, %t : (tensor<4x16xf32>, tensor<16x100xf32>) -> tensor<4x100xf32>
+  return %y : tensor<4x100xf32>
+}
+
+// -----
+
+// A model input is never folded, even when it is also a weight.
+// CHECK-LABEL: func.func @input_weight
+// CHECK: loom.transpose
+loom.weight @w frozen input 1 : tensor<64x32xf32> = dense<1.0>
+func.func @input_weight(%x: tensor<4x32xf32>, %in: tensor<64x32xf32>) -> tensor<4x64xf32> {
+  %w = loom.weight_ref @w : tensor<64x32xf32>
+  %t = loom.transpose %w {perm = array<i64: 1, 0>} : (tensor<64x32xf32>) -> tensor<32x64xf32>
+  %z = loom.matmul %x, %t : (tensor<4x32xf32>, tensor<32x64xf32>) -> tensor<4x64xf32>
+  return %z : tensor<4x64xf32>
+}
