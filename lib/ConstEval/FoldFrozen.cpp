@@ -28,6 +28,8 @@
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/xxhash.h"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMFOLDFROZEN
@@ -130,12 +132,11 @@ struct Group {
   SmallVector<Operation *> ops;   // program order
   SmallVector<Value> roots;       // results read outside the group
   llvm::SetVector<Operation *> inputs; // weights the group reads
-  llvm::SetVector<Operation *> dying;  // weights only the group reads
-  int64_t added = 0, freed = 0;
 };
 
 struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
   using LoomFoldFrozenBase::LoomFoldFrozenBase;
+  FoldFrozenSummary *out = nullptr;
 
   /// Everything the evaluator's pipeline creates, loaded before the pass
   /// runs (no dialect may load while passes run in parallel).
@@ -205,9 +206,9 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
         }
       }
     }
-    llvm::MapVector<Operation *, Group> groups;
+    llvm::MapVector<Operation *, Group> byLeader;
     for (Operation *op : foldable)
-      groups[classes.getLeaderValue(op)].ops.push_back(op);
+      byLeader[classes.getLeaderValue(op)].ops.push_back(op);
 
     // Readers of each weight, across the module.
     llvm::DenseMap<Operation *, SmallVector<Operation *>> readers;
@@ -217,88 +218,162 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
         readers[weight].push_back(user);
     });
 
-    SmallVector<Group *> accepted;
-    int64_t totalAdded = 0, totalFreed = 0;
-    unsigned refused = 0;
-    for (auto &[leader, group] : groups) {
+    std::vector<Group> groups;
+    for (auto &[leader, group] : byLeader) {
       llvm::SmallPtrSet<Operation *, 16> members(group.ops.begin(),
                                                  group.ops.end());
       for (Operation *op : group.ops) {
         for (Value result : op->getResults())
           if (llvm::any_of(result.getUsers(), [&](Operation *user) {
                 return !members.contains(user);
-              })) {
+              }))
             group.roots.push_back(result);
-            group.added += byteSize(cast<ShapedType>(result.getType()));
-          }
         for (Value operand : op->getOperands())
           if (auto ref = operand.getDefiningOp<WeightRefOp>())
             group.inputs.insert(symbols.lookup(ref.getNameAttr().getAttr()));
       }
-      for (Operation *weight : group.inputs) {
-        if (!llvm::all_of(readers[weight], [&](Operation *reader) {
-              return members.contains(reader);
-            }))
-          continue;
-        group.dying.insert(weight);
-        group.freed += byteSize(cast<WeightOp>(weight).getType());
-      }
-      if (group.roots.empty())
-        continue;
-      int64_t growth = group.added - group.freed;
-      if (growth > maxGrowth) {
-        ++refused;
-        ++numRefused;
-        if (report)
-          emitRemark(group.roots.front().getLoc())
-              << "loom-fold-frozen: not folded: " << group.ops.size()
-              << " op(s) would add " << group.added << " bytes and free only "
-              << group.freed << " (inputs read elsewhere stay alive); growth "
-              << growth << " > max-growth " << int64_t(maxGrowth);
-        continue;
-      }
-      accepted.push_back(&group);
-      totalAdded += group.added;
-      totalFreed += group.freed;
+      if (!group.roots.empty())
+        groups.push_back(std::move(group));
     }
+    if (groups.empty())
+      return finish(module, {}, 0, 0, 0);
 
-    if (!accepted.empty() && failed(evaluate(module, symbols, accepted)))
+    // Every candidate is evaluated (one compiled function), so that the
+    // guard counts equal results once.
+    FailureOr<std::vector<runtime::HostTensor>> values =
+        evaluate(module, symbols, groups);
+    if (failed(values))
       return signalPassFailure();
+    std::vector<uint64_t> hashes;
+    for (const runtime::HostTensor &value : *values)
+      hashes.push_back(llvm::xxh3_64bits(
+          ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(value.data()),
+                            value.getByteSize())));
+    auto rootKey = [&](unsigned index, Value root) {
+      std::string key;
+      llvm::raw_string_ostream os(key);
+      os << root.getType() << ":" << hashes[index];
+      return key;
+    };
 
-    unsigned folded = 0, weightsMade = 0;
-    for (Group *group : accepted) {
-      folded += group->ops.size();
-      weightsMade += group->roots.size();
+    // The guard. First, alone: a group whose inputs stay alive because ops
+    // that are not folded read them (a transposed copy of a tied embedding)
+    // may not grow the model. Then, all together: the unique bytes after
+    // folding every accepted group (equal results counted once, a weight
+    // freed when all its readers are folded) may not grow by more than
+    // max-growth; the worst groups go first until they do not.
+    std::vector<bool> accepted(groups.size(), true);
+    std::vector<int64_t> alone(groups.size(), 0);
+    unsigned refused = 0;
+    auto refuse = [&](size_t g, int64_t added, int64_t freed, StringRef why) {
+      accepted[g] = false;
+      ++refused;
+      ++numRefused;
+      if (report)
+        emitRemark(groups[g].roots.front().getLoc())
+            << "loom-fold-frozen: not folded: " << groups[g].ops.size()
+            << " op(s) would add " << added << " bytes and free only "
+            << freed << " (" << why << "); growth " << (added - freed)
+            << " > max-growth " << int64_t(maxGrowth);
+    };
+    {
+      unsigned index = 0;
+      for (auto [g, group] : llvm::enumerate(groups)) {
+        llvm::StringSet<> seen;
+        int64_t added = 0, freed = 0;
+        for (Value root : group.roots)
+          if (seen.insert(rootKey(index++, root)).second)
+            added += byteSize(cast<ShapedType>(root.getType()));
+        for (Operation *weight : group.inputs)
+          if (llvm::all_of(readers[weight], [&](Operation *reader) {
+                return foldable.contains(reader);
+              }))
+            freed += byteSize(cast<WeightOp>(weight).getType());
+        alone[g] = added - freed;
+        if (alone[g] > maxGrowth)
+          refuse(g, added, freed, "inputs read by ops that stay alive");
+      }
     }
-    numFolded += folded;
+    int64_t totalAdded = 0, totalFreed = 0;
+    while (true) {
+      llvm::DenseSet<Operation *> folded;
+      llvm::SetVector<Operation *> inputs;
+      llvm::StringSet<> seen;
+      totalAdded = totalFreed = 0;
+      unsigned index = 0;
+      for (auto [g, group] : llvm::enumerate(groups)) {
+        for (Value root : group.roots) {
+          std::string key = rootKey(index++, root);
+          if (accepted[g] && seen.insert(key).second)
+            totalAdded += byteSize(cast<ShapedType>(root.getType()));
+        }
+        if (!accepted[g])
+          continue;
+        folded.insert(group.ops.begin(), group.ops.end());
+        inputs.insert(group.inputs.begin(), group.inputs.end());
+      }
+      for (Operation *weight : inputs)
+        if (llvm::all_of(readers[weight], [&](Operation *reader) {
+              return folded.contains(reader);
+            }))
+          totalFreed += byteSize(cast<WeightOp>(weight).getType());
+      if (totalAdded - totalFreed <= maxGrowth)
+        break;
+      std::optional<size_t> worst;
+      for (size_t g = 0; g < groups.size(); ++g)
+        if (accepted[g] && (!worst || alone[g] > alone[*worst]))
+          worst = g;
+      if (!worst)
+        break;
+      refuse(*worst, totalAdded, totalFreed,
+             "the model as a whole would grow");
+    }
+
+    materialize(module, symbols, groups, accepted, *values, hashes);
+    uint64_t foldedOps = 0, made = 0, taken = 0;
+    for (auto [g, group] : llvm::enumerate(groups))
+      if (accepted[g]) {
+        ++taken;
+        foldedOps += group.ops.size();
+        made += group.roots.size();
+      }
+    numFolded += foldedOps;
+    finish(module, {foldedOps, taken, made, refused, totalAdded, totalFreed},
+           totalAdded, totalFreed, refused);
+  }
+
+  void finish(ModuleOp module, FoldFrozenSummary result, int64_t added,
+              int64_t freed, unsigned refused) {
+    if (out)
+      *out = result;
     if (summary)
       emitRemark(module.getLoc())
-          << "loom-fold-frozen: folded " << folded << " op(s) in "
-          << accepted.size() << " group(s) into " << weightsMade
-          << " weight(s): +" << totalAdded << " bytes, -" << totalFreed
-          << " bytes (net " << (totalAdded - totalFreed) << "); " << refused
+          << "loom-fold-frozen: folded " << result.foldedOps << " op(s) in "
+          << result.groups << " group(s) into " << result.newWeights
+          << " weight(s): +" << added << " bytes, -" << freed << " bytes (net "
+          << (added - freed) << "); " << refused
           << " group(s) refused by the size guard";
   }
 
-  /// Compiles every accepted group into one function, runs it, and
-  /// replaces each root by a new frozen weight.
-  LogicalResult evaluate(ModuleOp module, SymbolTable &symbols,
-                         ArrayRef<Group *> groups) {
+  /// Compiles every group into one function and runs it: the roots'
+  /// values, in order.
+  FailureOr<std::vector<runtime::HostTensor>>
+  evaluate(ModuleOp module, SymbolTable &symbols, ArrayRef<Group> groups) {
     MLIRContext *context = module.getContext();
     OpBuilder builder(context);
     OwningOpRef<ModuleOp> evalModule = ModuleOp::create(module.getLoc());
     builder.setInsertionPointToEnd(evalModule->getBody());
     llvm::SetVector<Operation *> weights;
-    for (Group *group : groups)
-      for (Operation *op : group->ops)
+    for (const Group &group : groups)
+      for (Operation *op : group.ops)
         for (Value operand : op->getOperands())
           if (auto ref = operand.getDefiningOp<WeightRefOp>())
             weights.insert(symbols.lookup(ref.getNameAttr().getAttr()));
     for (Operation *weight : weights)
       builder.clone(*weight);
     SmallVector<Type> resultTypes;
-    for (Group *group : groups)
-      for (Value root : group->roots)
+    for (const Group &group : groups)
+      for (Value root : group.roots)
         resultTypes.push_back(root.getType());
     auto function = func::FuncOp::create(
         builder, module.getLoc(), "loom_fold",
@@ -306,8 +381,8 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     builder.setInsertionPointToEnd(function.addEntryBlock());
     IRMapping mapping;
     SmallVector<Value> results;
-    for (Group *group : groups) {
-      for (Operation *op : group->ops) {
+    for (const Group &group : groups) {
+      for (Operation *op : group.ops) {
         for (Value operand : op->getOperands())
           if (!mapping.contains(operand))
             mapping.map(operand,
@@ -315,7 +390,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
                             cast<OpResult>(operand).getResultNumber()));
         builder.clone(*op, mapping);
       }
-      for (Value root : group->roots)
+      for (Value root : group.roots)
         results.push_back(mapping.lookup(root));
     }
     func::ReturnOp::create(builder, module.getLoc(), results);
@@ -333,24 +408,68 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       return emitError(module.getLoc())
              << "loom-fold-frozen: evaluating the folded ops failed: "
              << llvm::toString(values.takeError());
+    return std::move(*values);
+  }
 
+  /// Replaces each accepted group's roots by frozen weights (equal values
+  /// share one) and erases what is left unread.
+  void materialize(ModuleOp module, SymbolTable &symbols,
+                   std::vector<Group> &groups,
+                   const std::vector<bool> &accepted,
+                   std::vector<runtime::HostTensor> &values,
+                   ArrayRef<uint64_t> hashes) {
+    llvm::DenseMap<uint64_t, SmallVector<std::pair<WeightOp, unsigned>>>
+        made;
     unsigned index = 0;
-    for (Group *group : groups) {
-      // Names of the weights this group frees, free for its results of the
-      // same type to take.
+    for (auto [g, group] : llvm::enumerate(groups)) {
+      if (!accepted[g]) {
+        index += group.roots.size();
+        continue;
+      }
+      // Weights only this group read: their names are free for its
+      // results to take.
       SmallVector<WeightOp> reusable;
-      for (Operation *weight : group->dying)
-        reusable.push_back(cast<WeightOp>(weight));
-      bool anyParameter = llvm::any_of(group->inputs, [](Operation *w) {
+      llvm::SmallPtrSet<Operation *, 16> members(group.ops.begin(),
+                                                 group.ops.end());
+      for (Operation *weight : group.inputs)
+        if (llvm::all_of(
+                SymbolTable::getSymbolUses(weight, module).value_or(
+                    SymbolTable::UseRange({})),
+                [&](const SymbolTable::SymbolUse &use) {
+                  return llvm::all_of(use.getUser()->getUsers(),
+                                      [&](Operation *reader) {
+                                        return members.contains(reader);
+                                      });
+                }))
+          reusable.push_back(cast<WeightOp>(weight));
+      bool anyParameter = llvm::any_of(group.inputs, [](Operation *w) {
         return cast<WeightOp>(w).getRole() == WeightRole::Parameter;
       });
-      for (Value root : group->roots) {
-        runtime::HostTensor &tensor = (*values)[index++];
-        replaceRoot(module, symbols, root, tensor, reusable, group->inputs,
-                    anyParameter, root == group->roots.back());
+      for (Value root : group.roots) {
+        unsigned i = index++;
+        runtime::HostTensor &tensor = values[i];
+        WeightOp weight;
+        for (auto &[existing, j] : made[hashes[i]])
+          if (existing.getType() == root.getType() &&
+              values[j].getByteSize() == tensor.getByteSize() &&
+              std::memcmp(values[j].data(), tensor.data(),
+                          tensor.getByteSize()) == 0)
+            weight = existing;
+        if (!weight) {
+          weight = createWeight(module, symbols, root, tensor, reusable,
+                                group.inputs, anyParameter,
+                                root == group.roots.back());
+          made[hashes[i]].push_back({weight, i});
+        }
+        OpBuilder builder(root.getContext());
+        builder.setInsertionPointAfterValue(root);
+        auto ref = WeightRefOp::create(
+            builder, root.getLoc(), root.getType(),
+            FlatSymbolRefAttr::get(weight.getSymNameAttr()));
+        root.replaceAllUsesWith(ref);
       }
       // The group's ops are dead now; erase them, users first.
-      for (Operation *op : llvm::reverse(group->ops))
+      for (Operation *op : llvm::reverse(group.ops))
         if (op->use_empty())
           op->erase();
     }
@@ -368,14 +487,14 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
          llvm::make_early_inc_range(module.getOps<WeightOp>()))
       if (!weight.getInputIndex() && !read.contains(weight.getSymNameAttr()))
         symbols.erase(weight);
-    return success();
   }
 
-  void replaceRoot(ModuleOp module, SymbolTable &symbols, Value root,
-                   runtime::HostTensor &tensor,
-                   SmallVector<WeightOp> &reusable,
-                   const llvm::SetVector<Operation *> &inputs,
-                   bool anyParameter, bool lastRoot) {
+  /// A new frozen weight holding `tensor`, the value of `root`.
+  WeightOp createWeight(ModuleOp module, SymbolTable &symbols, Value root,
+                        runtime::HostTensor &tensor,
+                        SmallVector<WeightOp> &reusable,
+                        const llvm::SetVector<Operation *> &inputs,
+                        bool anyParameter, bool lastRoot) {
     MLIRContext *context = module.getContext();
     auto type = cast<RankedTensorType>(root.getType());
     // The name: a freed weight's (BatchNorm folding keeps `conv1.weight`),
@@ -426,12 +545,16 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     while (at != module.getBody()->end() && isa<WeightOp>(*at))
       ++at;
     symbols.insert(weight, at);
-    builder.setInsertionPointAfterValue(root);
-    auto ref = WeightRefOp::create(
-        builder, root.getLoc(), type,
-        FlatSymbolRefAttr::get(weight.getSymNameAttr()));
-    root.replaceAllUsesWith(ref);
+    return weight;
   }
 };
 
 } // namespace
+
+std::unique_ptr<Pass>
+loom::createLoomFoldFrozen(const LoomFoldFrozenOptions &options,
+                           FoldFrozenSummary *summary) {
+  auto pass = std::make_unique<FoldFrozenPass>(options);
+  pass->out = summary;
+  return pass;
+}

@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
 using namespace loom;
@@ -107,6 +108,27 @@ Value asChannelVector(Emitter &e, Value v, int64_t channels) {
   return e.mul(e.reshape(v, {1}), ConstantOp::create(e.rewriter, e.loc, ones));
 }
 
+/// Whether `weight` is a frozen weight that only `op` reads: then its
+/// scaled copy replaces it and the model does not grow. (A weight others
+/// read too would stay beside its copy; the fold pass would then refuse
+/// the fold and leave the rewritten, larger graph behind.)
+bool readOnlyBy(Value weight, Operation *op) {
+  auto ref = weight.getDefiningOp<WeightRefOp>();
+  if (!ref || !isFrozenValue(weight))
+    return false;
+  auto module = op->getParentOfType<ModuleOp>();
+  Operation *symbol =
+      SymbolTable::lookupNearestSymbolFrom(op, ref.getNameAttr());
+  if (!module || !symbol)
+    return false;
+  std::optional<SymbolTable::UseRange> uses =
+      SymbolTable::getSymbolUses(symbol, module);
+  return uses && llvm::all_of(*uses, [&](const SymbolTable::SymbolUse &use) {
+           return llvm::all_of(use.getUser()->getUsers(),
+                               [&](Operation *user) { return user == op; });
+         });
+}
+
 /// The producer's output channels, their axis in its result, and the new
 /// producer with weight `W * k` (k on the channel axis) and bias
 /// `bias * k + shift` (bias may be absent; shift is [channels]).
@@ -115,7 +137,13 @@ struct Producer {
   int64_t channels = 0;
   int64_t axis = 1;
 
-  static std::optional<Producer> match(Value x) {
+  /// With `scalesWeight`, the producer's weight must be a frozen weight
+  /// only it reads (it will be replaced by a scaled copy); otherwise the
+  /// weight stays as it is and only the bias must be frozen.
+  static std::optional<Producer> match(Value x, bool scalesWeight) {
+    auto weightOk = [&](Value w, Operation *op) {
+      return isStaticFloat(w) && (!scalesWeight || readOnlyBy(w, op));
+    };
     Operation *op = x.getDefiningOp();
     if (!op || !x.hasOneUse() || !isStaticFloat(x))
       return std::nullopt;
@@ -123,24 +151,23 @@ struct Producer {
     Producer p;
     p.op = op;
     if (auto conv = dyn_cast<ConvOp>(op)) {
-      if (!isStaticFloat(conv.getW()) || !isFrozenValue(conv.getW()) ||
+      if (!weightOk(conv.getW(), op) ||
           (conv.getB() && !isFrozenValue(conv.getB())))
         return std::nullopt;
       p.channels = Emitter::shapeOf(conv.getW())[0];
     } else if (auto conv = dyn_cast<ConvTransposeOp>(op)) {
-      if (!isStaticFloat(conv.getW()) || !isFrozenValue(conv.getW()) ||
+      if (!weightOk(conv.getW(), op) ||
           (conv.getB() && !isFrozenValue(conv.getB())))
         return std::nullopt;
       p.channels = Emitter::shapeOf(conv.getW())[1] * conv.getGroup();
     } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-      if (!isStaticFloat(gemm.getB()) || !isFrozenValue(gemm.getB()) ||
+      if (!weightOk(gemm.getB(), op) ||
           (gemm.getC() && !isFrozenValue(gemm.getC())))
         return std::nullopt;
       p.channels = out.getDimSize(1);
     } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
-      if (out.getRank() != 2 || !isStaticFloat(matmul.getB()) ||
-          Emitter::shapeOf(matmul.getB()).size() != 2 ||
-          !isFrozenValue(matmul.getB()))
+      if (out.getRank() != 2 || !weightOk(matmul.getB(), op) ||
+          Emitter::shapeOf(matmul.getB()).size() != 2)
         return std::nullopt;
       p.channels = out.getDimSize(1);
     } else {
@@ -151,17 +178,19 @@ struct Producer {
     return p;
   }
 
-  /// Replaces the producer by one computing `k * y + shift` per channel and
-  /// returns its result. A null `k` is 1, a null `shift` is 0.
+  /// Makes the producer compute `k * y + shift` per channel and returns
+  /// the value that does (the producer's result, or an Add after MatMul).
+  /// A null `k` is 1, a null `shift` is 0. The insertion point must be just
+  /// before the consumer.
   Value rebuild(Emitter &e, Value k, Value shift) {
     PatternRewriter &rewriter = e.rewriter;
-    rewriter.setInsertionPoint(op);
     if (auto conv = dyn_cast<ConvOp>(op)) {
       ArrayRef<int64_t> w = Emitter::shapeOf(conv.getW());
       SmallVector<int64_t> kShape(w.size(), 1);
       kShape[0] = channels;
       Value weight = k ? e.mul(conv.getW(), e.reshape(k, kShape)) : Value();
       Value bias = this->bias(e, conv.getB(), k, shift);
+      moveHere(rewriter);
       update(rewriter, conv.getWMutable(), weight);
       update(rewriter, conv.getBMutable(), bias);
       return conv.getResult();
@@ -181,6 +210,7 @@ struct Producer {
                         w)
             : Value();
       Value bias = this->bias(e, conv.getB(), k, shift);
+      moveHere(rewriter);
       update(rewriter, conv.getWMutable(), weight);
       update(rewriter, conv.getBMutable(), bias);
       return conv.getResult();
@@ -194,6 +224,7 @@ struct Producer {
       if (c && gemm.getBeta().convertToDouble() != 1.0)
         c = e.mul(c, e.scalar(gemm.getBeta().convertToDouble()));
       Value bias = this->bias(e, c, k, shift);
+      moveHere(rewriter);
       update(rewriter, gemm.getBMutable(), weight);
       update(rewriter, gemm.getCMutable(), bias);
       rewriter.modifyOpInPlace(
@@ -201,12 +232,21 @@ struct Producer {
       return gemm.getResult();
     }
     auto matmul = cast<MatMulOp>(op);
-    if (k)
-      update(rewriter, matmul.getBMutable(), e.mul(matmul.getB(), k));
+    Value weight = k ? e.mul(matmul.getB(), k) : Value();
+    moveHere(rewriter);
+    update(rewriter, matmul.getBMutable(), weight);
     if (!shift)
       return matmul.getResult();
     rewriter.setInsertionPointAfter(matmul);
     return e.add(matmul.getResult(), shift);
+  }
+
+  /// Moves the producer to the insertion point: after the new weight
+  /// expressions, which the caller builds just before the consumer (the
+  /// values they read may be defined between producer and consumer).
+  void moveHere(PatternRewriter &rewriter) {
+    rewriter.moveOpBefore(op, rewriter.getInsertionBlock(),
+                          rewriter.getInsertionPoint());
   }
 
   /// The new bias: b * k + shift, each part optional.
@@ -243,7 +283,7 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BatchNormalizationOp bn,
                                 PatternRewriter &rewriter) const override {
-    std::optional<Producer> producer = Producer::match(bn.getX());
+    std::optional<Producer> producer = Producer::match(bn.getX(), true);
     if (!producer)
       return failure();
     Value stats[] = {bn.getScale(), bn.getB(), bn.getInputMean(),
@@ -254,7 +294,7 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
         return failure();
     Type element = cast<RankedTensorType>(bn.getType()).getElementType();
     Emitter e{rewriter, bn.getLoc(), element};
-    rewriter.setInsertionPoint(producer->op);
+    rewriter.setInsertionPoint(bn);
     Value k = e.div(bn.getScale(),
                     e.sqrt(e.add(bn.getInputVar(),
                                  e.scalar(bn.getEpsilon().convertToDouble()))));
@@ -272,14 +312,14 @@ struct FoldMul : OpRewritePattern<MulOp> {
                                 PatternRewriter &rewriter) const override {
     for (auto [x, c] : {std::pair(mul.getA(), mul.getB()),
                         std::pair(mul.getB(), mul.getA())}) {
-      std::optional<Producer> producer = Producer::match(x);
+      std::optional<Producer> producer = Producer::match(x, true);
       if (!producer || mul.getType() != x.getType() ||
           !isPerChannel(c, producer->channels,
                         cast<RankedTensorType>(x.getType()).getRank()))
         continue;
       Emitter e{rewriter, mul.getLoc(),
                 cast<RankedTensorType>(x.getType()).getElementType()};
-      rewriter.setInsertionPoint(producer->op);
+      rewriter.setInsertionPoint(mul);
       Value k = asChannelVector(e, c, producer->channels);
       rewriter.replaceOp(mul, producer->rebuild(e, k, Value()));
       return success();
@@ -296,7 +336,7 @@ struct FoldAdd : OpRewritePattern<AddOp> {
                                 PatternRewriter &rewriter) const override {
     for (auto [x, c] : {std::pair(add.getA(), add.getB()),
                         std::pair(add.getB(), add.getA())}) {
-      std::optional<Producer> producer = Producer::match(x);
+      std::optional<Producer> producer = Producer::match(x, false);
       if (!producer || add.getType() != x.getType() ||
           isa<MatMulOp>(producer->op) ||
           !isPerChannel(c, producer->channels,
@@ -304,7 +344,7 @@ struct FoldAdd : OpRewritePattern<AddOp> {
         continue;
       Emitter e{rewriter, add.getLoc(),
                 cast<RankedTensorType>(x.getType()).getElementType()};
-      rewriter.setInsertionPoint(producer->op);
+      rewriter.setInsertionPoint(add);
       Value shift = asChannelVector(e, c, producer->channels);
       rewriter.replaceOp(add, producer->rebuild(e, Value(), shift));
       return success();

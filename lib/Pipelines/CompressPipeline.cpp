@@ -11,6 +11,16 @@ void loom::buildLoomCompressPipeline(
   LoomInferShapesOptions inferShapes;
   inferShapes.reportUnknown = false;
   pm.addPass(createLoomInferShapes(inferShapes));
+  if (!options.freeze.empty() || !options.freezeUntil.empty() ||
+      options.freezeAll || !options.unfreeze.empty()) {
+    LoomFreezeOptions freeze;
+    freeze.patterns.assign(options.freeze.begin(), options.freeze.end());
+    freeze.until = options.freezeUntil;
+    freeze.all = options.freezeAll;
+    freeze.unfreeze.assign(options.unfreeze.begin(), options.unfreeze.end());
+    freeze.summary = true;
+    pm.addPass(createLoomFreeze(std::move(freeze)));
+  }
   if (options.tie) {
     LoomTieWeightsOptions tie;
     tie.minBytes = options.tieMinBytes;
@@ -22,7 +32,8 @@ void loom::buildLoomCompressPipeline(
 void loom::registerLoomPipelines() {
   PassPipelineRegistration<LoomCompressPipelineOptions>(
       "loom-compress-pipeline",
-      "What loomc compress runs: shape inference, then (tie=true) weight "
+      "What loomc compress runs before folding: shape inference, then "
+      "freezing (freeze=, freeze-until=, freeze-all), then (tie=true) weight "
       "tying",
       buildLoomCompressPipeline);
   PassPipelineRegistration<LoomCPUPipelineOptions>(

@@ -3,7 +3,7 @@
 
 // The transposed copy of a tied embedding is refused and reported, with
 // the bytes; max-growth lets a user accept it.
-// CHECK: remark: loom-fold-frozen: not folded: 1 op(s) would add 6400 bytes and free only 0 (inputs read elsewhere stay alive); growth 6400 > max-growth 0
+// CHECK: remark: loom-fold-frozen: not folded: 1 op(s) would add 6400 bytes and free only 0 (inputs read by ops that stay alive); growth 6400 > max-growth 0
 // CHECK: remark: loom-fold-frozen: folded 0 op(s) in 0 group(s) into 0 weight(s): +0 bytes, -0 bytes (net 0); 1 group(s) refused by the size guard
 // GROW: loom.weight @emb frozen : tensor<100x16xf32>
 // GROW: loom.weight @emb.folded frozen : tensor<16x100xf32>

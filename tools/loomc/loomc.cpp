@@ -16,6 +16,7 @@
 #include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
+#include "loom/ConstEval/Passes.h"
 #include "loom/InitAllPasses.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Tools/ToolSupport.h"
@@ -276,6 +277,25 @@ int runCompress(const std::vector<std::string> &args) {
       "tie", po::value<std::string>()->implicit_value("all"), tieHelp.c_str())(
       "tie-min-bytes", po::value<uint64_t>()->default_value(1024),
       "With --tie: only tie duplicates of at least this many bytes")(
+      "freeze", po::value<std::vector<std::string>>()->multitoken()->composing(),
+      "Freeze the parameters whose names (or aliases) match these globs, "
+      "e.g. 'encoder.layer.[0-5].*' (ONNX models arrive frozen; TorchScript "
+      "archives keep requires_grad)")(
+      "freeze-until", po::value<std::string>(),
+      "Freeze every parameter read before LAYER (the first op reading a "
+      "weight named LAYER or LAYER.*)")(
+      "freeze-all", po::bool_switch(), "Freeze every parameter")(
+      "unfreeze", po::value<std::vector<std::string>>()->multitoken()->composing(),
+      "After freezing, make the parameters these globs match trainable "
+      "again (--freeze-all --unfreeze 'fc.*')")(
+      "fold", po::bool_switch(),
+      "Compute once what depends only on frozen weights and constants: "
+      "BatchNorm into Conv/Gemm/MatMul weights, transposes, casts, "
+      "arithmetic, shape chains (loom-fold-frozen); never grows the model "
+      "beyond --fold-max-growth")(
+      "fold-max-growth", po::value<int64_t>()->default_value(0),
+      "With --fold: bytes the unique weights may grow by in one folded "
+      "group (0: folding never makes the model larger)")(
       "pipeline", po::value<std::string>(),
       "An MLIR pass pipeline run after the fixed passes, e.g. "
       "'canonicalize,cse' or 'builtin.module(loom-infer-shapes)'")(
@@ -291,7 +311,8 @@ int runCompress(const std::vector<std::string> &args) {
       "compress", args, options,
       "usage: loomc compress MODEL -o OUT.onnx [options]\n\n"
       "Imports MODEL, runs the passes in a fixed order (shape inference,\n"
-      "then --tie, then --pipeline), exports OUT, and prints before/after:\n"
+      "then --freeze*, --tie, --fold, then --pipeline), exports OUT, and\n"
+      "prints before/after:\n"
       "file size, parameters, unique parameters, unique bytes, nodes,\n"
       "weights. Nothing is written when a step fails.",
       exitCode);
@@ -368,6 +389,14 @@ int runCompress(const std::vector<std::string> &args) {
     }
     compress.tieModes = tieModes;
   }
+  if (vm->count("freeze"))
+    compress.freeze = (*vm)["freeze"].as<std::vector<std::string>>();
+  if (vm->count("freeze-until"))
+    compress.freezeUntil = (*vm)["freeze-until"].as<std::string>();
+  compress.freezeAll = (*vm)["freeze-all"].as<bool>();
+  if (vm->count("unfreeze"))
+    compress.unfreeze = (*vm)["unfreeze"].as<std::vector<std::string>>();
+  bool fold = (*vm)["fold"].as<bool>();
   StringRef userPipeline;
   if (vm->count("pipeline")) {
     userPipeline = StringRef((*vm)["pipeline"].as<std::string>()).trim();
@@ -384,6 +413,13 @@ int runCompress(const std::vector<std::string> &args) {
   Session session(modelPath);
   PassManager pm(session.context.get());
   loom::buildLoomCompressPipeline(pm, compress);
+  loom::FoldFrozenSummary folded;
+  if (fold) {
+    loom::LoomFoldFrozenOptions foldOptions;
+    foldOptions.maxGrowth = (*vm)["fold-max-growth"].as<int64_t>();
+    foldOptions.report = (*vm)["verbose"].as<bool>();
+    pm.addPass(loom::createLoomFoldFrozen(foldOptions, &folded));
+  }
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrors(pipelineError);
   if (!userPipeline.empty() &&
@@ -452,6 +488,13 @@ int runCompress(const std::vector<std::string> &args) {
   std::vector<std::string> times;
   for (auto &[name, t] : passTimes)
     times.push_back(llvm::formatv("{0} {1:f2} s", name, t).str());
+  if (fold)
+    llvm::outs() << "  folded: " << folded.foldedOps << " op(s) into "
+                 << folded.newWeights << " weight(s), +"
+                 << grouped(folded.bytesAdded) << " / -"
+                 << grouped(folded.bytesFreed) << " bytes; "
+                 << folded.refusedGroups
+                 << " group(s) refused by the size guard\n";
   llvm::outs() << "  passes: " << llvm::join(times, ", ") << "\n";
   llvm::outs() << llvm::formatv("  total time: {0:f2} s\n", seconds);
   llvm::outs().flush();
@@ -466,6 +509,14 @@ int runCompress(const std::vector<std::string> &args) {
         {"after", after.toJSON()}, {"passes", std::move(passes)},
         {"seconds", seconds},
     };
+    if (fold)
+      root["folded"] = llvm::json::Object{
+          {"ops", static_cast<int64_t>(folded.foldedOps)},
+          {"new_weights", static_cast<int64_t>(folded.newWeights)},
+          {"bytes_added", folded.bytesAdded},
+          {"bytes_freed", folded.bytesFreed},
+          {"refused_groups", static_cast<int64_t>(folded.refusedGroups)},
+      };
     if (failed(loom::writeFileAtomically(
             (*vm)["report"].as<std::string>(), [&](raw_ostream &os) {
               os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))

@@ -28,6 +28,17 @@ void populateFoldIntoProducerPatterns(mlir::RewritePatternSet &patterns);
 #define GEN_PASS_DECL
 #include "loom/ConstEval/Passes.h.inc"
 
+/// What one run of `loom-fold-frozen` did, for a tool's report.
+struct FoldFrozenSummary {
+  uint64_t foldedOps = 0, groups = 0, newWeights = 0, refusedGroups = 0;
+  int64_t bytesAdded = 0, bytesFreed = 0;
+};
+
+/// `loom-fold-frozen` that also fills `summary` (which must outlive it).
+std::unique_ptr<mlir::Pass>
+createLoomFoldFrozen(const LoomFoldFrozenOptions &options,
+                     FoldFrozenSummary *summary);
+
 #define GEN_PASS_REGISTRATION
 #include "loom/ConstEval/Passes.h.inc"
 

@@ -19,6 +19,22 @@ namespace loom {
 /// What `loomc compress` runs before a user's own pipeline.
 struct LoomCompressPipelineOptions
     : public mlir::PassPipelineOptions<LoomCompressPipelineOptions> {
+  ListOption<std::string> freeze{
+      *this, "freeze",
+      llvm::cl::desc("Freeze the parameters these globs match (loom-freeze "
+                     "patterns)")};
+  Option<std::string> freezeUntil{
+      *this, "freeze-until",
+      llvm::cl::desc("Freeze every parameter read before this layer "
+                     "(loom-freeze until)"),
+      llvm::cl::init("")};
+  Option<bool> freezeAll{*this, "freeze-all",
+                         llvm::cl::desc("Freeze every parameter"),
+                         llvm::cl::init(false)};
+  ListOption<std::string> unfreeze{
+      *this, "unfreeze",
+      llvm::cl::desc("Then make the parameters these globs match trainable "
+                     "again")};
   Option<bool> tie{*this, "tie",
                    llvm::cl::desc("Tie duplicated weights (loom-tie-weights)"),
                    llvm::cl::init(false)};
@@ -33,7 +49,9 @@ struct LoomCompressPipelineOptions
 };
 
 /// Shape inference (no remarks: a model with dynamic shapes is normal
-/// input), then, with `tie`, weight tying.
+/// input), then freezing (when any freeze option is given), then, with
+/// `tie`, weight tying. Folding (`loom-fold-frozen`) evaluates through the
+/// JIT, which this library does not link: a tool adds it after these.
 void buildLoomCompressPipeline(mlir::OpPassManager &pm,
                                const LoomCompressPipelineOptions &options);
 
