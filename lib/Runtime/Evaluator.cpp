@@ -31,6 +31,7 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -376,8 +377,10 @@ CompiledFunction::run(ArrayRef<const HostTensor *> given,
                                 1u, std::thread::hardware_concurrency())));
   kernel->entry(packed.data());
 
+  // Every output is copied before any buffer is freed: outputs may share
+  // one (a function that returns the same value twice).
   std::vector<HostTensor> results;
-  llvm::DenseSet<void *> freed;
+  llvm::SetVector<void *> owned;
   at = argumentWords;
   for (const TensorSignature &output : outputs) {
     int64_t rank = output.shape.size();
@@ -395,11 +398,12 @@ CompiledFunction::run(ArrayRef<const HostTensor *> given,
     const char *base =
         static_cast<const char *>(aligned) + descriptor[2] * elementBytes;
     copyStrided(tensor.data(), base, shape, strides, elementBytes);
-    if (allocated && !borrowed.contains(allocated) &&
-        freed.insert(allocated).second)
-      std::free(allocated);
+    if (allocated && !borrowed.contains(allocated))
+      owned.insert(allocated);
     results.push_back(std::move(tensor));
   }
+  for (void *allocated : owned)
+    std::free(allocated);
   return std::move(results);
 }
 
