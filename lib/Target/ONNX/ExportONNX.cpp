@@ -513,9 +513,53 @@ LogicalResult Exporter::run() {
       return failure();
   }
   dropUnreadConstants(graph);
+  hoistConstants(graph);
   pruneValueInfo(graph);
 
   return writeFiles();
+}
+
+static bool isFloatTensor(int32_t type) {
+  using onnx::TensorProto;
+  return type == TensorProto::FLOAT || type == TensorProto::DOUBLE ||
+         type == TensorProto::FLOAT16 || type == TensorProto::BFLOAT16 ||
+         type == TensorProto::COMPLEX64 || type == TensorProto::COMPLEX128;
+}
+
+void Exporter::hoistConstants(onnx::GraphProto *graph) {
+  // A top-level Constant node becomes an initializer, as ONNX Runtime's and
+  // onnxslim's outputs have them: data, not a node to run. Not before IR
+  // version 4 (initializers had to be graph inputs then), not in subgraphs
+  // (some runtimes reject subgraph initializers). Float data is marked a
+  // constant in its doc_string so that it reads back as one, not as a
+  // parameter.
+  if (model.ir_version() < 4)
+    return;
+  llvm::StringSet<> outputs;
+  for (const onnx::ValueInfoProto &output : graph->output())
+    outputs.insert(output.name());
+  auto *nodes = graph->mutable_node();
+  std::vector<onnx::TensorProto> hoisted;
+  nodes->erase(
+      std::remove_if(nodes->begin(), nodes->end(),
+                     [&](onnx::NodeProto &node) {
+                       if (node.op_type() != "Constant" || !node.domain().empty() ||
+                           node.output_size() != 1 ||
+                           node.attribute_size() != 1 ||
+                           node.attribute(0).name() != "value" ||
+                           !node.attribute(0).has_t() ||
+                           outputs.count(node.output(0)))
+                         return false;
+                       onnx::TensorProto tensor = node.attribute(0).t();
+                       tensor.set_name(node.output(0));
+                       if (isFloatTensor(tensor.data_type()))
+                         tensor.set_doc_string("loom: constant");
+                       hoisted.push_back(std::move(tensor));
+                       return true;
+                     }),
+      nodes->end());
+  for (onnx::TensorProto &tensor : hoisted)
+    *graph->add_initializer() = std::move(tensor);
 }
 
 /// Every name a graph's nodes (and their subgraphs) read or output.

@@ -85,6 +85,7 @@ private:
   /// Constants that typed ops may have written as attributes instead.
   llvm::StringSet<> foldableConstants;
   void dropUnreadConstants(onnx::GraphProto *graph);
+  void hoistConstants(onnx::GraphProto *graph);
   onnx::GraphProto *currentGraph = nullptr;
   /// Tensors that go to the external data file, in order.
   std::vector<std::pair<onnx::TensorProto *, ArrayRef<char>>> externalTensors;
