@@ -11,6 +11,9 @@ constant folding):
   bert                     a BERT-style encoder (GELU, LayerNorm)
   gpt                      the GPT-style LM of make_tie_models.py, head tied
                            to the token embedding
+Every parameter is moved off its initial value (seeded noise), as training
+moves it: fresh initializations are full of equal tensors (LayerNorm's ones,
+deep-copied layers) that tell nothing about a trained model.
 
 For each: Loom (`loomc compress MODEL --fold`), ONNX Runtime's offline
 optimizer at its standard-ONNX level (ORT_ENABLE_BASIC,
@@ -37,6 +40,17 @@ from make_tie_models import GPT  # noqa: E402
 RTOL_L2 = 1e-4
 
 
+def perturb(model, seed):
+    """Every parameter moved off its initial value, as training moves it:
+    fresh initializations are full of equal tensors (LayerNorm's ones,
+    deep-copied layers) that optimizers can merge or drop, which tells
+    nothing about a trained model. Shared parameters stay shared."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn(p.shape, generator=generator) * 0.02)
+
+
 def randomize_batchnorm(model):
     generator = torch.Generator().manual_seed(1)
     for module in model.modules():
@@ -54,6 +68,7 @@ def export_vision(name, path):
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)(weights=None).eval()
     randomize_batchnorm(model)
+    perturb(model, 2)
     torch.onnx.export(model, torch.rand(1, 3, 64, 64), path, opset_version=17,
                       input_names=["x"], output_names=["y"],
                       dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}},
@@ -80,6 +95,7 @@ class Encoder(torch.nn.Module):
 def export_bert(path):
     torch.manual_seed(0)
     model = Encoder().eval()
+    perturb(model, 3)
     torch.onnx.export(model, torch.randint(0, 1000, (1, 16)), path,
                       opset_version=17, input_names=["ids"],
                       output_names=["h"], do_constant_folding=False)
@@ -88,6 +104,7 @@ def export_bert(path):
 def export_gpt(path):
     torch.manual_seed(0)
     model = GPT().eval()
+    perturb(model, 4)
     torch.onnx.export(model, torch.randint(0, 5003, (1, 16)), path,
                       opset_version=14, input_names=["ids"],
                       output_names=["logits"], do_constant_folding=False)

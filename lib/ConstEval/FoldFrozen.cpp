@@ -14,6 +14,7 @@
 
 #include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/Evaluator.h"
 
@@ -25,6 +26,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
@@ -132,6 +134,7 @@ struct Group {
   SmallVector<Operation *> ops;   // program order
   SmallVector<Value> roots;       // results read outside the group
   llvm::SetVector<Operation *> inputs; // weights the group reads
+  llvm::SetVector<Operation *> constants; // loom.constants it reads
 };
 
 struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
@@ -150,9 +153,45 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     registerOpenMPDialectTranslation(registry);
   }
 
+  /// Shape chains first: where shapes are static, Shape -> Gather ->
+  /// Concat -> Reshape becomes constants (loom-fold-shapes), which makes
+  /// more shapes static; repeated until the count of dynamic results stops
+  /// falling (at most 16 rounds, as `loomc run` does). Canonicalization
+  /// then drops identities and unread constants.
+  LogicalResult settleShapes(ModuleOp module) {
+    auto dynamicResults = [&] {
+      int64_t count = 0;
+      module.walk([&](Operation *op) {
+        for (Type type : op->getResultTypes())
+          if (auto shaped = dyn_cast<ShapedType>(type))
+            count += !shaped.hasStaticShape();
+      });
+      return count;
+    };
+    OpPassManager settle(ModuleOp::getOperationName());
+    settle.addPass(createLoomFoldShapes());
+    LoomInferShapesOptions infer;
+    infer.reportUnknown = false;
+    settle.addPass(createLoomInferShapes(infer));
+    int64_t before = dynamicResults();
+    for (int round = 0; round < 16; ++round) {
+      if (failed(runPipeline(settle, module)))
+        return failure();
+      int64_t after = dynamicResults();
+      if (after == before)
+        break;
+      before = after;
+    }
+    OpPassManager cleanup(ModuleOp::getOperationName());
+    cleanup.addPass(createCanonicalizerPass());
+    return runPipeline(cleanup, module);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
+    if (failed(settleShapes(module)))
+      return signalPassFailure();
     if (rewrite) {
       RewritePatternSet patterns(context);
       populateFoldIntoProducerPatterns(patterns);
@@ -228,9 +267,12 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
                 return !members.contains(user);
               }))
             group.roots.push_back(result);
-        for (Value operand : op->getOperands())
+        for (Value operand : op->getOperands()) {
           if (auto ref = operand.getDefiningOp<WeightRefOp>())
             group.inputs.insert(symbols.lookup(ref.getNameAttr().getAttr()));
+          else if (auto constant = operand.getDefiningOp<ConstantOp>())
+            group.constants.insert(constant);
+        }
       }
       if (!group.roots.empty())
         groups.push_back(std::move(group));
@@ -289,6 +331,11 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
                 return foldable.contains(reader);
               }))
             freed += byteSize(cast<WeightOp>(weight).getType());
+        for (Operation *constant : group.constants)
+          if (llvm::all_of(constant->getUsers(), [&](Operation *reader) {
+                return foldable.contains(reader);
+              }))
+            freed += byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
         alone[g] = added - freed;
         if (alone[g] > maxGrowth)
           refuse(g, added, freed, "inputs read by ops that stay alive");
@@ -297,7 +344,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     int64_t totalAdded = 0, totalFreed = 0;
     while (true) {
       llvm::DenseSet<Operation *> folded;
-      llvm::SetVector<Operation *> inputs;
+      llvm::SetVector<Operation *> inputs, constants;
       llvm::StringSet<> seen;
       totalAdded = totalFreed = 0;
       unsigned index = 0;
@@ -311,7 +358,13 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
           continue;
         folded.insert(group.ops.begin(), group.ops.end());
         inputs.insert(group.inputs.begin(), group.inputs.end());
+        constants.insert(group.constants.begin(), group.constants.end());
       }
+      for (Operation *constant : constants)
+        if (llvm::all_of(constant->getUsers(), [&](Operation *reader) {
+              return folded.contains(reader);
+            }))
+          totalFreed += byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
       for (Operation *weight : inputs)
         if (llvm::all_of(readers[weight], [&](Operation *reader) {
               return folded.contains(reader);

@@ -145,9 +145,11 @@ struct Producer {
       return isStaticFloat(w) && (!scalesWeight || readOnlyBy(w, op));
     };
     Operation *op = x.getDefiningOp();
-    if (!op || !x.hasOneUse() || !isStaticFloat(x))
+    // Any batch and spatial size: only the channels must be static.
+    auto out = dyn_cast<RankedTensorType>(x.getType());
+    if (!op || !x.hasOneUse() || !out || out.getRank() < 2 ||
+        out.isDynamicDim(1) || !isa<FloatType>(out.getElementType()))
       return std::nullopt;
-    auto out = cast<RankedTensorType>(x.getType());
     Producer p;
     p.op = op;
     if (auto conv = dyn_cast<ConvOp>(op)) {
