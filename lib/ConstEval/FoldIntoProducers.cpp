@@ -145,11 +145,12 @@ struct Producer {
       return isStaticFloat(w) && (!scalesWeight || readOnlyBy(w, op));
     };
     Operation *op = x.getDefiningOp();
-    // Any batch and spatial size: only the channels must be static.
-    auto out = dyn_cast<RankedTensorType>(x.getType());
-    if (!op || !x.hasOneUse() || !out || out.getRank() < 2 ||
-        out.isDynamicDim(1) || !isa<FloatType>(out.getElementType()))
+    // Any batch and spatial size, even an unranked result (TorchScript):
+    // the channels come from the weight, the channel axis is 1.
+    auto out = dyn_cast<TensorType>(x.getType());
+    if (!op || !x.hasOneUse() || !out || !isa<FloatType>(out.getElementType()))
       return std::nullopt;
+    auto ranked = dyn_cast<RankedTensorType>(out);
     Producer p;
     p.op = op;
     if (auto conv = dyn_cast<ConvOp>(op)) {
@@ -166,16 +167,18 @@ struct Producer {
       if (!weightOk(gemm.getB(), op) ||
           (gemm.getC() && !isFrozenValue(gemm.getC())))
         return std::nullopt;
-      p.channels = out.getDimSize(1);
+      p.channels = Emitter::shapeOf(gemm.getB())[gemm.getTransB() ? 0 : 1];
     } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
-      if (out.getRank() != 2 || !weightOk(matmul.getB(), op) ||
+      // Channels are the last axis: they are axis 1 only for 2-D results.
+      if (!ranked || ranked.getRank() != 2 || !weightOk(matmul.getB(), op) ||
           Emitter::shapeOf(matmul.getB()).size() != 2)
         return std::nullopt;
-      p.channels = out.getDimSize(1);
+      p.channels = Emitter::shapeOf(matmul.getB())[1];
     } else {
       return std::nullopt;
     }
-    if (out.getRank() < 2 || out.getDimSize(1) != p.channels)
+    if (ranked && (ranked.getRank() < 2 || (!ranked.isDynamicDim(1) &&
+                                            ranked.getDimSize(1) != p.channels)))
       return std::nullopt;
     return p;
   }
@@ -294,7 +297,7 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
       if (!isStaticFloat(v) || !isFrozenValue(v) ||
           Emitter::shapeOf(v) != ArrayRef<int64_t>{producer->channels})
         return failure();
-    Type element = cast<RankedTensorType>(bn.getType()).getElementType();
+    Type element = cast<TensorType>(bn.getType()).getElementType();
     Emitter e{rewriter, bn.getLoc(), element};
     rewriter.setInsertionPoint(bn);
     Value k = e.div(bn.getScale(),
@@ -316,6 +319,7 @@ struct FoldMul : OpRewritePattern<MulOp> {
                         std::pair(mul.getB(), mul.getA())}) {
       std::optional<Producer> producer = Producer::match(x, true);
       if (!producer || mul.getType() != x.getType() ||
+          !isa<RankedTensorType>(x.getType()) ||
           !isPerChannel(c, producer->channels,
                         cast<RankedTensorType>(x.getType()).getRank()))
         continue;
@@ -340,7 +344,7 @@ struct FoldAdd : OpRewritePattern<AddOp> {
                         std::pair(add.getB(), add.getA())}) {
       std::optional<Producer> producer = Producer::match(x, false);
       if (!producer || add.getType() != x.getType() ||
-          isa<MatMulOp>(producer->op) ||
+          !isa<RankedTensorType>(x.getType()) || isa<MatMulOp>(producer->op) ||
           !isPerChannel(c, producer->channels,
                         cast<RankedTensorType>(x.getType()).getRank()))
         continue;
