@@ -195,6 +195,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     if (rewrite) {
       RewritePatternSet patterns(context);
       populateFoldIntoProducerPatterns(patterns);
+      populateCollapseViewPatterns(patterns);
       if (failed(applyPatternsGreedily(module, std::move(patterns))))
         return signalPassFailure();
     }

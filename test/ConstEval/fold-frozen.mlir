@@ -161,3 +161,37 @@ func.func @input_weight(%x: tensor<4x32xf32>, %in: tensor<64x32xf32>) -> tensor<
   %z = loom.matmul %x, %t : (tensor<4x32xf32>, tensor<32x64xf32>) -> tensor<4x64xf32>
   return %z : tensor<4x64xf32>
 }
+
+// -----
+
+// Consecutive views collapse, on any data: Transpose(Transpose(x)) is one
+// Transpose with the composed permutation (here the identity: none left);
+// Reshape(Reshape(x)) is one Reshape when the outer shape has no 0.
+// CHECK-LABEL: func.func @collapse_views
+// CHECK-NOT: loom.transpose
+// CHECK: %[[R:.*]] = loom.reshape %arg0, %{{.*}} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<6x4xf32>
+// CHECK: return %arg0, %[[R]]
+func.func @collapse_views(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<6x4xf32>) {
+  %t1 = loom.transpose %x {perm = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+  %t2 = loom.transpose %t1 {perm = array<i64: 2, 0, 1>} : (tensor<3x4x2xf32>) -> tensor<2x3x4xf32>
+  %s1 = loom.constant dense<[24]> : tensor<1xi64>
+  %r1 = loom.reshape %x, %s1 : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<24xf32>
+  %s2 = loom.constant dense<[6, 4]> : tensor<2xi64>
+  %r2 = loom.reshape %r1, %s2 : (tensor<24xf32>, tensor<2xi64>) -> tensor<6x4xf32>
+  return %t2, %r2 : tensor<2x3x4xf32>, tensor<6x4xf32>
+}
+
+// -----
+
+// Not collapsed: a 0 in the outer shape copies a dimension of its own input
+// (the inner Reshape's result), which the collapse would change.
+// CHECK-LABEL: func.func @reshape_zero
+// CHECK: loom.reshape
+// CHECK: loom.reshape
+func.func @reshape_zero(%x: tensor<?x12xf32>) -> tensor<?x4x3xf32> {
+  %s1 = loom.constant dense<[0, 4, 3]> : tensor<3xi64>
+  %r1 = loom.reshape %x, %s1 : (tensor<?x12xf32>, tensor<3xi64>) -> tensor<?x4x3xf32>
+  %s2 = loom.constant dense<[0, 4, 3]> : tensor<3xi64>
+  %r2 = loom.reshape %r1, %s2 : (tensor<?x4x3xf32>, tensor<3xi64>) -> tensor<?x4x3xf32>
+  return %r2 : tensor<?x4x3xf32>
+}

@@ -25,6 +25,9 @@ bool isFrozenValue(mlir::Value value);
 /// frozen values (which the fold pass then evaluates).
 void populateFoldIntoProducerPatterns(mlir::RewritePatternSet &patterns);
 
+/// Transpose(Transpose(x)) and Reshape(Reshape(x)) into one view.
+void populateCollapseViewPatterns(mlir::RewritePatternSet &patterns);
+
 #define GEN_PASS_DECL
 #include "loom/ConstEval/Passes.h.inc"
 
