@@ -14,7 +14,10 @@ include "mlir/Pass/PassBase.td"
 def LoomFoldFrozen : Pass<"loom-fold-frozen", "::mlir::ModuleOp"> {
   let summary = "Compute once everything that depends only on frozen weights and constants";
   let description = [{
-    First, rewrites that move work onto frozen weights: BatchNormalization
+    First, where shapes are static, shape chains become constants
+    (loom-fold-shapes and loom-infer-shapes until nothing changes). Then
+    consecutive Transposes and Reshapes collapse, and rewrites move work
+    onto frozen weights: BatchNormalization
     (inference form) after Conv, ConvTranspose (scale on axis 1, per
     group), Gemm and 2-D MatMul folds into the weight and a bias; so do Mul
     and Add by a per-channel or scalar frozen value after them. Then every
