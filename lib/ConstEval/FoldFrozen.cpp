@@ -192,6 +192,10 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     MLIRContext *context = &getContext();
     if (failed(settleShapes(module)))
       return signalPassFailure();
+    // Constants the rewrites add (epsilon, reshape shapes) are not the
+    // model's: freeing them saves nothing.
+    llvm::DenseSet<Operation *> modelConstants;
+    module.walk([&](ConstantOp op) { modelConstants.insert(op); });
     if (rewrite) {
       RewritePatternSet patterns(context);
       populateFoldIntoProducerPatterns(patterns);
@@ -271,7 +275,8 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
         for (Value operand : op->getOperands()) {
           if (auto ref = operand.getDefiningOp<WeightRefOp>())
             group.inputs.insert(symbols.lookup(ref.getNameAttr().getAttr()));
-          else if (auto constant = operand.getDefiningOp<ConstantOp>())
+          else if (auto constant = operand.getDefiningOp<ConstantOp>();
+                   constant && modelConstants.contains(constant))
             group.constants.insert(constant);
         }
       }

@@ -19,6 +19,7 @@ void loom::buildLoomCompressPipeline(
     freeze.all = options.freezeAll;
     freeze.unfreeze.assign(options.unfreeze.begin(), options.unfreeze.end());
     freeze.summary = true;
+    freeze.verbose = options.freezeVerbose;
     pm.addPass(createLoomFreeze(std::move(freeze)));
   }
   if (options.tie) {

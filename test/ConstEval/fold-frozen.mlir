@@ -195,3 +195,62 @@ func.func @reshape_zero(%x: tensor<?x12xf32>) -> tensor<?x4x3xf32> {
   %r2 = loom.reshape %r1, %s2 : (tensor<?x4x3xf32>, tensor<3xi64>) -> tensor<?x4x3xf32>
   return %r2 : tensor<?x4x3xf32>
 }
+
+// -----
+
+// With static shapes, a shape chain (Shape -> Gather -> Concat -> Reshape)
+// becomes a constant shape.
+// CHECK-LABEL: func.func @shape_chain
+// CHECK-NOT: loom.shape
+// CHECK-NOT: loom.concat
+// CHECK: loom.reshape %arg0, %{{.*}} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2x12xf32>
+func.func @shape_chain(%x: tensor<2x3x4xf32>) -> tensor<?x?xf32> {
+  %s = loom.shape %x : (tensor<2x3x4xf32>) -> tensor<3xi64>
+  %i = loom.constant dense<0> : tensor<1xi64>
+  %b = loom.gather %s, %i : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %m = loom.constant dense<-1> : tensor<1xi64>
+  %c = loom.concat %b, %m {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %r = loom.reshape %x, %c : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// MatMul with a 3-D result: the BatchNorm's channel axis (1) is not the
+// MatMul's output column, so nothing moves into the weight.
+// CHECK-LABEL: func.func @matmul_3d
+// CHECK: loom.batch_norm
+loom.weight @w frozen : tensor<4x4xf32> = dense<1.0>
+loom.weight @s frozen : tensor<3xf32> = dense<1.0>
+func.func @matmul_3d(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %w = loom.weight_ref @w : tensor<4x4xf32>
+  %y = loom.matmul %x, %w : (tensor<2x3x4xf32>, tensor<4x4xf32>) -> tensor<2x3x4xf32>
+  %s = loom.weight_ref @s : tensor<3xf32>
+  %n = loom.batch_norm %y, %s, %s, %s, %s : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x4xf32>
+  return %n : tensor<2x3x4xf32>
+}
+
+// -----
+
+// BatchNorm after a Gemm with transB: B's rows and C scale, beta goes into
+// C, and the statistics fold away.
+// CHECK-LABEL: func.func @gemm_trans_b
+// CHECK: loom.gemm %arg0, %{{.*}}, %{{.*}} {transB = 1 : i64}
+// CHECK-NOT: loom.batch_norm
+loom.weight @fc.weight frozen : tensor<3x4xf32> = dense<1.0>
+loom.weight @fc.bias frozen : tensor<3xf32> = dense<1.0>
+loom.weight @bn.weight frozen : tensor<3xf32> = dense<[1.0, 2.0, 3.0]>
+loom.weight @bn.bias frozen : tensor<3xf32> = dense<0.5>
+loom.weight @bn.mean frozen : tensor<3xf32> = dense<0.25>
+loom.weight @bn.var frozen : tensor<3xf32> = dense<1.0>
+func.func @gemm_trans_b(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
+  %w = loom.weight_ref @fc.weight : tensor<3x4xf32>
+  %b = loom.weight_ref @fc.bias : tensor<3xf32>
+  %y = loom.gemm %x, %w, %b {transB = 1 : i64, beta = 0.5 : f32} : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %g = loom.weight_ref @bn.weight : tensor<3xf32>
+  %be = loom.weight_ref @bn.bias : tensor<3xf32>
+  %m = loom.weight_ref @bn.mean : tensor<3xf32>
+  %v = loom.weight_ref @bn.var : tensor<3xf32>
+  %n = loom.batch_norm %y, %g, %be, %m, %v : (tensor<?x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %n : tensor<?x3xf32>
+}

@@ -396,6 +396,7 @@ int runCompress(const std::vector<std::string> &args) {
   compress.freezeAll = (*vm)["freeze-all"].as<bool>();
   if (vm->count("unfreeze"))
     compress.unfreeze = (*vm)["unfreeze"].as<std::vector<std::string>>();
+  compress.freezeVerbose = (*vm)["verbose"].as<bool>();
   bool fold = (*vm)["fold"].as<bool>();
   StringRef userPipeline;
   if (vm->count("pipeline")) {

@@ -35,6 +35,10 @@ struct LoomCompressPipelineOptions
       *this, "unfreeze",
       llvm::cl::desc("Then make the parameters these globs match trainable "
                      "again")};
+  Option<bool> freezeVerbose{
+      *this, "freeze-verbose",
+      llvm::cl::desc("Name every weight whose frozen state changes"),
+      llvm::cl::init(false)};
   Option<bool> tie{*this, "tie",
                    llvm::cl::desc("Tie duplicated weights (loom-tie-weights)"),
                    llvm::cl::init(false)};
