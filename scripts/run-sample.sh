@@ -2,8 +2,9 @@
 # The README's first command: installs dependencies, builds, then runs the main
 # job on the sample that ships in the repo, samples/tiny-gpt.onnx (a GPT-style
 # model whose exporter wrote its tied head as a second, transposed copy of the
-# embedding): `loomc compress --tie` (import, infer shapes, tie duplicated
-# weights, export, before/after), the parameter report of the result
+# embedding): `loomc compress --tie --fold` (import, infer shapes, tie
+# duplicated weights, fold what depends only on frozen data, export,
+# before/after), the parameter report of the result
 # (`loomc stats`), and ONNX Runtime's outputs of both models compared.
 # Then `loomc run` compiles the tied model for this CPU, runs it and compares its
 # logits with ONNX Runtime's. Outputs go to build/sample/.
@@ -16,7 +17,7 @@ bash "$root/scripts/setup.sh"
 out="$build/sample"
 mkdir -p "$out"
 model="$root/samples/tiny-gpt.onnx"
-"$build/bin/loomc" compress "$model" -o "$out/tiny-gpt.tied.onnx" --tie \
+"$build/bin/loomc" compress "$model" -o "$out/tiny-gpt.tied.onnx" --tie --fold \
   --report "$out/compress.json" --verbose
 echo
 "$build/bin/loomc" stats "$out/tiny-gpt.tied.onnx" --plot "$out/tiny-gpt.tied.svg"

@@ -311,7 +311,8 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     // freed when all its readers are folded) may not grow by more than
     // max-growth; the worst groups go first until they do not.
     std::vector<bool> accepted(groups.size(), true);
-    std::vector<int64_t> alone(groups.size(), 0);
+    std::vector<int64_t> alone(groups.size(), 0), addedAlone(groups.size(), 0),
+        freedAlone(groups.size(), 0);
     unsigned refused = 0;
     auto refuse = [&](size_t g, int64_t added, int64_t freed, StringRef why) {
       accepted[g] = false;
@@ -343,6 +344,8 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
               }))
             freed += byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
         alone[g] = added - freed;
+        addedAlone[g] = added;
+        freedAlone[g] = freed;
         if (alone[g] > maxGrowth)
           refuse(g, added, freed, "inputs read by ops that stay alive");
       }
@@ -388,6 +391,13 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
              "the model as a whole would grow");
     }
 
+    if (report)
+      for (auto [g, group] : llvm::enumerate(groups))
+        if (accepted[g])
+          emitRemark(group.roots.front().getLoc())
+              << "loom-fold-frozen: folded " << group.ops.size()
+              << " op(s) into " << group.roots.size() << " weight(s): +"
+              << addedAlone[g] << " bytes, -" << freedAlone[g] << " bytes";
     materialize(module, symbols, groups, accepted, *values, hashes);
     uint64_t foldedOps = 0, made = 0, taken = 0;
     for (auto [g, group] : llvm::enumerate(groups))
