@@ -283,8 +283,41 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       if (!group.roots.empty())
         groups.push_back(std::move(group));
     }
+    // Before anything is computed: a group that would grow the model even
+    // if all its results were one tensor (the largest) is refused here, so
+    // that an Expand of a scalar to a terabyte is never evaluated.
+    unsigned refusedEarly = 0;
+    {
+      std::vector<Group> kept;
+      for (Group &group : groups) {
+        int64_t largest = 0, freed = 0;
+        for (Value root : group.roots)
+          largest =
+              std::max(largest, byteSize(cast<ShapedType>(root.getType())));
+        for (Operation *weight : group.inputs)
+          if (llvm::all_of(readers[weight], [&](Operation *reader) {
+                return foldable.contains(reader);
+              }))
+            freed += byteSize(cast<WeightOp>(weight).getType());
+        for (Operation *constant : group.constants)
+          freed += byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
+        if (largest - freed <= maxGrowth) {
+          kept.push_back(std::move(group));
+          continue;
+        }
+        ++refusedEarly;
+        ++numRefused;
+        if (report)
+          emitRemark(group.roots.front().getLoc())
+              << "loom-fold-frozen: not folded: " << group.ops.size()
+              << " op(s) would add at least " << largest
+              << " bytes and free at most " << freed << "; growth > max-growth "
+              << int64_t(maxGrowth) << " (not evaluated)";
+      }
+      groups = std::move(kept);
+    }
     if (groups.empty())
-      return finish(module, {}, 0, 0, 0);
+      return finish(module, {0, 0, 0, refusedEarly, 0, 0}, 0, 0, refusedEarly);
 
     // Every candidate is evaluated (one compiled function), so that the
     // guard counts equal results once.
@@ -313,7 +346,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     std::vector<bool> accepted(groups.size(), true);
     std::vector<int64_t> alone(groups.size(), 0), addedAlone(groups.size(), 0),
         freedAlone(groups.size(), 0);
-    unsigned refused = 0;
+    unsigned refused = refusedEarly;
     auto refuse = [&](size_t g, int64_t added, int64_t freed, StringRef why) {
       accepted[g] = false;
       ++refused;

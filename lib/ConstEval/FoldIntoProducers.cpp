@@ -159,8 +159,12 @@ struct Producer {
         return std::nullopt;
       p.channels = Emitter::shapeOf(conv.getW())[0];
     } else if (auto conv = dyn_cast<ConvTransposeOp>(op)) {
+      // The per-group view of W needs whole groups (the verifier cannot
+      // check that while X's type is unknown).
       if (!weightOk(conv.getW(), op) ||
-          (conv.getB() && !isFrozenValue(conv.getB())))
+          (conv.getB() && !isFrozenValue(conv.getB())) || conv.getGroup() < 1 ||
+          Emitter::shapeOf(conv.getW()).size() < 3 ||
+          Emitter::shapeOf(conv.getW())[0] % conv.getGroup() != 0)
         return std::nullopt;
       p.channels = Emitter::shapeOf(conv.getW())[1] * conv.getGroup();
     } else if (auto gemm = dyn_cast<GemmOp>(op)) {

@@ -254,3 +254,20 @@ func.func @gemm_trans_b(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
   %n = loom.batch_norm %y, %g, %be, %m, %v : (tensor<?x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
   return %n : tensor<?x3xf32>
 }
+
+// -----
+
+// A ConvTranspose whose input channels are not whole groups (its unranked
+// input keeps the verifier from seeing it) is left alone, not rewritten
+// into an invalid per-group view.
+// CHECK-LABEL: func.func @conv_transpose_partial_group
+// CHECK: loom.batch_norm
+loom.weight @w frozen : tensor<3x2x1x1xf32> = dense<1.0>
+loom.weight @s frozen : tensor<4xf32> = dense<1.0>
+func.func @conv_transpose_partial_group(%x: tensor<*xf32>) -> tensor<*xf32> {
+  %w = loom.weight_ref @w : tensor<3x2x1x1xf32>
+  %y = loom.conv_transpose %x, %w {group = 2 : i64} : (tensor<*xf32>, tensor<3x2x1x1xf32>) -> tensor<*xf32>
+  %s = loom.weight_ref @s : tensor<4xf32>
+  %n = loom.batch_norm %y, %s, %s, %s, %s : (tensor<*xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<*xf32>
+  return %n : tensor<*xf32>
+}
