@@ -26,6 +26,9 @@ import onnxruntime as ort
 import torch
 from onnx import numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fold_models import randomize_batchnorm  # noqa: E402
+
 LAYERS = ["stem", "layer1", "layer2", "layer3"]
 
 
@@ -53,16 +56,8 @@ def main():
     os.makedirs(work, exist_ok=True)
     torch.manual_seed(0)
     net = Net().eval()
-    generator = torch.Generator().manual_seed(1)
-    for module in net.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            c = module.num_features
-            with torch.no_grad():
-                module.weight.copy_(torch.rand(c, generator=generator) + 0.5)
-                module.bias.copy_(torch.randn(c, generator=generator) * 0.1)
-                module.running_mean.copy_(torch.randn(c, generator=generator) * 0.1)
-                module.running_var.copy_(torch.rand(c, generator=generator) + 0.5)
-    x = torch.rand(2, 3, 16, 16, generator=generator)
+    randomize_batchnorm(net)
+    x = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(1))
     path = os.path.join(work, "net.pt")
     torch.jit.trace(net, x).save(path)
     with torch.no_grad():

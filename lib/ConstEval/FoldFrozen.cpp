@@ -153,44 +153,14 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     registerOpenMPDialectTranslation(registry);
   }
 
-  /// Shape chains first: where shapes are static, Shape -> Gather ->
-  /// Concat -> Reshape becomes constants (loom-fold-shapes), which makes
-  /// more shapes static; repeated until the count of dynamic results stops
-  /// falling (at most 16 rounds, as `loomc run` does). Canonicalization
-  /// then drops identities and unread constants.
-  LogicalResult settleShapes(ModuleOp module) {
-    auto dynamicResults = [&] {
-      int64_t count = 0;
-      module.walk([&](Operation *op) {
-        for (Type type : op->getResultTypes())
-          if (auto shaped = dyn_cast<ShapedType>(type))
-            count += !shaped.hasStaticShape();
-      });
-      return count;
-    };
-    OpPassManager settle(ModuleOp::getOperationName());
-    settle.addPass(createLoomFoldShapes());
-    LoomInferShapesOptions infer;
-    infer.reportUnknown = false;
-    settle.addPass(createLoomInferShapes(infer));
-    int64_t before = dynamicResults();
-    for (int round = 0; round < 16; ++round) {
-      if (failed(runPipeline(settle, module)))
-        return failure();
-      int64_t after = dynamicResults();
-      if (after == before)
-        break;
-      before = after;
-    }
-    OpPassManager cleanup(ModuleOp::getOperationName());
-    cleanup.addPass(createCanonicalizerPass());
-    return runPipeline(cleanup, module);
-  }
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
-    if (failed(settleShapes(module)))
+    // Shape chains first (then canonicalization drops identities).
+    auto run = [&](OpPassManager &pm) { return runPipeline(pm, module); };
+    OpPassManager cleanup(ModuleOp::getOperationName());
+    cleanup.addPass(createCanonicalizerPass());
+    if (failed(settleShapes(module, run)) || failed(run(cleanup)))
       return signalPassFailure();
     // Constants the rewrites add (epsilon, reshape shapes) are not the
     // model's: freeing them saves nothing.

@@ -314,49 +314,27 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
   }
 };
 
-/// Mul(producer(x), c) -> producer'(x), c per channel or scalar.
-struct FoldMul : OpRewritePattern<MulOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MulOp mul,
+/// Mul (`Scale`) or Add by `c`, per channel or scalar, after a producer:
+/// Mul(producer(x), c) scales its weight and bias, Add(producer(x), c) goes
+/// into its bias (not after MatMul, which has no bias to take it).
+template <typename OpTy, bool Scale>
+struct FoldByChannel : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    for (auto [x, c] : {std::pair(mul.getA(), mul.getB()),
-                        std::pair(mul.getB(), mul.getA())}) {
-      std::optional<Producer> producer = Producer::match(x, true);
-      if (!producer || mul.getType() != x.getType() ||
-          !isa<RankedTensorType>(x.getType()) ||
-          !isPerChannel(c, producer->channels,
-                        cast<RankedTensorType>(x.getType()).getRank()))
+    for (auto [x, c] : {std::pair(op.getA(), op.getB()),
+                        std::pair(op.getB(), op.getA())}) {
+      std::optional<Producer> producer = Producer::match(x, Scale);
+      auto type = dyn_cast<RankedTensorType>(x.getType());
+      if (!producer || !type || op.getType() != type ||
+          (!Scale && isa<MatMulOp>(producer->op)) ||
+          !isPerChannel(c, producer->channels, type.getRank()))
         continue;
-      Emitter e{rewriter, mul.getLoc(),
-                cast<RankedTensorType>(x.getType()).getElementType()};
-      rewriter.setInsertionPoint(mul);
-      Value k = asChannelVector(e, c, producer->channels);
-      rewriter.replaceOp(mul, producer->rebuild(e, k, Value()));
-      return success();
-    }
-    return failure();
-  }
-};
-
-/// Add(producer(x), c) -> producer'(x) with c in the bias, c per channel
-/// or scalar. Not after MatMul, which has no bias to take it.
-struct FoldAdd : OpRewritePattern<AddOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AddOp add,
-                                PatternRewriter &rewriter) const override {
-    for (auto [x, c] : {std::pair(add.getA(), add.getB()),
-                        std::pair(add.getB(), add.getA())}) {
-      std::optional<Producer> producer = Producer::match(x, false);
-      if (!producer || add.getType() != x.getType() ||
-          !isa<RankedTensorType>(x.getType()) || isa<MatMulOp>(producer->op) ||
-          !isPerChannel(c, producer->channels,
-                        cast<RankedTensorType>(x.getType()).getRank()))
-        continue;
-      Emitter e{rewriter, add.getLoc(),
-                cast<RankedTensorType>(x.getType()).getElementType()};
-      rewriter.setInsertionPoint(add);
-      Value shift = asChannelVector(e, c, producer->channels);
-      rewriter.replaceOp(add, producer->rebuild(e, Value(), shift));
+      Emitter e{rewriter, op.getLoc(), type.getElementType()};
+      rewriter.setInsertionPoint(op);
+      Value v = asChannelVector(e, c, producer->channels);
+      rewriter.replaceOp(op, Scale ? producer->rebuild(e, v, Value())
+                                   : producer->rebuild(e, Value(), v));
       return success();
     }
     return failure();
@@ -366,5 +344,6 @@ struct FoldAdd : OpRewritePattern<AddOp> {
 } // namespace
 
 void loom::populateFoldIntoProducerPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldBatchNorm, FoldMul, FoldAdd>(patterns.getContext());
+  patterns.add<FoldBatchNorm, FoldByChannel<MulOp, /*Scale=*/true>,
+               FoldByChannel<AddOp, /*Scale=*/false>>(patterns.getContext());
 }

@@ -240,31 +240,16 @@ int runRun(const std::vector<std::string> &args) {
   specialize.addPass(loom::createLoomInferShapes(inferShapes));
   if (failed(specialize.run(module)))
     return kFailed;
-  // Shapes computed at run time (Shape -> Gather -> Div -> Slice) become
-  // constants, which makes more shapes static, which makes more shape
-  // computations constant: repeat until nothing changes.
-  auto dynamicResults = [&] {
-    int64_t count = 0;
-    module.walk([&](Operation *op) {
-      for (Type type : op->getResultTypes())
-        if (auto shaped = dyn_cast<ShapedType>(type))
-          count += !shaped.hasStaticShape();
-    });
-    return count;
+  // Shapes computed at run time become constants, which makes more shapes
+  // static: repeated until nothing changes (the BERT export needs three
+  // rounds).
+  auto runPipeline = [&](OpPassManager &pipeline) {
+    PassManager manager(session.context.get(), ModuleOp::getOperationName());
+    static_cast<OpPassManager &>(manager) = pipeline;
+    return manager.run(module);
   };
-  int64_t before = dynamicResults();
-  for (int round = 0; round < 16 && before > 0; ++round) {
-    PassManager fold(session.context.get());
-    fold.addPass(loom::createLoomFoldShapes());
-    fold.addPass(loom::createLoomInferShapes(loom::LoomInferShapesOptions{
-        {}, /*reportUnknown=*/false, /*summary=*/false}));
-    if (failed(fold.run(module)))
-      return kFailed;
-    int64_t after = dynamicResults();
-    if (after == before)
-      break;
-    before = after;
-  }
+  if (failed(loom::settleShapes(module, runPipeline)))
+    return kFailed;
   PassManager cleanup(session.context.get());
   cleanup.addPass(createCanonicalizerPass());
   if (failed(cleanup.run(module)))

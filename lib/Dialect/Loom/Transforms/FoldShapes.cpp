@@ -178,3 +178,33 @@ struct FoldShapesPass : loom::impl::LoomFoldShapesBase<FoldShapesPass> {
 };
 
 } // namespace
+
+LogicalResult
+loom::settleShapes(ModuleOp module,
+                   llvm::function_ref<LogicalResult(OpPassManager &)> run,
+                   unsigned maxRounds) {
+  auto dynamicResults = [&] {
+    int64_t count = 0;
+    module.walk([&](Operation *op) {
+      for (Type type : op->getResultTypes())
+        if (auto shaped = dyn_cast<ShapedType>(type))
+          count += !shaped.hasStaticShape();
+    });
+    return count;
+  };
+  OpPassManager settle(ModuleOp::getOperationName());
+  settle.addPass(createLoomFoldShapes());
+  LoomInferShapesOptions infer;
+  infer.reportUnknown = false;
+  settle.addPass(createLoomInferShapes(infer));
+  int64_t before = dynamicResults();
+  for (unsigned round = 0; round < maxRounds && before > 0; ++round) {
+    if (failed(run(settle)))
+      return failure();
+    int64_t after = dynamicResults();
+    if (after == before)
+      break;
+    before = after;
+  }
+  return success();
+}

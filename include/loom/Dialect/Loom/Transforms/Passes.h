@@ -12,6 +12,7 @@
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 
 #include <optional>
@@ -70,6 +71,17 @@ namespace loom {
 
 #define GEN_PASS_DECL
 #include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+
+/// Shapes computed at run time (Shape -> Gather -> Concat -> Reshape)
+/// become constants where shapes are static (loom-fold-shapes), which makes
+/// more shapes static (loom-infer-shapes, no remarks), which makes more
+/// shape computations constant: repeated until the count of dynamic results
+/// stops falling, at most `maxRounds` times. `run` runs a pipeline on the
+/// module (PassManager::run from a tool, Pass::runPipeline from a pass).
+mlir::LogicalResult
+settleShapes(mlir::ModuleOp module,
+             llvm::function_ref<mlir::LogicalResult(mlir::OpPassManager &)> run,
+             unsigned maxRounds = 16);
 
 #define GEN_PASS_REGISTRATION
 #include "loom/Dialect/Loom/Transforms/Passes.h.inc"
