@@ -6,8 +6,9 @@
 // boundary); free temporaries (ownership-based deallocation); lower linalg
 // to loops and everything to the LLVM dialect. With `parallel`, large ops
 // are split into chunks (loom-linalg-distribute) that become OpenMP
-// work-sharing loops: the thread count is the caller's (omp_set_num_threads). Math functions without an
-// LLVM intrinsic (erf, tanh) call libm.
+// work-sharing loops: the thread count is the caller's (omp_set_num_threads).
+// erf, tanh, exp, log and friends become polynomial approximations that
+// vectorize (loom-math-approximation); what is left calls libm.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,6 +81,8 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  if (options.approximateMath)
+    pm.addNestedPass<func::FuncOp>(createLoomMathApproximation());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   if (options.vectorize) {

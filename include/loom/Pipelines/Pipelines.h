@@ -78,6 +78,11 @@ struct LoomCPUPipelineOptions
                      "(loom-linalg-vectorize-convs, "
                      "loom-hoist-vector-transfers)"),
       llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Polynomial approximations of erf, tanh, exp, log, ... "
+                     "instead of scalar libm calls (loom-math-approximation)"),
+      llvm::cl::init(true)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Split large ops into chunks run by OpenMP threads "
