@@ -139,16 +139,25 @@ def main():
     parser.add_argument("--filter", default="")
     parser.add_argument("--table", help="write the per-op table as Markdown")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--all-kinds", action="store_true",
+                        help="also the model tests (pytorch-converted, pytorch-operator, simple), not only node/")
+    parser.add_argument("--pip-data", action="store_true",
+                        help="also the test data of the onnx package this "
+                             "Python imports (onnx/backend/test/data)")
     parser.add_argument("roots", nargs="+")
     args = parser.parse_args()
     LOOMC = args.loomc
+    if args.pip_data:
+        import onnx
+        args.roots.append(os.path.join(os.path.dirname(onnx.__file__),
+                                       "backend", "test", "data"))
     folders, seen = [], set()
     for root in args.roots:
         for model in sorted(glob.glob(os.path.join(root, "**", "model.onnx"),
                                       recursive=True)):
             folder = os.path.dirname(model)
             name = os.path.basename(folder)
-            if "/node/" not in folder + "/" or name in seen:
+            if (not args.all_kinds and "/node/" not in folder + "/") or name in seen:
                 continue
             if args.filter and not re.search(args.filter, name):
                 continue
