@@ -271,3 +271,19 @@ func.func @conv_transpose_partial_group(%x: tensor<*xf32>) -> tensor<*xf32> {
   %n = loom.batch_norm %y, %s, %s, %s, %s : (tensor<*xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<*xf32>
   return %n : tensor<*xf32>
 }
+
+// -----
+
+// A shape chain over a dynamic dimension stays: the batch is not known.
+// CHECK-LABEL: func.func @shape_chain_dynamic
+// CHECK: loom.shape
+// CHECK: loom.reshape
+func.func @shape_chain_dynamic(%x: tensor<?x3x4xf32>) -> tensor<?x?xf32> {
+  %s = loom.shape %x : (tensor<?x3x4xf32>) -> tensor<3xi64>
+  %i = loom.constant dense<0> : tensor<1xi64>
+  %b = loom.gather %s, %i : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %m = loom.constant dense<-1> : tensor<1xi64>
+  %c = loom.concat %b, %m {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %r = loom.reshape %x, %c : (tensor<?x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
