@@ -135,6 +135,9 @@ struct Group {
   SmallVector<Value> roots;       // results read outside the group
   llvm::SetVector<Operation *> inputs; // weights the group reads
   llvm::SetVector<Operation *> constants; // loom.constants it reads
+  /// Bytes freed if only this group were folded: its inputs (weights and
+  /// the model's constants) that no op outside all foldable ops reads.
+  int64_t freedAlone = 0;
 };
 
 struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
@@ -194,7 +197,10 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
                             isFrozenValue(operand)));
           }))
         return;
-      if (!isFrozenValue(op->getResult(0)) || !lowerable.canLower(op))
+      // Operands are frozen (checked above): only the op itself may rule
+      // it out (the generic op, regions, what the back end cannot lower).
+      if (isa<OnnxOp>(op) || op->getNumRegions() != 0 ||
+          !lowerable.canLower(op))
         return;
       foldable.insert(op);
     });
@@ -250,8 +256,21 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
             group.constants.insert(constant);
         }
       }
-      if (!group.roots.empty())
-        groups.push_back(std::move(group));
+      if (group.roots.empty())
+        continue;
+      auto readOnlyByFoldable = [&](auto &&users) {
+        return llvm::all_of(users, [&](Operation *reader) {
+          return foldable.contains(reader);
+        });
+      };
+      for (Operation *weight : group.inputs)
+        if (readOnlyByFoldable(readers[weight]))
+          group.freedAlone += byteSize(cast<WeightOp>(weight).getType());
+      for (Operation *constant : group.constants)
+        if (readOnlyByFoldable(constant->getUsers()))
+          group.freedAlone +=
+              byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
+      groups.push_back(std::move(group));
     }
     // Before anything is computed: a group that would grow the model even
     // if all its results were one tensor (the largest) is refused here, so
@@ -260,17 +279,10 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     {
       std::vector<Group> kept;
       for (Group &group : groups) {
-        int64_t largest = 0, freed = 0;
+        int64_t largest = 0, freed = group.freedAlone;
         for (Value root : group.roots)
           largest =
               std::max(largest, byteSize(cast<ShapedType>(root.getType())));
-        for (Operation *weight : group.inputs)
-          if (llvm::all_of(readers[weight], [&](Operation *reader) {
-                return foldable.contains(reader);
-              }))
-            freed += byteSize(cast<WeightOp>(weight).getType());
-        for (Operation *constant : group.constants)
-          freed += byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
         if (largest - freed <= maxGrowth) {
           kept.push_back(std::move(group));
           continue;
@@ -314,8 +326,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     // freed when all its readers are folded) may not grow by more than
     // max-growth; the worst groups go first until they do not.
     std::vector<bool> accepted(groups.size(), true);
-    std::vector<int64_t> alone(groups.size(), 0), addedAlone(groups.size(), 0),
-        freedAlone(groups.size(), 0);
+    std::vector<int64_t> alone(groups.size(), 0), addedAlone(groups.size(), 0);
     unsigned refused = refusedEarly;
     auto refuse = [&](size_t g, int64_t added, int64_t freed, StringRef why) {
       accepted[g] = false;
@@ -332,23 +343,12 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       unsigned index = 0;
       for (auto [g, group] : llvm::enumerate(groups)) {
         llvm::StringSet<> seen;
-        int64_t added = 0, freed = 0;
+        int64_t added = 0, freed = group.freedAlone;
         for (Value root : group.roots)
           if (seen.insert(rootKey(index++, root)).second)
             added += byteSize(cast<ShapedType>(root.getType()));
-        for (Operation *weight : group.inputs)
-          if (llvm::all_of(readers[weight], [&](Operation *reader) {
-                return foldable.contains(reader);
-              }))
-            freed += byteSize(cast<WeightOp>(weight).getType());
-        for (Operation *constant : group.constants)
-          if (llvm::all_of(constant->getUsers(), [&](Operation *reader) {
-                return foldable.contains(reader);
-              }))
-            freed += byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
         alone[g] = added - freed;
         addedAlone[g] = added;
-        freedAlone[g] = freed;
         if (alone[g] > maxGrowth)
           refuse(g, added, freed, "inputs read by ops that stay alive");
       }
@@ -400,7 +400,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
           emitRemark(group.roots.front().getLoc())
               << "loom-fold-frozen: folded " << group.ops.size()
               << " op(s) into " << group.roots.size() << " weight(s): +"
-              << addedAlone[g] << " bytes, -" << freedAlone[g] << " bytes";
+              << addedAlone[g] << " bytes, -" << group.freedAlone << " bytes";
     materialize(module, symbols, groups, accepted, *values, hashes);
     uint64_t foldedOps = 0, made = 0, taken = 0;
     for (auto [g, group] : llvm::enumerate(groups))

@@ -519,20 +519,13 @@ LogicalResult Exporter::run() {
   return writeFiles();
 }
 
-static bool isFloatTensor(int32_t type) {
-  using onnx::TensorProto;
-  return type == TensorProto::FLOAT || type == TensorProto::DOUBLE ||
-         type == TensorProto::FLOAT16 || type == TensorProto::BFLOAT16 ||
-         type == TensorProto::COMPLEX64 || type == TensorProto::COMPLEX128;
-}
-
 void Exporter::hoistConstants(onnx::GraphProto *graph) {
   // A top-level Constant node becomes an initializer, as ONNX Runtime's and
   // onnxslim's outputs have them: data, not a node to run. Not before IR
   // version 4 (initializers had to be graph inputs then), not in subgraphs
-  // (some runtimes reject subgraph initializers). Float data is marked a
-  // constant in its doc_string so that it reads back as one, not as a
-  // parameter.
+  // (some runtimes reject subgraph initializers). The doc_string says
+  // "constant" where import would infer otherwise (float data), as for
+  // weights (weightDocString).
   if (model.ir_version() < 4)
     return;
   llvm::StringSet<> outputs;
@@ -552,8 +545,14 @@ void Exporter::hoistConstants(onnx::GraphProto *graph) {
                          return false;
                        onnx::TensorProto tensor = node.attribute(0).t();
                        tensor.set_name(node.output(0));
-                       if (isFloatTensor(tensor.data_type()))
-                         tensor.set_doc_string("loom: constant");
+                       if (Type element = getElementType(
+                               module.getContext(), tensor.data_type())) {
+                         std::string doc = weightDocString(
+                             WeightRole::Constant, /*frozen=*/true, element,
+                             /*isGraphInput=*/false);
+                         if (!doc.empty())
+                           tensor.set_doc_string(doc);
+                       }
                        hoisted.push_back(std::move(tensor));
                        return true;
                      }),
