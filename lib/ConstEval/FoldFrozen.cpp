@@ -131,9 +131,9 @@ private:
 /// One group of foldable ops that share inputs: folded or refused
 /// together.
 struct Group {
-  SmallVector<Operation *> ops;   // program order
-  SmallVector<Value> roots;       // results read outside the group
-  llvm::SetVector<Operation *> inputs; // weights the group reads
+  SmallVector<Operation *> ops;           // program order
+  SmallVector<Value> roots;               // results read outside the group
+  llvm::SetVector<Operation *> inputs;    // weights the group reads
   llvm::SetVector<Operation *> constants; // loom.constants it reads
   /// Bytes freed if only this group were folded: its inputs (weights and
   /// the model's constants) that no op outside all foldable ops reads.
@@ -335,8 +335,8 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       if (report)
         emitRemark(groups[g].roots.front().getLoc())
             << "loom-fold-frozen: not folded: " << groups[g].ops.size()
-            << " op(s) would add " << added << " bytes and free only "
-            << freed << " (" << why << "); growth " << (added - freed)
+            << " op(s) would add " << added << " bytes and free only " << freed
+            << " (" << why << "); growth " << (added - freed)
             << " > max-growth " << int64_t(maxGrowth);
     };
     {
@@ -376,7 +376,8 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
         if (llvm::all_of(constant->getUsers(), [&](Operation *reader) {
               return folded.contains(reader);
             }))
-          totalFreed += byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
+          totalFreed +=
+              byteSize(cast<ShapedType>(constant->getResultTypes()[0]));
       for (Operation *weight : inputs)
         if (llvm::all_of(readers[weight], [&](Operation *reader) {
               return folded.contains(reader);
@@ -390,8 +391,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
           worst = g;
       if (!worst)
         break;
-      refuse(*worst, totalAdded, totalFreed,
-             "the model as a whole would grow");
+      refuse(*worst, totalAdded, totalFreed, "the model as a whole would grow");
     }
 
     if (report)
@@ -447,9 +447,9 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
     for (const Group &group : groups)
       for (Value root : group.roots)
         resultTypes.push_back(root.getType());
-    auto function = func::FuncOp::create(
-        builder, module.getLoc(), "loom_fold",
-        builder.getFunctionType({}, resultTypes));
+    auto function =
+        func::FuncOp::create(builder, module.getLoc(), "loom_fold",
+                             builder.getFunctionType({}, resultTypes));
     builder.setInsertionPointToEnd(function.addEntryBlock());
     IRMapping mapping;
     SmallVector<Value> results;
@@ -457,9 +457,10 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       for (Operation *op : group.ops) {
         for (Value operand : op->getOperands())
           if (!mapping.contains(operand))
-            mapping.map(operand,
-                        builder.clone(*operand.getDefiningOp())->getResult(
-                            cast<OpResult>(operand).getResultNumber()));
+            mapping.map(
+                operand,
+                builder.clone(*operand.getDefiningOp())
+                    ->getResult(cast<OpResult>(operand).getResultNumber()));
         builder.clone(*op, mapping);
       }
       for (Value root : group.roots)
@@ -490,8 +491,7 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
                    const std::vector<bool> &accepted,
                    std::vector<runtime::HostTensor> &values,
                    ArrayRef<uint64_t> hashes) {
-    llvm::DenseMap<uint64_t, SmallVector<std::pair<WeightOp, unsigned>>>
-        made;
+    llvm::DenseMap<uint64_t, SmallVector<std::pair<WeightOp, unsigned>>> made;
     unsigned index = 0;
     for (auto [g, group] : llvm::enumerate(groups)) {
       if (!accepted[g]) {
@@ -504,15 +504,15 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       llvm::SmallPtrSet<Operation *, 16> members(group.ops.begin(),
                                                  group.ops.end());
       for (Operation *weight : group.inputs)
-        if (llvm::all_of(
-                SymbolTable::getSymbolUses(weight, module).value_or(
-                    SymbolTable::UseRange({})),
-                [&](const SymbolTable::SymbolUse &use) {
-                  return llvm::all_of(use.getUser()->getUsers(),
-                                      [&](Operation *reader) {
-                                        return members.contains(reader);
-                                      });
-                }))
+        if (llvm::all_of(SymbolTable::getSymbolUses(weight, module)
+                             .value_or(SymbolTable::UseRange({})),
+                         [&](const SymbolTable::SymbolUse &use) {
+                           return llvm::all_of(use.getUser()->getUsers(),
+                                               [&](Operation *reader) {
+                                                 return members.contains(
+                                                     reader);
+                                               });
+                         }))
           reusable.push_back(cast<WeightOp>(weight));
       bool anyParameter = llvm::any_of(group.inputs, [](Operation *w) {
         return cast<WeightOp>(w).getRole() == WeightRole::Parameter;
@@ -552,9 +552,8 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
         op->erase();
     });
     llvm::DenseSet<StringAttr> read;
-    module.walk([&](WeightRefOp ref) {
-      read.insert(ref.getNameAttr().getAttr());
-    });
+    module.walk(
+        [&](WeightRefOp ref) { read.insert(ref.getNameAttr().getAttr()); });
     for (WeightOp weight :
          llvm::make_early_inc_range(module.getOps<WeightOp>()))
       if (!weight.getInputIndex() && !read.contains(weight.getSymNameAttr()))
@@ -597,9 +596,10 @@ struct FoldFrozenPass : loom::impl::LoomFoldFrozenBase<FoldFrozenPass> {
       reusable.erase(same);
     }
     if (name.empty()) {
-      name = (inputs.empty() ? std::string("fold")
-                             : cast<WeightOp>(inputs.front()).getSymName().str()) +
-             ".folded";
+      name =
+          (inputs.empty() ? std::string("fold")
+                          : cast<WeightOp>(inputs.front()).getSymName().str()) +
+          ".folded";
     }
     ArrayRef<char> bytes(tensor.data(), tensor.getByteSize());
     AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(

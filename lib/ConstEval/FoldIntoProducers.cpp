@@ -48,9 +48,9 @@ struct Emitter {
   }
   Value scalar(double v) {
     auto type = tensor({});
-    return ConstantOp::create(rewriter, loc,
-                              DenseElementsAttr::get(
-                                  type, rewriter.getFloatAttr(element, v)));
+    return ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(type, rewriter.getFloatAttr(element, v)));
   }
   Value add(Value a, Value b) {
     return AddOp::create(rewriter, loc, broadcast(a, b), a, b);
@@ -64,9 +64,7 @@ struct Emitter {
   Value div(Value a, Value b) {
     return DivOp::create(rewriter, loc, broadcast(a, b), a, b);
   }
-  Value sqrt(Value a) {
-    return SqrtOp::create(rewriter, loc, a.getType(), a);
-  }
+  Value sqrt(Value a) { return SqrtOp::create(rewriter, loc, a.getType(), a); }
   Value reshape(Value a, ArrayRef<int64_t> shape) {
     if (shapeOf(a) == shape)
       return a;
@@ -103,8 +101,8 @@ bool isPerChannel(Value v, int64_t channels, int64_t rank) {
 Value asChannelVector(Emitter &e, Value v, int64_t channels) {
   if (ShapedType::getNumElements(Emitter::shapeOf(v)) == channels)
     return e.reshape(v, {channels});
-  auto ones = DenseElementsAttr::get(
-      e.tensor({channels}), e.rewriter.getFloatAttr(e.element, 1.0));
+  auto ones = DenseElementsAttr::get(e.tensor({channels}),
+                                     e.rewriter.getFloatAttr(e.element, 1.0));
   return e.mul(e.reshape(v, {1}), ConstantOp::create(e.rewriter, e.loc, ones));
 }
 
@@ -181,8 +179,9 @@ struct Producer {
     } else {
       return std::nullopt;
     }
-    if (ranked && (ranked.getRank() < 2 || (!ranked.isDynamicDim(1) &&
-                                            ranked.getDimSize(1) != p.channels)))
+    if (ranked &&
+        (ranked.getRank() < 2 ||
+         (!ranked.isDynamicDim(1) && ranked.getDimSize(1) != p.channels)))
       return std::nullopt;
     return p;
   }
@@ -213,11 +212,10 @@ struct Producer {
       SmallVector<int64_t> kShape(grouped.size(), 1);
       kShape[0] = groups;
       kShape[2] = perGroup;
-      Value weight =
-          k ? e.reshape(e.mul(e.reshape(conv.getW(), grouped),
-                              e.reshape(k, kShape)),
-                        w)
-            : Value();
+      Value weight = k ? e.reshape(e.mul(e.reshape(conv.getW(), grouped),
+                                         e.reshape(k, kShape)),
+                                   w)
+                       : Value();
       Value bias = this->bias(e, conv.getB(), k, shift);
       moveHere(rewriter);
       update(rewriter, conv.getWMutable(), weight);
@@ -271,8 +269,7 @@ struct Producer {
   static void update(PatternRewriter &rewriter, OpOperand &operand,
                      Value value) {
     if (value)
-      rewriter.modifyOpInPlace(operand.getOwner(),
-                               [&] { operand.set(value); });
+      rewriter.modifyOpInPlace(operand.getOwner(), [&] { operand.set(value); });
   }
   static void update(PatternRewriter &rewriter, MutableOperandRange range,
                      Value value) {
@@ -322,8 +319,8 @@ struct FoldByChannel : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    for (auto [x, c] : {std::pair(op.getA(), op.getB()),
-                        std::pair(op.getB(), op.getA())}) {
+    for (auto [x, c] :
+         {std::pair(op.getA(), op.getB()), std::pair(op.getB(), op.getA())}) {
       std::optional<Producer> producer = Producer::match(x, Scale);
       auto type = dyn_cast<RankedTensorType>(x.getType());
       if (!producer || !type || op.getType() != type ||

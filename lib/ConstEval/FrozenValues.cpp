@@ -22,8 +22,8 @@ static bool isFrozenLeaf(Operation *op, bool &isLeaf) {
   if (isa<ConstantOp, NoneOp>(op))
     return true;
   if (auto ref = dyn_cast<WeightRefOp>(op)) {
-    auto weight = SymbolTable::lookupNearestSymbolFrom<WeightOp>(
-        op, ref.getNameAttr());
+    auto weight =
+        SymbolTable::lookupNearestSymbolFrom<WeightOp>(op, ref.getNameAttr());
     return weight && !weight.getInputIndex() &&
            (weight.getFrozen() || weight.getRole() == WeightRole::Constant);
   }

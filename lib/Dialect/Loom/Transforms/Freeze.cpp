@@ -85,8 +85,7 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
     SymbolTable symbols(module);
     SmallVector<WeightOp> weights(module.getOps<WeightOp>());
     FailureOr<std::vector<Glob>> freezeGlobs = compile(patterns, "patterns");
-    FailureOr<std::vector<Glob>> unfreezeGlobs =
-        compile(unfreeze, "unfreeze");
+    FailureOr<std::vector<Glob>> unfreezeGlobs = compile(unfreeze, "unfreeze");
     if (failed(freezeGlobs) || failed(unfreezeGlobs))
       return signalPassFailure();
     Readers readers(module, symbols);
@@ -117,8 +116,7 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
     // Parameters first; then each buffer read alongside parameters follows
     // them (only ever in the direction this run moved them).
     for (WeightOp weight : weights) {
-      if (weight.getRole() != WeightRole::Parameter ||
-          weight.getInputIndex())
+      if (weight.getRole() != WeightRole::Parameter || weight.getInputIndex())
         continue;
       if (thaw.contains(weight))
         setFrozen(weight, false);
@@ -144,12 +142,11 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
       }
       bool layerFrozen =
           llvm::all_of(layer, [](WeightOp p) { return p.getFrozen(); });
-      bool layerThawed = llvm::any_of(
-          layer, [&](WeightOp p) { return thaw.contains(p); });
+      bool layerThawed =
+          llvm::any_of(layer, [&](WeightOp p) { return thaw.contains(p); });
       if (layerThawed)
         setFrozen(weight, false);
-      else if (layerFrozen &&
-               llvm::any_of(layer, [&](WeightOp p) {
+      else if (layerFrozen && llvm::any_of(layer, [&](WeightOp p) {
                  return freeze.contains(p);
                }))
         setFrozen(weight, true);
@@ -198,8 +195,7 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
   }
 
   /// The position of the first op that reads a weight of layer `until`.
-  FailureOr<unsigned> layerStart(ArrayRef<WeightOp> weights,
-                                 Readers &readers) {
+  FailureOr<unsigned> layerStart(ArrayRef<WeightOp> weights, Readers &readers) {
     std::string prefix = until + ".";
     std::optional<unsigned> first;
     bool named = false;
