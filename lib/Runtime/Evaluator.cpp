@@ -99,15 +99,6 @@ void initializeNativeTarget() {
   });
 }
 
-std::string describeShape(ArrayRef<int64_t> shape) {
-  std::string text;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i)
-      text += "x";
-    text += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
-  }
-  return text.empty() ? "scalar" : text;
-}
 
 Expected<std::shared_ptr<CompiledKernel>>
 buildKernel(ModuleOp module, StringRef functionName,
@@ -115,17 +106,12 @@ buildKernel(ModuleOp module, StringRef functionName,
   MLIRContext *context = module.getContext();
   if (options.progress)
     options.progress("lowering to LLVM (linalg, bufferization, loops)");
-  PassManager pm(context);
-  LoomCPUPipelineOptions pipeline;
-  pipeline.fuse = options.fuse;
-  pipeline.parallel = options.parallel && loadOpenMP();
-  pipeline.vectorize = options.vectorizeConvs;
-  buildLoomCPUPipeline(pm, pipeline);
-  if (failed(pm.run(module)))
-    return makeError("the model could not be compiled (see the errors above)");
-  // Every read of a weight is lowered by now; LLVM IR has no weights.
-  for (auto weight : llvm::make_early_inc_range(module.getOps<WeightOp>()))
-    weight.erase();
+  LoweringOptions lowering;
+  lowering.fuse = options.fuse;
+  lowering.parallel = options.parallel && loadOpenMP();
+  lowering.vectorizeConvs = options.vectorizeConvs;
+  if (llvm::Error error = lowerToLLVMDialect(module, lowering))
+    return std::move(error);
 
   if (options.progress)
     options.progress("generating machine code for the host CPU");
@@ -172,111 +158,23 @@ bool hasThreads() { return loadOpenMP() != nullptr; }
 Expected<std::unique_ptr<CompiledFunction>>
 CompiledFunction::compile(ModuleOp module, StringRef functionName,
                           const CompileOptions &options) {
-  MLIRContext *context = module.getContext();
-  OwningOpRef<ModuleOp> clone = module.clone();
-  func::FuncOp function;
-  for (auto candidate : clone->getOps<func::FuncOp>()) {
-    if (candidate.isExternal() || candidate.isPrivate())
-      continue;
-    if (!functionName.empty() && candidate.getName() != functionName)
-      continue;
-    if (function)
-      return makeError("the module has several public functions; name one");
-    function = candidate;
-  }
-  if (!function)
-    return makeError(functionName.empty()
-                         ? llvm::Twine("the module has no public function")
-                         : "no public function '" + functionName + "'");
-  std::string name = function.getName().str();
-
-  PassManager bind(context);
-  bind.addPass(createLoomWeightsToArguments());
-  if (failed(bind.run(*clone)))
-    return makeError("binding weights to arguments failed");
-
+  Expected<BoundFunction> bound = BoundFunction::bind(module, functionName);
+  if (!bound)
+    return bound.takeError();
+  OwningOpRef<ModuleOp> clone = std::move(bound->module);
+  std::string name = bound->name;
   std::unique_ptr<CompiledFunction> result(new CompiledFunction);
-  SymbolTable symbols(*clone);
-  Builder b(context);
-  for (auto [index, argument] : llvm::enumerate(function.getArguments())) {
-    auto type = dyn_cast<RankedTensorType>(argument.getType());
-    std::optional<DType> dtype =
-        type ? getDType(type.getElementType()) : std::nullopt;
-    auto weightName = function.getArgAttrOfType<FlatSymbolRefAttr>(
-        index, LoomDialect::getWeightAttrName());
-    auto nameAttr =
-        function.getArgAttrOfType<StringAttr>(index, LoomDialect::getNameAttrName());
-    std::string argName =
-        weightName ? weightName.getValue().str()
-                   : (nameAttr ? nameAttr.getValue().str()
-                               : "input" + std::to_string(index));
-    if (!type || !dtype)
-      return makeError(llvm::formatv("argument '{0}' has type {1}, which the "
-                                     "evaluator cannot pass",
-                                     argName, argument.getType()));
-    // Inputs and weights are the caller's: compiled code must not write them.
-    function.setArgAttr(index, bufferization::BufferizationDialect::kWritableAttrName,
-                        b.getBoolAttr(false));
+  result->inputs = std::move(bound->inputs);
+  result->outputs = std::move(bound->outputs);
+  for (BoundArgument &argument : bound->arguments) {
     Argument entry;
-    entry.shape.assign(type.getShape().begin(), type.getShape().end());
-    if (!weightName) {
-      entry.input = result->inputs.size();
-      result->inputs.push_back({argName, *dtype, entry.shape});
-      result->arguments.push_back(std::move(entry));
-      continue;
-    }
-    auto weight = symbols.lookup<WeightOp>(weightName.getAttr());
-    std::vector<char> storage;
-    std::optional<ArrayRef<char>> bytes =
-        weight ? getWeightBytes(weight.getValue(), storage) : std::nullopt;
-    if (!bytes || !type.hasStaticShape())
-      return makeError("weight '" + argName + "': its data cannot be read");
-    entry.data = bytes->data();
-    unsigned elementBytes = getByteSize(*dtype);
-    if (!storage.empty() ||
-        reinterpret_cast<uintptr_t>(entry.data) % elementBytes != 0) {
-      // A splat, or bytes at an offset their type cannot be loaded from.
-      auto copy = std::make_unique<HostTensor>(*dtype, type.getShape());
-      if (!copy->data() || copy->getByteSize() != bytes->size())
-        return makeError("weight '" + argName + "': out of memory");
-      std::memcpy(copy->data(), bytes->data(), bytes->size());
-      entry.data = copy->data();
-      result->ownedWeights.push_back(std::move(copy));
-    }
+    entry.input = argument.input;
+    entry.data = argument.bytes.data();
+    entry.shape = std::move(argument.shape);
+    if (argument.owned)
+      result->ownedWeights.push_back(std::move(argument.owned));
     result->arguments.push_back(std::move(entry));
   }
-  for (auto [index, type] : llvm::enumerate(function.getResultTypes())) {
-    auto ranked = dyn_cast<RankedTensorType>(type);
-    std::optional<DType> dtype =
-        ranked ? getDType(ranked.getElementType()) : std::nullopt;
-    auto nameAttr = function.getResultAttrOfType<StringAttr>(
-        index, LoomDialect::getNameAttrName());
-    std::string outName =
-        nameAttr ? nameAttr.getValue().str() : "output" + std::to_string(index);
-    if (!ranked || !dtype)
-      return makeError(llvm::formatv(
-          "output '{0}' has type {1}, which the evaluator cannot return",
-          outName, type));
-    result->outputs.push_back(
-        {outName, *dtype,
-         SmallVector<int64_t>(ranked.getShape().begin(), ranked.getShape().end())});
-  }
-  // Names and weight bindings are recorded above; LLVM has no use for them.
-  for (unsigned i = 0; i < function.getNumArguments(); ++i) {
-    function.removeArgAttr(i, LoomDialect::getNameAttrName());
-    function.removeArgAttr(i, LoomDialect::getDimsAttrName());
-    function.removeArgAttr(i, LoomDialect::getWeightAttrName());
-  }
-  for (unsigned i = 0; i < function.getNumResults(); ++i) {
-    function.removeResultAttr(i, StringAttr::get(context, LoomDialect::getNameAttrName()));
-    function.removeResultAttr(i, StringAttr::get(context, LoomDialect::getDimsAttrName()));
-  }
-  // The code does not depend on weight values: drop them before hashing.
-  // (Small weights still read in place become constants in the code: they
-  // stay, and their values are part of the hash.)
-  for (auto weight : llvm::make_early_inc_range(clone->getOps<WeightOp>()))
-    if (SymbolTable::symbolKnownUseEmpty(weight, *clone))
-      weight.erase();
 
   std::string text;
   {

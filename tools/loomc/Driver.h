@@ -2,7 +2,8 @@
 //
 // Exit codes, progress lines, option parsing, the session (context and
 // one-line diagnostics) and model loading, shared by loomc's commands
-// (loomc.cpp: stats and compress; RunCommand.cpp: run).
+// (loomc.cpp: stats and compress; RunCommand.cpp: run; CompileCommand.cpp:
+// compile).
 //
 //===----------------------------------------------------------------------===//
 
@@ -280,8 +281,16 @@ inline loom::LoadedModel load(Session &session, StringRef path, Progress &progre
 }
 
 
+/// Overrides the input shapes ("NAME:DxD..." or "INDEX:DxD...", '?' for a
+/// dynamic dimension), then infers and folds shapes until nothing changes
+/// (Specialize.cpp).
+LogicalResult specializeShapes(ModuleOp module,
+                               ArrayRef<std::string> inputShapes);
+
 /// loomc run (RunCommand.cpp).
 int runRun(const std::vector<std::string> &args);
+/// loomc compile (CompileCommand.cpp).
+int runCompile(const std::vector<std::string> &args);
 
 } // namespace loomc
 

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Driver.h"
+#include "LibraryModel.h"
 
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Runtime/Evaluator.h"
@@ -37,6 +38,9 @@ constexpr const char *kRunUsage = R"(usage: loomc run MODEL --input NAME=FILE [-
 
 Compiles MODEL for this machine's CPU in memory (Loom's lowering to linalg,
 bufferization, LLVM's JIT for the host CPU) and runs it on the given inputs.
+MODEL may also be a library made by `loomc compile`: it is then opened and
+called through its C API, as a program would (--weights names its side file
+of weights when it is not beside the library).
 Inputs are NumPy .npy files or ONNX TensorProto .pb files (the ONNX test
 data format), matched to the model's inputs by name (or by
 position as 0=FILE, 1=FILE, ...); every input must be given. The model's
@@ -82,6 +86,33 @@ void printSummary(const loom::runtime::TensorSignature &signature,
   llvm::outs() << "\n";
 }
 
+/// Reads a .npy file or an ONNX TensorProto .pb file.
+llvm::Expected<HostTensor> readInput(StringRef file, MLIRContext *context) {
+  if (file.ends_with(".npy"))
+    return loom::runtime::readNpy(file);
+  llvm::Expected<loom::ONNXTensorFile> proto =
+      loom::readONNXTensorFile(file, context);
+  if (!proto)
+    return proto.takeError();
+  std::optional<loom::runtime::DType> dtype =
+      loom::runtime::getDType(proto->elementType);
+  if (!dtype) {
+    std::string type;
+    llvm::raw_string_ostream os(type);
+    os << proto->elementType;
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        file + ": error: element type " + type +
+            " cannot be passed to compiled code");
+  }
+  HostTensor tensor(*dtype, proto->shape);
+  if (!tensor.data() || tensor.getByteSize() != proto->bytes.size())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   file + ": error: out of memory");
+  std::memcpy(tensor.data(), proto->bytes.data(), proto->bytes.size());
+  return std::move(tensor);
+}
+
 } // namespace
 
 int runRun(const std::vector<std::string> &args) {
@@ -101,7 +132,9 @@ int runRun(const std::vector<std::string> &args) {
       "Compile convolutions as plain loops left to LLVM's loop vectorizer "
       "instead of register-blocked vector code (slower; for comparison)")(
       "opt-level", po::value<unsigned>()->default_value(3),
-      "LLVM optimization level of the generated code, 0-3");
+      "LLVM optimization level of the generated code, 0-3")(
+      "weights", po::value<std::string>(),
+      "A compiled library's side file of weights (default: beside it)");
   addModelOptions(options, "Print progress even when stderr is not a terminal");
   int exitCode = kOk;
   std::optional<po::variables_map> vm =
@@ -144,61 +177,69 @@ int runRun(const std::vector<std::string> &args) {
 
   bool verbose = (*vm)["verbose"].as<bool>(), quiet = (*vm)["quiet"].as<bool>();
   Progress progress("run", verbose, quiet);
-  Session session(modelPath);
-  loom::LoadedModel model = load(session, modelPath, progress, *vm);
-  if (!model)
+  if (modelPath != "-" && !llvm::sys::fs::exists(modelPath)) {
+    llvm::errs() << modelPath << ": error: no such file\n";
     return kFailed;
-  ModuleOp module = *model.module;
-
+  }
+  bool library = isSharedLibrary(modelPath);
+  if (!library && vm->count("weights")) {
+    llvm::errs() << "loomc run: error: --weights is for a compiled library\n";
+    return kUsage;
+  }
+  Session session(modelPath);
   std::vector<std::pair<std::string, HostTensor>> given;
   for (auto &[name, file] : pairs) {
-    if (StringRef(file).ends_with(".npy")) {
-      llvm::Expected<HostTensor> tensor = loom::runtime::readNpy(file);
-      if (!tensor) {
-        llvm::errs() << llvm::toString(tensor.takeError()) << "\n";
-        return kFailed;
-      }
-      given.emplace_back(name, std::move(*tensor));
-      continue;
-    }
-    llvm::Expected<loom::ONNXTensorFile> proto =
-        loom::readONNXTensorFile(file, session.context.get());
-    if (!proto) {
-      llvm::errs() << llvm::toString(proto.takeError()) << "\n";
+    llvm::Expected<HostTensor> tensor = readInput(file, session.context.get());
+    if (!tensor) {
+      llvm::errs() << llvm::toString(tensor.takeError()) << "\n";
       return kFailed;
     }
-    std::optional<loom::runtime::DType> dtype =
-        loom::runtime::getDType(proto->elementType);
-    if (!dtype) {
-      llvm::errs() << file << ": error: element type " << proto->elementType
-                   << " cannot be passed to compiled code\n";
+    given.emplace_back(name, std::move(*tensor));
+  }
+  unsigned threads = (*vm)["threads"].as<unsigned>();
+
+  // Either a compiled library, called through its C API...
+  std::unique_ptr<LibraryModel> compiledLibrary;
+  // ... or a model compiled here in memory.
+  loom::LoadedModel model;
+  std::unique_ptr<CompiledFunction> compiled;
+  std::vector<std::string> inputNames;
+  if (library) {
+    progress.start("opening the compiled library");
+    std::string weights =
+        vm->count("weights") ? (*vm)["weights"].as<std::string>() : "";
+    llvm::Expected<std::unique_ptr<LibraryModel>> opened =
+        LibraryModel::open(modelPath, weights);
+    if (!opened) {
+      llvm::errs() << modelPath << ": error: "
+                   << llvm::toString(opened.takeError()) << "\n";
       return kFailed;
     }
-    HostTensor tensor(*dtype, proto->shape);
-    if (!tensor.data() || tensor.getByteSize() != proto->bytes.size()) {
-      llvm::errs() << file << ": error: out of memory\n";
+    compiledLibrary = std::move(*opened);
+    progress.done("opened");
+    for (const auto &input : compiledLibrary->getInputs())
+      inputNames.push_back(input.name);
+  } else {
+    model = load(session, modelPath, progress, *vm);
+    if (!model)
+      return kFailed;
+    func::FuncOp function;
+    for (auto candidate : model.module->getOps<func::FuncOp>())
+      if (!candidate.isExternal() && candidate.isPublic())
+        function = function ? func::FuncOp() : candidate;
+    if (!function) {
+      llvm::errs() << modelPath
+                   << ": error: the model needs exactly one public function\n";
       return kFailed;
     }
-    std::memcpy(tensor.data(), proto->bytes.data(), proto->bytes.size());
-    given.emplace_back(name, std::move(tensor));
+    for (unsigned i = 0; i < function.getNumArguments(); ++i) {
+      auto name = function.getArgAttrOfType<StringAttr>(
+          i, loom::LoomDialect::getNameAttrName());
+      inputNames.push_back(name ? name.getValue().str() : std::to_string(i));
+    }
   }
 
-  // Match the given tensors to the function's inputs.
-  func::FuncOp function;
-  for (auto candidate : module.getOps<func::FuncOp>())
-    if (!candidate.isExternal() && candidate.isPublic())
-      function = function ? func::FuncOp() : candidate;
-  if (!function) {
-    llvm::errs() << modelPath
-                 << ": error: the model needs exactly one public function\n";
-    return kFailed;
-  }
-  std::vector<std::string> inputNames;
-  for (unsigned i = 0; i < function.getNumArguments(); ++i) {
-    auto name = function.getArgAttrOfType<StringAttr>(
-        i, loom::LoomDialect::getNameAttrName());
-    inputNames.push_back(name ? name.getValue().str() : std::to_string(i));
-  }
+  // Match the given tensors to the inputs.
   std::vector<const HostTensor *> ordered(inputNames.size(), nullptr);
   for (auto &[name, tensor] : given) {
     auto it = llvm::find(inputNames, name);
@@ -226,59 +267,49 @@ int runRun(const std::vector<std::string> &args) {
       return kUsage;
     }
 
-  // Specialize the input shapes, fold what they make constant, infer again.
-  progress.start("specializing shapes");
-  loom::LoomInferShapesOptions inferShapes;
-  inferShapes.reportUnknown = false;
-  for (auto [index, tensor] : llvm::enumerate(ordered)) {
-    std::string dims;
-    for (int64_t size : tensor->getShape())
-      dims += (dims.empty() ? "" : "x") + std::to_string(size);
-    inferShapes.inputShapes.push_back(std::to_string(index) + ":" + dims);
+  if (!library) {
+    // Specialize the input shapes, fold what they make constant, infer again.
+    progress.start("specializing shapes");
+    std::vector<std::string> inputShapes;
+    for (auto [index, tensor] : llvm::enumerate(ordered)) {
+      std::string dims;
+      for (int64_t size : tensor->getShape())
+        dims += (dims.empty() ? "" : "x") + std::to_string(size);
+      inputShapes.push_back(std::to_string(index) + ":" + dims);
+    }
+    if (failed(specializeShapes(*model.module, inputShapes)))
+      return kFailed;
+    progress.done("specialized");
+
+    loom::runtime::CompileOptions compileOptions;
+    compileOptions.optLevel = optLevel;
+    compileOptions.vectorizeConvs = !(*vm)["no-vectorize"].as<bool>();
+    compileOptions.progress = [&](StringRef stage) { progress.line(stage); };
+    progress.start("compiling for the host CPU");
+    llvm::Expected<std::unique_ptr<CompiledFunction>> function =
+        CompiledFunction::compile(*model.module, "", compileOptions);
+    if (!function) {
+      llvm::errs() << modelPath << ": error: "
+                   << llvm::toString(function.takeError()) << "\n";
+      return kFailed;
+    }
+    compiled = std::move(*function);
+    progress.done("compiled", compiled->wasCached() ? "cached" : "");
   }
-  PassManager specialize(session.context.get());
-  specialize.addPass(loom::createLoomInferShapes(inferShapes));
-  if (failed(specialize.run(module)))
-    return kFailed;
-  // Shapes computed at run time become constants, which makes more shapes
-  // static: repeated until nothing changes (the BERT export needs three
-  // rounds).
-  auto runPipeline = [&](OpPassManager &pipeline) {
-    PassManager manager(session.context.get(), ModuleOp::getOperationName());
-    static_cast<OpPassManager &>(manager) = pipeline;
-    return manager.run(module);
+
+  auto runOnce = [&]() -> llvm::Expected<std::vector<HostTensor>> {
+    if (compiledLibrary)
+      return compiledLibrary->run(ordered, threads);
+    return compiled->run(ordered, threads);
   };
-  if (failed(loom::settleShapes(module, runPipeline)))
-    return kFailed;
-  PassManager cleanup(session.context.get());
-  cleanup.addPass(createCanonicalizerPass());
-  if (failed(cleanup.run(module)))
-    return kFailed;
-  progress.done("specialized");
-
-  loom::runtime::CompileOptions compileOptions;
-  compileOptions.optLevel = optLevel;
-  compileOptions.vectorizeConvs = !(*vm)["no-vectorize"].as<bool>();
-  compileOptions.progress = [&](StringRef stage) { progress.line(stage); };
-  progress.start("compiling for the host CPU");
-  llvm::Expected<std::unique_ptr<CompiledFunction>> compiled =
-      CompiledFunction::compile(module, function.getName(), compileOptions);
-  if (!compiled) {
-    llvm::errs() << modelPath << ": error: "
-                 << llvm::toString(compiled.takeError()) << "\n";
-    return kFailed;
-  }
-  progress.done("compiled", (*compiled)->wasCached() ? "cached" : "");
-
-  unsigned threads = (*vm)["threads"].as<unsigned>();
-  llvm::Expected<std::vector<HostTensor>> outputs =
-      (*compiled)->run(ordered, threads);
+  llvm::Expected<std::vector<HostTensor>> outputs = runOnce();
   if (!outputs) {
     llvm::errs() << modelPath << ": error: "
                  << llvm::toString(outputs.takeError()) << "\n";
     return kFailed;
   }
-  auto signatures = (*compiled)->getOutputs();
+  ArrayRef<loom::runtime::TensorSignature> signatures =
+      compiledLibrary ? compiledLibrary->getOutputs() : compiled->getOutputs();
   if (outputDir) {
     for (auto [signature, tensor] : llvm::zip(signatures, *outputs)) {
       llvm::SmallString<256> path(*outputDir);
@@ -300,8 +331,7 @@ int runRun(const std::vector<std::string> &args) {
     std::vector<double> times;
     for (unsigned i = 0; i < runs; ++i) {
       auto start = std::chrono::steady_clock::now();
-      llvm::Expected<std::vector<HostTensor>> again =
-          (*compiled)->run(ordered, threads);
+      llvm::Expected<std::vector<HostTensor>> again = runOnce();
       double ms = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)
                       .count();
@@ -316,9 +346,12 @@ int runRun(const std::vector<std::string> &args) {
     double median = times.size() % 2
                         ? times[times.size() / 2]
                         : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
-    unsigned used = !loom::runtime::hasThreads() ? 1
-                    : threads ? threads
-                              : std::max(1u, std::thread::hardware_concurrency());
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::string used =
+        library ? (threads ? std::to_string(threads) : "default")
+                : std::to_string(!loom::runtime::hasThreads() ? 1
+                                 : threads                     ? threads
+                                                               : cores);
     llvm::outs() << llvm::formatv("benchmark: {0} runs, median {1:f3} ms, min "
                                   "{2:f3} ms, {3} thread(s)\n",
                                   runs, median, times.front(), used);

@@ -65,8 +65,11 @@ commands:
   compress   import, optimize (tie duplicated weights, any pass pipeline),
              export ONNX, and print before/after: file size, parameters,
              unique bytes, nodes
-  run        compile for this CPU in memory and run on .npy inputs; write
-             the outputs as .npy; --benchmark N times it
+  compile    compile ahead of time into a shared library with a C API
+             (libNAME.so + NAME.h) that needs neither MLIR nor Python
+  run        compile for this CPU in memory (or open a compiled library)
+             and run on .npy inputs; write the outputs as .npy;
+             --benchmark N times it
 
 Models: .onnx (with external data), .mlir / .mlirbc (Loom IR), .pt
 (TorchScript archives, where this build imports them).
@@ -551,7 +554,9 @@ int main(int argc, char **argv) {
     return runCompress(args);
   if (command == "run")
     return runRun(args);
+  if (command == "compile")
+    return runCompile(args);
   llvm::errs() << "loomc: error: unknown command '" << command
-               << "' (commands: stats, compress, run; see loomc --help)\n";
+               << "' (commands: stats, compress, compile, run; see loomc --help)\n";
   return kUsage;
 }

@@ -13,6 +13,7 @@
 #ifndef LOOM_RUNTIME_EVALUATOR_H
 #define LOOM_RUNTIME_EVALUATOR_H
 
+#include "loom/Runtime/BoundFunction.h"
 #include "loom/Runtime/HostTensor.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -25,13 +26,6 @@
 #include <vector>
 
 namespace loom::runtime {
-
-/// One input or output of a compiled function.
-struct TensorSignature {
-  std::string name;
-  DType dtype;
-  llvm::SmallVector<int64_t> shape; // mlir::ShapedType::kDynamic if dynamic
-};
 
 struct CompileOptions {
   /// LLVM's optimization level for the generated code (0-3).

@@ -41,18 +41,22 @@ struct DistributePass
     for (linalg::LinalgOp op : ops) {
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-      if (ranges.empty() || ShapedType::isDynamicShape(ranges))
+      if (ranges.empty())
         continue;
+      // A dynamic loop (a batch given at run time) counts as one iteration
+      // and is never the one split: the chunks are fixed at compile time.
       int64_t total = 1;
       for (int64_t size : ranges)
-        total = size > 0 && total > INT64_MAX / size ? INT64_MAX : total * size;
+        if (!ShapedType::isDynamic(size))
+          total = size > 0 && total > INT64_MAX / size ? INT64_MAX : total * size;
       if (total < minIterations)
         continue;
       // The first parallel loop of two or more iterations, not the last
       // loop (the vectorizer's).
       int64_t chosen = -1;
       for (int64_t d = 0; d + 1 < static_cast<int64_t>(ranges.size()); ++d)
-        if (iterators[d] == utils::IteratorType::parallel && ranges[d] >= 2) {
+        if (iterators[d] == utils::IteratorType::parallel &&
+            !ShapedType::isDynamic(ranges[d]) && ranges[d] >= 2) {
           chosen = d;
           break;
         }

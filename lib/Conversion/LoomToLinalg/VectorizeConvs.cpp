@@ -5,7 +5,7 @@
 // static shapes. Blocks: 8 output channels x 1 row x 16 (or 8) columns, one
 // input channel and kernel row per step; the kernel row is a 1-D
 // convolution that the vectorizer turns into one vector.contract per kernel
-// column.
+// column. The batch may be dynamic; every other size must be static.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,11 +74,16 @@ struct VectorizeConvsPass
     IRRewriter rewriter(context);
     for (linalg::Conv2DNchwFchwOp op : convs) {
       auto outType = dyn_cast<RankedTensorType>(op.getResultTensors()[0].getType());
+      auto inType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
       auto filterType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
-      if (!outType || !filterType || !outType.hasStaticShape() ||
-          !filterType.hasStaticShape() ||
-          !isa<RankedTensorType>(op.getInputs()[0].getType()) ||
-          !cast<RankedTensorType>(op.getInputs()[0].getType()).hasStaticShape())
+      // The batch may be dynamic (a library compiled for any batch): it is
+      // tiled by one, so every block is still static.
+      auto staticPastBatch = [](RankedTensorType type) {
+        return type && llvm::none_of(type.getShape().drop_front(),
+                                     ShapedType::isDynamic);
+      };
+      if (!staticPastBatch(outType) || !staticPastBatch(inType) || !filterType ||
+          !filterType.hasStaticShape())
         continue;
       int64_t f = outType.getDimSize(1), ow = outType.getDimSize(3);
       int64_t kw = filterType.getDimSize(3);

@@ -31,3 +31,32 @@ func.func @small(%x: tensor<4x4xf32>, %y: tensor<256xf32>) -> (tensor<4x4xf32>, 
   } -> tensor<256xf32>
   return %0, %1 : tensor<4x4xf32>, tensor<256xf32>
 }
+
+// -----
+
+// A dynamic loop (a batch given at run time) counts as one iteration and is
+// never split: the next static parallel loop is.
+// CHECK-LABEL: func.func @dynamic_batch
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: tensor.extract_slice %{{.*}}[0, %{{.*}}, 0] [%{{.*}}, 2, 32]
+func.func @dynamic_batch(%x: tensor<?x8x32xf32>) -> tensor<?x8x32xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<?x8x32xf32>) outs(%x : tensor<?x8x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = arith.mulf %in, %in : f32
+    linalg.yield %1 : f32
+  } -> tensor<?x8x32xf32>
+  return %0 : tensor<?x8x32xf32>
+}
+
+// -----
+
+// Only dynamic parallel loops: it stays whole.
+// CHECK-LABEL: func.func @all_dynamic
+// CHECK-NOT: scf.forall
+func.func @all_dynamic(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<?x?xf32>) outs(%x : tensor<?x?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

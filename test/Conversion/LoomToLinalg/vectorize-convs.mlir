@@ -15,16 +15,30 @@ func.func @conv(%x: tensor<1x16x58x58xf32>, %w: tensor<8x16x3x3xf32>, %y: tensor
 
 // -----
 
-// Rows no block of 4..16 columns divides, and dynamic shapes, stay as
-// they are.
+// Rows no block of 4..16 columns divides, and dynamic sizes past the batch,
+// stay as they are.
 // CHECK-LABEL: func.func @untouched
 // CHECK: linalg.conv_2d_nchw_fchw
 // CHECK: linalg.conv_2d_nchw_fchw
 func.func @untouched(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x3x3xf32>, %y: tensor<1x4x3x3xf32>,
-                     %dx: tensor<?x4x8x8xf32>, %dy: tensor<?x4x6x6xf32>) -> (tensor<1x4x3x3xf32>, tensor<?x4x6x6xf32>) {
+                     %dx: tensor<1x4x?x8xf32>, %dy: tensor<1x4x?x6xf32>) -> (tensor<1x4x3x3xf32>, tensor<1x4x?x6xf32>) {
   %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x4x5x5xf32>, tensor<4x4x3x3xf32>) outs(%y : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
-  %1 = linalg.conv_2d_nchw_fchw ins(%dx, %w : tensor<?x4x8x8xf32>, tensor<4x4x3x3xf32>) outs(%dy : tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
-  return %0, %1 : tensor<1x4x3x3xf32>, tensor<?x4x6x6xf32>
+  %1 = linalg.conv_2d_nchw_fchw ins(%dx, %w : tensor<1x4x?x8xf32>, tensor<4x4x3x3xf32>) outs(%dy : tensor<1x4x?x6xf32>) -> tensor<1x4x?x6xf32>
+  return %0, %1 : tensor<1x4x3x3xf32>, tensor<1x4x?x6xf32>
+}
+
+// -----
+
+// A dynamic batch (a library compiled for any batch) is tiled by one: the
+// blocks are static and vectorize as for a fixed batch.
+// CHECK-LABEL: func.func @dynamic_batch
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: scf.for %{{.*}} = %c0 to %[[N]] step %c1
+// CHECK: vector.contract
+// CHECK-NOT: linalg.conv
+func.func @dynamic_batch(%x: tensor<?x16x58x58xf32>, %w: tensor<8x16x3x3xf32>, %y: tensor<?x8x56x56xf32>) -> tensor<?x8x56x56xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<?x16x58x58xf32>, tensor<8x16x3x3xf32>) outs(%y : tensor<?x8x56x56xf32>) -> tensor<?x8x56x56xf32>
+  return %0 : tensor<?x8x56x56xf32>
 }
 
 // -----
