@@ -73,8 +73,6 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
     Value x = adaptor.getX();
     auto inType = cast<RankedTensorType>(x.getType());
     auto outType = cast<RankedTensorType>(op.getType());
-    if (!inType.hasStaticShape() || !outType.hasStaticShape())
-      return refuse(op, "dynamic shapes (give the input shape)");
     StringRef mode = op.getMode(), transform = op.getCoordinateTransformationMode();
     bool linear = mode == "linear";
     if (!linear && mode != "nearest")
@@ -93,6 +91,13 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
     SmallVector<AxisTable> tables;
     for (int64_t d = 0; d < rank; ++d) {
       int64_t in = inType.getDimSize(d), out = outType.getDimSize(d);
+      // A dynamic dimension (a batch) is allowed where it is not resized.
+      if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out)) {
+        if (!ShapedType::isDynamic(in) || !ShapedType::isDynamic(out) ||
+            !scales || (*scales)[d] != 1.0f)
+          return refuse(op, "dynamic shapes (give the input shape)");
+        continue;
+      }
       float scale = scales ? (*scales)[d]
                            : static_cast<float>(out) / static_cast<float>(in);
       if (in == out && scale == 1.0f)
@@ -149,8 +154,12 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
       }
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (outType.isDynamicDim(d))
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, x, d));
     Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
-                                         outType.getElementType());
+                                         outType.getElementType(), dynamicSizes);
     Type element = outType.getElementType();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, outType, operands, init, maps, parallelIterators(rank),

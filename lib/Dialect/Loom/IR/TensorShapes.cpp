@@ -56,6 +56,9 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   SmallVector<int64_t> shape;
   int64_t inferIndex = -1, known = 1;
   bool knownStatic = true;
+  // Dynamic input dimensions a 0 copies to the same place: they cancel out
+  // of the -1 (a dynamic batch kept by `0`).
+  SmallVector<bool> copiedDynamic(input ? input.getRank() : 0, false);
   for (auto [i, dim] : llvm::enumerate(*target)) {
     if (dim == -1) {
       if (inferIndex >= 0)
@@ -77,6 +80,11 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
                << i << " copies a dimension the input (rank " << input.getRank()
                << ") does not have";
       dim = input.getDimSize(i);
+      if (ShapedType::isDynamic(dim)) {
+        copiedDynamic[i] = true;
+        shape.push_back(kDynamic);
+        continue;
+      }
     }
     if (ShapedType::isDynamic(dim))
       knownStatic = false;
@@ -86,8 +94,18 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   }
   if (inferIndex >= 0 && getAllowzero() && llvm::is_contained(*target, 0))
     return emitOpError("shape may not hold both 0 and -1 when allowzero = 1");
-  if (input && input.hasStaticShape() && knownStatic) {
-    std::optional<int64_t> count = getCheckedNumElements(input.getShape());
+  bool cancels =
+      input && knownStatic &&
+      llvm::all_of(llvm::seq<int64_t>(0, input.getRank()), [&](int64_t d) {
+        return !input.isDynamicDim(d) || copiedDynamic[d];
+      });
+  bool anyCopied = llvm::is_contained(copiedDynamic, true);
+  if (cancels && (!anyCopied || inferIndex >= 0)) {
+    SmallVector<int64_t> staticDims;
+    for (auto [d, size] : llvm::enumerate(input.getShape()))
+      if (!copiedDynamic[d])
+        staticDims.push_back(size);
+    std::optional<int64_t> count = getCheckedNumElements(staticDims);
     if (!count)
       return emitOpError("input has more elements than int64 can count");
     int64_t total = *count;

@@ -2,7 +2,9 @@
 //
 // Patterns that replace a shape-computing op whose operands are all small
 // integer constants by the constant it computes, so that Reshape, Expand,
-// Slice and friends downstream get constant shape operands. Values are read
+// Slice and friends downstream get constant shape operands. Gather and
+// Slice also fold when they pick only static dimensions out of the shape of
+// a tensor whose other dimensions are dynamic. Values are read
 // with getConstantInts and computed in int64 with ONNX's semantics.
 //
 //===----------------------------------------------------------------------===//
@@ -12,6 +14,7 @@
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include <numeric>
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace loom {
@@ -38,14 +41,40 @@ RankedTensorType smallIntegerResult(Operation *op) {
   return type;
 }
 
-/// Every operand's constant values (in int64), or nullopt.
-std::optional<SmallVector<SmallVector<int64_t>>> constantOperands(Operation *op) {
+/// The dimensions a `loom.shape` yields, ShapedType::kDynamic for those
+/// known only at run time (a dynamic batch), or nullopt.
+std::optional<SmallVector<int64_t>> partialShape(Value value) {
+  auto shape = value.getDefiningOp<ShapeOp>();
+  if (!shape)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(shape.getData().getType());
+  if (!type)
+    return std::nullopt;
+  int64_t rank = type.getRank();
+  auto clampIndex = [&](int64_t index) {
+    return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
+  };
+  int64_t start = clampIndex(shape.getStart());
+  int64_t end = shape.getEnd() ? clampIndex(*shape.getEnd()) : rank;
+  SmallVector<int64_t> dims;
+  for (int64_t d = start; d < end; ++d)
+    dims.push_back(type.getDimSize(d));
+  return dims;
+}
+
+/// Every operand's constant values (in int64), or nullopt. With
+/// `allowPartial`, operand 0 may also be a `loom.shape` of a tensor with
+/// dynamic dimensions (ShapedType::kDynamic stands for each).
+std::optional<SmallVector<SmallVector<int64_t>>>
+constantOperands(Operation *op, bool allowPartial) {
   SmallVector<SmallVector<int64_t>> values;
-  for (Value operand : op->getOperands()) {
+  for (auto [index, operand] : llvm::enumerate(op->getOperands())) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
     if (!type || !type.hasStaticShape() || type.getNumElements() > kMaxElements)
       return std::nullopt;
     std::optional<SmallVector<int64_t>> ints = getConstantInts(operand);
+    if (!ints && allowPartial && index == 0)
+      ints = partialShape(operand);
     if (!ints)
       return std::nullopt;
     values.push_back(std::move(*ints));
@@ -148,13 +177,19 @@ struct FoldShapeComputation : RewritePattern {
     RankedTensorType type = smallIntegerResult(op);
     if (!type)
       return failure();
-    std::optional<SmallVector<SmallVector<int64_t>>> in = constantOperands(op);
+    // Gather and Slice may pick the static dimensions out of the shape of
+    // a tensor whose others are dynamic (BERT's sequence length next to a
+    // dynamic batch).
+    bool picks = isa<GatherOp, SliceOp>(op);
+    std::optional<SmallVector<SmallVector<int64_t>>> in =
+        constantOperands(op, picks);
     if (!in)
       return failure();
     // Shape operands of Reshape/Squeeze/Unsqueeze are constants too; the
     // data is operand 0.
     std::optional<SmallVector<int64_t>> out = evaluate(op, type, *in);
-    if (!out || static_cast<int64_t>(out->size()) != type.getNumElements())
+    if (!out || static_cast<int64_t>(out->size()) != type.getNumElements() ||
+        llvm::any_of(*out, ShapedType::isDynamic))
       return failure();
     unsigned width = type.getElementType().getIntOrFloatBitWidth();
     SmallVector<APInt> values;
@@ -166,12 +201,154 @@ struct FoldShapeComputation : RewritePattern {
   }
 };
 
+/// One element of a shape tensor: a known value, dimension `dim` of
+/// `tensor` (read by `loom.shape`), or unknown (value kDynamic, no tensor).
+struct ShapeElement {
+  int64_t value = ShapedType::kDynamic;
+  Value tensor;
+  int64_t dim = -1;
+};
+
+/// The elements of a small 1-D integer tensor, followed through Concat and
+/// through Gather/Slice/Squeeze/Unsqueeze/Cast/Identity of `loom.shape`; an
+/// element computed otherwise is unknown. nullopt if the length is unknown.
+std::optional<SmallVector<ShapeElement>> getShapeElements(Value value,
+                                                          unsigned depth = 0) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() > 1 ||
+      type.getNumElements() > kMaxElements || depth > 8)
+    return std::nullopt;
+  SmallVector<ShapeElement> elements(type.getNumElements());
+  if (std::optional<SmallVector<int64_t>> ints = getConstantInts(value)) {
+    for (auto [element, v] : llvm::zip(elements, *ints))
+      element.value = v;
+    return elements;
+  }
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return elements;
+  if (auto shape = dyn_cast<ShapeOp>(op)) {
+    auto data = dyn_cast<RankedTensorType>(shape.getData().getType());
+    if (!data)
+      return elements;
+    int64_t rank = data.getRank();
+    auto clampIndex = [&](int64_t index) {
+      return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
+    };
+    int64_t start = clampIndex(shape.getStart());
+    for (auto [i, element] : llvm::enumerate(elements)) {
+      int64_t d = start + i;
+      if (d >= rank)
+        return std::nullopt;
+      element.value = data.getDimSize(d);
+      if (ShapedType::isDynamic(element.value)) {
+        element.tensor = shape.getData();
+        element.dim = d;
+      }
+    }
+    return elements;
+  }
+  if (isa<ConcatOp>(op)) {
+    SmallVector<ShapeElement> joined;
+    for (Value piece : op->getOperands()) {
+      std::optional<SmallVector<ShapeElement>> part =
+          getShapeElements(piece, depth + 1);
+      if (!part)
+        return elements;
+      joined.append(part->begin(), part->end());
+    }
+    if (joined.size() == elements.size())
+      return joined;
+    return elements;
+  }
+  if (isa<SqueezeOp, UnsqueezeOp, CastOp, IdentityOp>(op)) {
+    std::optional<SmallVector<ShapeElement>> source =
+        getShapeElements(op->getOperand(0), depth + 1);
+    if (source && source->size() == elements.size())
+      return source;
+    return elements;
+  }
+  if (isa<GatherOp, SliceOp>(op)) {
+    std::optional<SmallVector<ShapeElement>> source =
+        getShapeElements(op->getOperand(0), depth + 1);
+    if (!source)
+      return elements;
+    // Pick by position: evaluate the op on the positions 0, 1, ...
+    SmallVector<SmallVector<int64_t>> in;
+    SmallVector<int64_t> positions(source->size());
+    std::iota(positions.begin(), positions.end(), 0);
+    in.push_back(positions);
+    for (Value operand : op->getOperands().drop_front()) {
+      std::optional<SmallVector<int64_t>> ints = getConstantInts(operand);
+      if (!ints)
+        return elements;
+      in.push_back(*ints);
+    }
+    std::optional<SmallVector<int64_t>> picked = evaluate(op, type, in);
+    if (!picked || picked->size() != elements.size())
+      return elements;
+    for (auto [element, position] : llvm::zip(elements, *picked))
+      element = (*source)[position];
+    return elements;
+  }
+  return elements;
+}
+
+/// A Reshape whose target shape is known but for elements computed at run
+/// time gets a constant target: an element that is the input's own
+/// dimension at the same place becomes 0 (ONNX's "copy"), and one other
+/// unknown element becomes -1 (computed from the element count, which a
+/// valid reshape keeps). Then shape inference knows every other dimension
+/// (BERT's heads next to a dynamic batch, PaddleOCR's sequences). Not when
+/// `allowzero` is set with copies, when a known element is -1 or 0 already
+/// next to an unknown one, or when more than one element stays unknown.
+struct InferReshapeDimension : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value shape = op.getShape();
+    auto shapeType = dyn_cast<RankedTensorType>(shape.getType());
+    if (!shapeType || shapeType.getRank() != 1 || getConstantInts(shape))
+      return failure();
+    std::optional<SmallVector<ShapeElement>> elements = getShapeElements(shape);
+    if (!elements)
+      return failure();
+    SmallVector<int64_t> target;
+    int64_t unknown = 0;
+    bool copies = false, knownSpecial = false;
+    for (auto [i, element] : llvm::enumerate(*elements)) {
+      if (!ShapedType::isDynamic(element.value)) {
+        knownSpecial |= element.value <= 0;
+        target.push_back(element.value);
+      } else if (element.tensor == op.getData() &&
+                 element.dim == static_cast<int64_t>(i) && !op.getAllowzero()) {
+        copies = true;
+        target.push_back(0);
+      } else {
+        ++unknown;
+        target.push_back(-1);
+      }
+    }
+    if (unknown > 1 || (unknown == 1 && knownSpecial) || (!copies && !unknown))
+      return failure();
+    SmallVector<APInt> values;
+    unsigned width = shapeType.getElementType().getIntOrFloatBitWidth();
+    for (int64_t size : target)
+      values.push_back(APInt(width, size, /*isSigned=*/true,
+                             /*implicitTrunc=*/true));
+    Value constant = ConstantOp::create(
+        rewriter, shape.getLoc(), DenseIntElementsAttr::get(shapeType, values));
+    rewriter.modifyOpInPlace(op, [&] { op.getShapeMutable().assign(constant); });
+    return success();
+  }
+};
+
 struct FoldShapesPass : loom::impl::LoomFoldShapesBase<FoldShapesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     // The greedy driver also applies the ops' own folders (Shape of a
     // static tensor becomes a constant).
-    patterns.add<FoldShapeComputation>(&getContext());
+    patterns.add<FoldShapeComputation, InferReshapeDimension>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
