@@ -68,6 +68,15 @@ func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xi8> {
 
 // -----
 
+func.func @resize_dynamic_spatial(%x: tensor<1x1x?x2xf32>) -> tensor<1x1x?x4xf32> {
+  %scales = loom.constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
+  // expected-error @+1 {{unsupported op 'loom.resize': dynamic shapes (give the input shape)}}
+  %0 = loom.resize %x scales %scales : (tensor<1x1x?x2xf32>, tensor<4xf32>) -> tensor<1x1x?x4xf32>
+  return %0 : tensor<1x1x?x4xf32>
+}
+
+// -----
+
 func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %sizes = loom.constant dense<[1, 1, 4, 4]> : tensor<4xi64>
   // expected-error @+1 {{unsupported op 'loom.resize': mode 'cubic'}}

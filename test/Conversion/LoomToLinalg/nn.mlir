@@ -140,6 +140,19 @@ func.func @resize_nearest(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
 
 // -----
 
+// A dynamic batch that is not resized (scale 1) stays dynamic.
+// CHECK-LABEL: func.func @resize_dynamic_batch
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: tensor.empty(%[[N]]) : tensor<?x2x6x6xf32>
+// CHECK: linalg.generic
+func.func @resize_dynamic_batch(%x: tensor<?x2x3x3xf32>) -> tensor<?x2x6x6xf32> {
+  %scales = loom.constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
+  %0 = loom.resize %x scales %scales {coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} : (tensor<?x2x3x3xf32>, tensor<4xf32>) -> tensor<?x2x6x6xf32>
+  return %0 : tensor<?x2x6x6xf32>
+}
+
+// -----
+
 // Resize, linear, half_pixel: four weighted corners.
 // CHECK-LABEL: func.func @resize_linear
 // CHECK: linalg.generic

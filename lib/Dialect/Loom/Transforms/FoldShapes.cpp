@@ -360,25 +360,28 @@ LogicalResult
 loom::settleShapes(ModuleOp module,
                    llvm::function_ref<LogicalResult(OpPassManager &)> run,
                    unsigned maxRounds) {
-  auto dynamicResults = [&] {
-    int64_t count = 0;
+  // Progress: fewer dynamic dimensions, or shape computations folded away
+  // (a round may only fold, which the next round's inference uses).
+  auto progress = [&] {
+    int64_t dynamicDims = 0, shapeOps = 0;
     module.walk([&](Operation *op) {
+      shapeOps += isa<ShapeOp, GatherOp, SliceOp, ConcatOp, UnsqueezeOp>(op);
       for (Type type : op->getResultTypes())
         if (auto shaped = dyn_cast<ShapedType>(type))
-          count += !shaped.hasStaticShape();
+          dynamicDims += shaped.hasRank() ? shaped.getNumDynamicDims() : 1;
     });
-    return count;
+    return std::make_pair(dynamicDims, shapeOps);
   };
   OpPassManager settle(ModuleOp::getOperationName());
   settle.addPass(createLoomFoldShapes());
   LoomInferShapesOptions infer;
   infer.reportUnknown = false;
   settle.addPass(createLoomInferShapes(infer));
-  int64_t before = dynamicResults();
-  for (unsigned round = 0; round < maxRounds && before > 0; ++round) {
+  auto before = progress();
+  for (unsigned round = 0; round < maxRounds && before.first > 0; ++round) {
     if (failed(run(settle)))
       return failure();
-    int64_t after = dynamicResults();
+    auto after = progress();
     if (after == before)
       break;
     before = after;

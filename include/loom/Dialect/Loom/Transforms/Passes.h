@@ -75,8 +75,9 @@ namespace loom {
 /// Shapes computed at run time (Shape -> Gather -> Concat -> Reshape)
 /// become constants where shapes are static (loom-fold-shapes), which makes
 /// more shapes static (loom-infer-shapes, no remarks), which makes more
-/// shape computations constant: repeated until the count of dynamic results
-/// stops falling, at most `maxRounds` times. `run` runs a pipeline on the
+/// shape computations constant: repeated until neither the count of dynamic
+/// dimensions nor that of shape-computing ops falls, at most `maxRounds`
+/// times. `run` runs a pipeline on the
 /// module (PassManager::run from a tool, Pass::runPipeline from a pass).
 mlir::LogicalResult
 settleShapes(mlir::ModuleOp module,
