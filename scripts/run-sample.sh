@@ -7,7 +7,9 @@
 # before/after), the parameter report of the result
 # (`loomc stats`), and ONNX Runtime's outputs of both models compared.
 # Then `loomc run` compiles the tied model for this CPU, runs it and compares its
-# logits with ONNX Runtime's. Outputs go to build/sample/.
+# logits with ONNX Runtime's; `loomc compile` makes it a shared library with a C
+# header, which examples/loom_run.c (built here with cc) links and runs, and its
+# logits are compared too. Outputs go to build/sample/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOOM_BUILD_DIR:-$root/build}
@@ -41,6 +43,23 @@ want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None,
 got = np.load(out + "/logits.npy")
 rel = np.linalg.norm(got.astype(np.float64) - want) / np.linalg.norm(want)
 print(f"[sample] loomc run (Loom's CPU code) vs ONNX Runtime on the original: "
+      f"relative L2 = {rel:.2e}, max |difference| = {np.abs(got - want).max():.2e}")
+PY
+  # Ahead of time: a shared library + C header, linked into a C program.
+  echo
+  "$build/bin/loomc" compile "$out/tiny-gpt.tied.onnx" -o "$out/libtinygpt.so"
+  cc -O2 -I"$out" -DLOOM_MODEL_HEADER='"tinygpt.h"' "$root/examples/loom_run.c" \
+    -L"$out" -ltinygpt -Wl,-rpath,"$out" -o "$out/loom_run"
+  mkdir -p "$out/c"
+  "$out/loom_run" "$out/ids.npy" -o "$out/c" --benchmark 20
+  "$root/.venv/bin/python" - "$model" "$out" <<'PY'
+import sys, numpy as np, onnxruntime as ort
+model, out = sys.argv[1], sys.argv[2]
+ids = np.load(out + "/ids.npy")
+want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"ids": ids})[0]
+got = np.load(out + "/c/logits.npy")
+rel = np.linalg.norm(got.astype(np.float64) - want) / np.linalg.norm(want)
+print(f"[sample] libtinygpt.so called from C vs ONNX Runtime on the original: "
       f"relative L2 = {rel:.2e}, max |difference| = {np.abs(got - want).max():.2e}")
 PY
 fi
