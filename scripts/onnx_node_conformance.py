@@ -112,7 +112,7 @@ def run_test_checked(folder):
                 message = (run.stderr.strip().splitlines() or ["?"])[-1]
                 lines = run.stderr.strip().splitlines()
                 refused = [l for l in lines if "unsupported op" in l or
-                           "which the evaluator cannot" in l]
+                           "which compiled code cannot" in l]
                 if refused:
                     reason = re.sub(r"^.*?error: ", "", refused[0])
                     return name, ops, "unsupported", reason
