@@ -274,10 +274,13 @@ func.func @conv_transpose_partial_group(%x: tensor<*xf32>) -> tensor<*xf32> {
 
 // -----
 
-// A shape chain over a dynamic dimension stays: the batch is not known.
+// A shape chain over a dynamic dimension is not evaluated (the batch is not
+// known); the reshape keeps the batch by copying it (0), and the rest of the
+// shape becomes static (loom-fold-shapes).
 // CHECK-LABEL: func.func @shape_chain_dynamic
-// CHECK: loom.shape
-// CHECK: loom.reshape
+// CHECK-NOT: loom.shape
+// CHECK: %[[C:.*]] = loom.constant dense<[0, -1]> : tensor<2xi64>
+// CHECK: loom.reshape %arg0, %[[C]] : (tensor<?x3x4xf32>, tensor<2xi64>) -> tensor<?x12xf32>
 func.func @shape_chain_dynamic(%x: tensor<?x3x4xf32>) -> tensor<?x?xf32> {
   %s = loom.shape %x : (tensor<?x3x4xf32>) -> tensor<3xi64>
   %i = loom.constant dense<0> : tensor<1xi64>
