@@ -243,7 +243,7 @@ def main():
           f" {'Loom/ORT':>9} {'IREE/ORT':>9} {'compile s':>9} {'lib MB':>7}")
     for label, path, feeds, options in models:
         inputs = {}
-        stem = label.split()[0].replace(".", "_")
+        stem = re.sub(r"[^A-Za-z0-9_]", "_", label.split()[0])
         for name, value in feeds.items():
             file = os.path.join(args.dir, f"{stem}-{name}.npy")
             np.save(file, value)
