@@ -79,10 +79,10 @@ Expected<BoundFunction> BoundFunction::bind(ModuleOp module,
         index, LoomDialect::getWeightAttrName());
     auto nameAttr = function.getArgAttrOfType<StringAttr>(
         index, LoomDialect::getNameAttrName());
-    std::string argName =
-        weightName ? weightName.getValue().str()
-                   : (nameAttr ? nameAttr.getValue().str()
-                               : "input" + std::to_string(index));
+    std::string argName = weightName
+                              ? weightName.getValue().str()
+                              : (nameAttr ? nameAttr.getValue().str()
+                                          : "input" + std::to_string(index));
     if (!type || !dtype)
       return makeError(llvm::formatv("argument '{0}' has type {1}, which "
                                      "compiled code cannot be passed",
@@ -150,13 +150,15 @@ Expected<BoundFunction> BoundFunction::bind(ModuleOp module,
         i, StringAttr::get(context, LoomDialect::getDimsAttrName()));
   }
   // Weights that no argument reads any more have no use in code.
-  for (auto weight : llvm::make_early_inc_range(result.module->getOps<WeightOp>()))
+  for (auto weight :
+       llvm::make_early_inc_range(result.module->getOps<WeightOp>()))
     if (SymbolTable::symbolKnownUseEmpty(weight, *result.module))
       weight.erase();
   return std::move(result);
 }
 
-llvm::Error lowerToLLVMDialect(ModuleOp module, const LoweringOptions &options) {
+llvm::Error lowerToLLVMDialect(ModuleOp module,
+                               const LoweringOptions &options) {
   PassManager pm(module.getContext());
   LoomCPUPipelineOptions pipeline;
   pipeline.fuse = options.fuse;
@@ -180,7 +182,8 @@ createTargetMachine(StringRef cpu, unsigned optLevel) {
   });
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return makeError("no code generator for " + triple.str() + ": " + error);
   std::string cpuName, features;
@@ -193,13 +196,14 @@ createTargetMachine(StringRef cpu, unsigned optLevel) {
   } else {
     cpuName = cpu.str();
   }
-  llvm::CodeGenOptLevel level = optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
-                                : optLevel == 0 ? llvm::CodeGenOptLevel::None
-                                                : llvm::CodeGenOptLevel::Default;
+  llvm::CodeGenOptLevel level =
+      optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : optLevel == 0 ? llvm::CodeGenOptLevel::None
+                      : llvm::CodeGenOptLevel::Default;
   llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpuName, features, targetOptions, llvm::Reloc::PIC_,
-      std::nullopt, level));
+  std::unique_ptr<llvm::TargetMachine> machine(
+      target->createTargetMachine(triple, cpuName, features, targetOptions,
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!machine)
     return makeError("cannot generate code for CPU '" + cpuName + "'");
   // An unknown CPU name only warns inside LLVM: refuse it here.

@@ -99,7 +99,6 @@ void initializeNativeTarget() {
   });
 }
 
-
 Expected<std::shared_ptr<CompiledKernel>>
 buildKernel(ModuleOp module, StringRef functionName,
             const CompileOptions &options) {
@@ -122,9 +121,10 @@ buildKernel(ModuleOp module, StringRef functionName,
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();
-  builder->setCodeGenOptLevel(options.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
-                              : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
-                                                      : llvm::CodeGenOptLevel::Default);
+  builder->setCodeGenOptLevel(
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                              : llvm::CodeGenOptLevel::Default);
   auto machine = builder->createTargetMachine();
   if (!machine)
     return machine.takeError();
@@ -134,8 +134,8 @@ buildKernel(ModuleOp module, StringRef functionName,
   engineOptions.transformer = transformer;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
-  auto engine = ExecutionEngine::create(module, engineOptions,
-                                        std::move(*machine));
+  auto engine =
+      ExecutionEngine::create(module, engineOptions, std::move(*machine));
   if (!engine)
     return engine.takeError();
   (*engine)->registerSymbols(getRuntimeSupportSymbols);
@@ -226,10 +226,9 @@ CompiledFunction::run(ArrayRef<const HostTensor *> given,
       matches = ShapedType::isDynamic(signature.shape[d]) ||
                 signature.shape[d] == shape[d];
     if (!matches)
-      return makeError(llvm::formatv("input '{0}': expected shape {1}, got {2}",
-                                     signature.name,
-                                     describeShape(signature.shape),
-                                     describeShape(shape)));
+      return makeError(llvm::formatv(
+          "input '{0}': expected shape {1}, got {2}", signature.name,
+          describeShape(signature.shape), describeShape(shape)));
   }
 
   // Argument descriptors, then the result struct, as 8-byte words.

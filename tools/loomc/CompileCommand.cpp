@@ -196,14 +196,14 @@ int runCompile(const std::vector<std::string> &args) {
   llvm::Expected<loom::SharedLibraryResult> result =
       loom::compileSharedLibrary(module, "", compile);
   if (!result) {
-    llvm::errs() << modelPath << ": error: "
-                 << llvm::toString(result.takeError()) << "\n";
+    llvm::errs() << modelPath
+                 << ": error: " << llvm::toString(result.takeError()) << "\n";
     return kFailed;
   }
   progress.done("compiled");
 
-  llvm::outs() << "compiled " << output << ": "
-               << grouped(result->libraryBytes) << " bytes";
+  llvm::outs() << "compiled " << output << ": " << grouped(result->libraryBytes)
+               << " bytes";
   if (result->weightsPath.empty())
     llvm::outs() << " (weights embedded: " << grouped(result->weightsBytes)
                  << " bytes)";

@@ -26,20 +26,34 @@ llvm::Error makeError(const llvm::Twine &message) {
 
 std::optional<DType> getDTypeOfCode(int32_t code) {
   switch (code) {
-  case LOOM_FLOAT32: return DType::F32;
-  case LOOM_UINT8: return DType::U8;
-  case LOOM_INT8: return DType::I8;
-  case LOOM_UINT16: return DType::U16;
-  case LOOM_INT16: return DType::I16;
-  case LOOM_INT32: return DType::I32;
-  case LOOM_INT64: return DType::I64;
-  case LOOM_BOOL: return DType::Bool;
-  case LOOM_FLOAT16: return DType::F16;
-  case LOOM_FLOAT64: return DType::F64;
-  case LOOM_UINT32: return DType::U32;
-  case LOOM_UINT64: return DType::U64;
-  case LOOM_BFLOAT16: return DType::BF16;
-  default: return std::nullopt;
+  case LOOM_FLOAT32:
+    return DType::F32;
+  case LOOM_UINT8:
+    return DType::U8;
+  case LOOM_INT8:
+    return DType::I8;
+  case LOOM_UINT16:
+    return DType::U16;
+  case LOOM_INT16:
+    return DType::I16;
+  case LOOM_INT32:
+    return DType::I32;
+  case LOOM_INT64:
+    return DType::I64;
+  case LOOM_BOOL:
+    return DType::Bool;
+  case LOOM_FLOAT16:
+    return DType::F16;
+  case LOOM_FLOAT64:
+    return DType::F64;
+  case LOOM_UINT32:
+    return DType::U32;
+  case LOOM_UINT64:
+    return DType::U64;
+  case LOOM_BFLOAT16:
+    return DType::BF16;
+  default:
+    return std::nullopt;
   }
 }
 
@@ -67,7 +81,8 @@ struct LibraryModel::API {
 
 bool isSharedLibrary(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, 4, 0);
-  return buffer && (*buffer)->getBuffer() == "\x7f" "ELF";
+  return buffer && (*buffer)->getBuffer() == "\x7f"
+                                             "ELF";
 }
 
 llvm::Expected<std::unique_ptr<LibraryModel>>
@@ -116,8 +131,8 @@ LibraryModel::open(llvm::StringRef path, llvm::StringRef weightsPath) {
                                            &shape);
       std::optional<DType> type = getDTypeOfCode(dtype);
       if (!type)
-        return makeError(llvm::formatv("'{0}' has dtype {1}, unknown here",
-                                       name, dtype));
+        return makeError(
+            llvm::formatv("'{0}' has dtype {1}, unknown here", name, dtype));
       TensorSignature signature{name, *type, {}};
       for (int d = 0; d < rank; ++d)
         signature.shape.push_back(shape[d] < 0 ? mlir::ShapedType::kDynamic

@@ -1,4 +1,5 @@
-//===- LibraryModel.h - a compiled model opened through its C API -*- C++ -*-===//
+//===- LibraryModel.h - a compiled model opened through its C API -*- C++
+//-*-===//
 //
 // `loomc run libNAME.so` opens a library made by `loomc compile` with
 // dlopen and calls it only through the C API of loom_model.h, the way a

@@ -33,7 +33,8 @@ namespace {
 using loom::runtime::CompiledFunction;
 using loom::runtime::HostTensor;
 
-constexpr const char *kRunUsage = R"(usage: loomc run MODEL --input NAME=FILE [--input NAME=FILE ...]
+constexpr const char *kRunUsage =
+    R"(usage: loomc run MODEL --input NAME=FILE [--input NAME=FILE ...]
                  [--output-dir DIR] [--benchmark N] [--threads K]
 
 Compiles MODEL for this machine's CPU in memory (Loom's lowering to linalg,
@@ -100,10 +101,9 @@ llvm::Expected<HostTensor> readInput(StringRef file, MLIRContext *context) {
     std::string type;
     llvm::raw_string_ostream os(type);
     os << proto->elementType;
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        file + ": error: element type " + type +
-            " cannot be passed to compiled code");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   file + ": error: element type " + type +
+                                       " cannot be passed to compiled code");
   }
   HostTensor tensor(*dtype, proto->shape);
   if (!tensor.data() || tensor.getByteSize() != proto->bytes.size())
@@ -125,9 +125,8 @@ int runRun(const std::vector<std::string> &args) {
       "Write every output as DIR/<output name>.npy (DIR must exist)")(
       "benchmark", po::value<unsigned>()->default_value(0),
       "After one warm-up run, run N more times and print the median and "
-      "minimum latency")(
-      "threads", po::value<unsigned>()->default_value(0),
-      "Threads that run the compiled code (0: all cores)")(
+      "minimum latency")("threads", po::value<unsigned>()->default_value(0),
+                         "Threads that run the compiled code (0: all cores)")(
       "no-vectorize", po::bool_switch(),
       "Compile convolutions as plain loops left to LLVM's loop vectorizer "
       "instead of register-blocked vector code (slower; for comparison)")(
@@ -160,7 +159,8 @@ int runRun(const std::vector<std::string> &args) {
   // costs nothing; read after (a .pb file's type needs the context).
   std::vector<std::pair<std::string, std::string>> pairs;
   if (vm->count("input"))
-    for (const std::string &pair : (*vm)["input"].as<std::vector<std::string>>()) {
+    for (const std::string &pair :
+         (*vm)["input"].as<std::vector<std::string>>()) {
       auto [name, file] = StringRef(pair).split('=');
       if (name.empty() || file.empty()) {
         llvm::errs() << "loomc run: error: --input '" << pair
@@ -168,8 +168,9 @@ int runRun(const std::vector<std::string> &args) {
         return kUsage;
       }
       if (!file.ends_with(".npy") && !file.ends_with(".pb")) {
-        llvm::errs() << file
-                     << ": error: inputs are .npy or ONNX TensorProto .pb files\n";
+        llvm::errs()
+            << file
+            << ": error: inputs are .npy or ONNX TensorProto .pb files\n";
         return kFailed;
       }
       pairs.emplace_back(name.str(), file.str());
@@ -211,8 +212,8 @@ int runRun(const std::vector<std::string> &args) {
     llvm::Expected<std::unique_ptr<LibraryModel>> opened =
         LibraryModel::open(modelPath, weights);
     if (!opened) {
-      llvm::errs() << modelPath << ": error: "
-                   << llvm::toString(opened.takeError()) << "\n";
+      llvm::errs() << modelPath
+                   << ": error: " << llvm::toString(opened.takeError()) << "\n";
       return kFailed;
     }
     compiledLibrary = std::move(*opened);
@@ -289,8 +290,9 @@ int runRun(const std::vector<std::string> &args) {
     llvm::Expected<std::unique_ptr<CompiledFunction>> function =
         CompiledFunction::compile(*model.module, "", compileOptions);
     if (!function) {
-      llvm::errs() << modelPath << ": error: "
-                   << llvm::toString(function.takeError()) << "\n";
+      llvm::errs() << modelPath
+                   << ": error: " << llvm::toString(function.takeError())
+                   << "\n";
       return kFailed;
     }
     compiled = std::move(*function);
@@ -304,8 +306,8 @@ int runRun(const std::vector<std::string> &args) {
   };
   llvm::Expected<std::vector<HostTensor>> outputs = runOnce();
   if (!outputs) {
-    llvm::errs() << modelPath << ": error: "
-                 << llvm::toString(outputs.takeError()) << "\n";
+    llvm::errs() << modelPath
+                 << ": error: " << llvm::toString(outputs.takeError()) << "\n";
     return kFailed;
   }
   ArrayRef<loom::runtime::TensorSignature> signatures =
@@ -336,22 +338,23 @@ int runRun(const std::vector<std::string> &args) {
                       std::chrono::steady_clock::now() - start)
                       .count();
       if (!again) {
-        llvm::errs() << modelPath << ": error: "
-                     << llvm::toString(again.takeError()) << "\n";
+        llvm::errs() << modelPath
+                     << ": error: " << llvm::toString(again.takeError())
+                     << "\n";
         return kFailed;
       }
       times.push_back(ms);
     }
     std::sort(times.begin(), times.end());
-    double median = times.size() % 2
-                        ? times[times.size() / 2]
-                        : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+    double median =
+        times.size() % 2
+            ? times[times.size() / 2]
+            : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    std::string used =
-        library ? (threads ? std::to_string(threads) : "default")
-                : std::to_string(!loom::runtime::hasThreads() ? 1
-                                 : threads                     ? threads
-                                                               : cores);
+    std::string used = library ? (threads ? std::to_string(threads) : "default")
+                               : std::to_string(!loom::runtime::hasThreads() ? 1
+                                                : threads ? threads
+                                                          : cores);
     llvm::outs() << llvm::formatv("benchmark: {0} runs, median {1:f3} ms, min "
                                   "{2:f3} ms, {3} thread(s)\n",
                                   runs, median, times.front(), used);

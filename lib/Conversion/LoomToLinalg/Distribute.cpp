@@ -25,16 +25,15 @@ using namespace mlir;
 
 namespace {
 
-struct DistributePass
-    : loom::impl::LoomLinalgDistributeBase<DistributePass> {
+struct DistributePass : loom::impl::LoomLinalgDistributeBase<DistributePass> {
   using LoomLinalgDistributeBase::LoomLinalgDistributeBase;
 
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
       // Only top-level ops on tensors (not those already in a forall).
-      if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForallOp>() &&
-          !isa<linalg::FillOp>(op))
+      if (op.hasPureTensorSemantics() &&
+          !op->getParentOfType<scf::ForallOp>() && !isa<linalg::FillOp>(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -48,7 +47,8 @@ struct DistributePass
       int64_t total = 1;
       for (int64_t size : ranges)
         if (!ShapedType::isDynamic(size))
-          total = size > 0 && total > INT64_MAX / size ? INT64_MAX : total * size;
+          total =
+              size > 0 && total > INT64_MAX / size ? INT64_MAX : total * size;
       if (total < minIterations)
         continue;
       // The first parallel loop of two or more iterations, not the last
@@ -66,7 +66,8 @@ struct DistributePass
                                            rewriter.getIndexAttr(0));
       // Chunks of at least 8 iterations where the loop is long enough:
       // the vectorizer blocks output channels by 8.
-      int64_t count = ranges[chosen] >= 16 ? ranges[chosen] / 8 : ranges[chosen];
+      int64_t count =
+          ranges[chosen] >= 16 ? ranges[chosen] / 8 : ranges[chosen];
       numThreads[chosen] = rewriter.getIndexAttr(
           std::min<int64_t>(count, static_cast<int64_t>(chunks)));
       scf::SCFTilingOptions options;

@@ -33,9 +33,9 @@ std::optional<float> sourceCoordinate(StringRef transform, int64_t o,
   if (transform == "pytorch_half_pixel")
     return out > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
   if (transform == "align_corners")
-    return out == 1 ? 0.0f
-                    : x * static_cast<float>(in - 1) /
-                          static_cast<float>(out - 1);
+    return out == 1
+               ? 0.0f
+               : x * static_cast<float>(in - 1) / static_cast<float>(out - 1);
   if (transform == "asymmetric")
     return x / scale;
   if (transform == "tf_half_pixel_for_nn")
@@ -50,7 +50,8 @@ int64_t roundNearest(StringRef mode, float x) {
   if (mode == "ceil")
     return static_cast<int64_t>(std::ceil(x));
   if (x == lower + 0.5f)
-    return static_cast<int64_t>(mode == "round_prefer_ceil" ? lower + 1 : lower);
+    return static_cast<int64_t>(mode == "round_prefer_ceil" ? lower + 1
+                                                            : lower);
   return static_cast<int64_t>(std::round(x));
 }
 
@@ -73,7 +74,8 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
     Value x = adaptor.getX();
     auto inType = cast<RankedTensorType>(x.getType());
     auto outType = cast<RankedTensorType>(op.getType());
-    StringRef mode = op.getMode(), transform = op.getCoordinateTransformationMode();
+    StringRef mode = op.getMode(),
+              transform = op.getCoordinateTransformationMode();
     bool linear = mode == "linear";
     if (!linear && mode != "nearest")
       return refuse(op, "mode '" + mode + "'");
@@ -109,7 +111,8 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
         std::optional<float> source =
             sourceCoordinate(transform, o, in, out, scale);
         if (!source)
-          return refuse(op, "coordinate_transformation_mode '" + transform + "'");
+          return refuse(op,
+                        "coordinate_transformation_mode '" + transform + "'");
         if (!linear) {
           int64_t index = std::clamp<int64_t>(
               roundNearest(op.getNearestMode(), *source), 0, in - 1);
@@ -123,7 +126,8 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
         int64_t hi = std::min<int64_t>(lo + 1, in - 1);
         table.low.push_back(lo);
         table.high.push_back(hi);
-        table.weight.push_back(hi == lo ? 0.0f : clamped - static_cast<float>(lo));
+        table.weight.push_back(hi == lo ? 0.0f
+                                        : clamped - static_cast<float>(lo));
       }
       tables.push_back(std::move(table));
     }
@@ -139,8 +143,8 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
     SmallVector<Value> operands;
     SmallVector<AffineMap> maps;
     auto addTable = [&](auto values, Type element, int64_t axis) {
-      auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                        element);
+      auto type =
+          RankedTensorType::get({static_cast<int64_t>(values.size())}, element);
       operands.push_back(arith::ConstantOp::create(
           rewriter, loc, DenseElementsAttr::get(type, ArrayRef(values))));
       maps.push_back(
@@ -158,8 +162,9 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
     for (int64_t d = 0; d < rank; ++d)
       if (outType.isDynamicDim(d))
         dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, x, d));
-    Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
-                                         outType.getElementType(), dynamicSizes);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
+                                outType.getElementType(), dynamicSizes);
     Type element = outType.getElementType();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, outType, operands, init, maps, parallelIterators(rank),
@@ -190,12 +195,12 @@ struct ResizeLowering : LoweringPattern<ResizeOp> {
               at[table.axis] = index(args[3 * i + (high ? 1 : 0)]);
               Value w = convertScalar(b, bodyLoc, args[3 * i + 2], element);
               if (!high)
-                w = arith::SubFOp::create(b, bodyLoc,
-                                          createScalar(b, bodyLoc, element, 1),
-                                          w);
-              weight = weight ? arith::MulFOp::create(b, bodyLoc, weight, w)
-                                    .getResult()
-                              : w;
+                w = arith::SubFOp::create(
+                    b, bodyLoc, createScalar(b, bodyLoc, element, 1), w);
+              weight =
+                  weight
+                      ? arith::MulFOp::create(b, bodyLoc, weight, w).getResult()
+                      : w;
             }
             Value sample = tensor::ExtractOp::create(b, bodyLoc, x, at);
             Value term = arith::MulFOp::create(b, bodyLoc, sample, weight);

@@ -48,8 +48,7 @@ bool isBlock(Operation *op) {
 }
 
 /// Upstream's size-one-window decomposition, restricted to blocks.
-struct DecomposeBlock
-    : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+struct DecomposeBlock : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
@@ -73,7 +72,8 @@ struct VectorizeConvsPass
     });
     IRRewriter rewriter(context);
     for (linalg::Conv2DNchwFchwOp op : convs) {
-      auto outType = dyn_cast<RankedTensorType>(op.getResultTensors()[0].getType());
+      auto outType =
+          dyn_cast<RankedTensorType>(op.getResultTensors()[0].getType());
       auto inType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
       auto filterType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
       // The batch may be dynamic (a library compiled for any batch): it is
@@ -82,8 +82,8 @@ struct VectorizeConvsPass
         return type && llvm::none_of(type.getShape().drop_front(),
                                      ShapedType::isDynamic);
       };
-      if (!staticPastBatch(outType) || !staticPastBatch(inType) || !filterType ||
-          !filterType.hasStaticShape())
+      if (!staticPastBatch(outType) || !staticPastBatch(inType) ||
+          !filterType || !filterType.hasStaticShape())
         continue;
       int64_t f = outType.getDimSize(1), ow = outType.getDimSize(3);
       int64_t kw = filterType.getDimSize(3);

@@ -66,19 +66,32 @@ llvm::Error makeError(const llvm::Twine &message) {
 /// ONNX's TensorProto.DataType number of a dtype (the C API's loom_dtype).
 uint32_t getDTypeCode(DType dtype) {
   switch (dtype) {
-  case DType::F32: return 1;
-  case DType::U8: return 2;
-  case DType::I8: return 3;
-  case DType::U16: return 4;
-  case DType::I16: return 5;
-  case DType::I32: return 6;
-  case DType::I64: return 7;
-  case DType::Bool: return 9;
-  case DType::F16: return 10;
-  case DType::F64: return 11;
-  case DType::U32: return 12;
-  case DType::U64: return 13;
-  case DType::BF16: return 16;
+  case DType::F32:
+    return 1;
+  case DType::U8:
+    return 2;
+  case DType::I8:
+    return 3;
+  case DType::U16:
+    return 4;
+  case DType::I16:
+    return 5;
+  case DType::I32:
+    return 6;
+  case DType::I64:
+    return 7;
+  case DType::Bool:
+    return 9;
+  case DType::F16:
+    return 10;
+  case DType::F64:
+    return 11;
+  case DType::U32:
+    return 12;
+  case DType::U64:
+    return 13;
+  case DType::BF16:
+    return 16;
   }
   return 0;
 }
@@ -144,9 +157,9 @@ llvm::GlobalVariable *addBytes(llvm::Module &module, StringRef name,
                                StringRef bytes, uint64_t alignment) {
   llvm::Constant *value = llvm::ConstantDataArray::getRaw(
       bytes, bytes.size(), llvm::Type::getInt8Ty(module.getContext()));
-  auto *global = new llvm::GlobalVariable(
-      module, value->getType(), /*isConstant=*/true,
-      llvm::GlobalValue::InternalLinkage, value, name);
+  auto *global =
+      new llvm::GlobalVariable(module, value->getType(), /*isConstant=*/true,
+                               llvm::GlobalValue::InternalLinkage, value, name);
   global->setAlignment(llvm::Align(alignment));
   return global;
 }
@@ -162,15 +175,14 @@ void addLibrary(llvm::Module &module, StringRef cName, llvm::Function *entry,
   auto *i64 = llvm::Type::getInt64Ty(context);
   auto *libraryType = llvm::StructType::get(
       context, {i32, i32, pointer, i64, pointer, pointer, i64});
-  llvm::Constant *fields[] = {
-      llvm::ConstantInt::get(i32, kABIVersion),
-      llvm::ConstantInt::get(i32, 0),
-      description,
-      llvm::ConstantInt::get(i64, descriptionBytes),
-      entry,
-      weights ? static_cast<llvm::Constant *>(weights)
-              : llvm::ConstantPointerNull::get(pointer),
-      llvm::ConstantInt::get(i64, weightsBytes)};
+  llvm::Constant *fields[] = {llvm::ConstantInt::get(i32, kABIVersion),
+                              llvm::ConstantInt::get(i32, 0),
+                              description,
+                              llvm::ConstantInt::get(i64, descriptionBytes),
+                              entry,
+                              weights ? static_cast<llvm::Constant *>(weights)
+                                      : llvm::ConstantPointerNull::get(pointer),
+                              llvm::ConstantInt::get(i64, weightsBytes)};
   auto *library = new llvm::GlobalVariable(
       module, libraryType, /*isConstant=*/true,
       llvm::GlobalValue::InternalLinkage,
@@ -207,8 +219,8 @@ llvm::Error link(StringRef linker, ArrayRef<std::string> arguments,
   std::string output;
   if (auto buffer = llvm::MemoryBuffer::getFile(log))
     output = StringRef((*buffer)->getBuffer()).trim().str();
-  return makeError("linking failed (" + linker + "): " +
-                   (output.empty() ? message : output));
+  return makeError("linking failed (" + linker +
+                   "): " + (output.empty() ? message : output));
 }
 
 Expected<std::string> findLinker(StringRef given) {
@@ -247,10 +259,10 @@ std::string makeHeader(StringRef cName, StringRef source,
   list(bound.outputs);
   if (!weightsFile.empty())
     os << " * weights: " << weightsFile
-       << " beside the library (or the path given to " << cName
-       << "_create)\n";
+       << " beside the library (or the path given to " << cName << "_create)\n";
   os << " */\n\n#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << getModelAPIHeader() << "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << getModelAPIHeader()
+     << "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "/* Opens this model; see loom_model_create. */\n"
      << "loom_model *" << cName << "_create(const char *weights_path);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
@@ -323,7 +335,7 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
         reinterpret_cast<const uint8_t *>(argument.bytes.data()),
         argument.bytes.size()));
     id = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
-        reinterpret_cast<const uint8_t *>(&hash), sizeof hash)) ^
+             reinterpret_cast<const uint8_t *>(&hash), sizeof hash)) ^
          (id * 0x9E3779B97F4A7C15ull + weightsBytes);
   }
   bool embed = options.weights == WeightsPlacement::Embed ||
@@ -337,7 +349,8 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
   std::string weightsFile;
   llvm::SmallString<256> weightsPath;
   if (!embed && weightsBytes > 0) {
-    weightsFile = (llvm::sys::path::stem(options.outputPath) + ".weights").str();
+    weightsFile =
+        (llvm::sys::path::stem(options.outputPath) + ".weights").str();
     weightsPath = llvm::sys::path::parent_path(options.outputPath);
     llvm::sys::path::append(weightsPath, weightsFile);
   }
@@ -361,8 +374,8 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
   description.str(weightsFile);
 
   progress("lowering to LLVM (linalg, bufferization, loops)");
-  if (llvm::Error error = runtime::lowerToLLVMDialect(*bound->module,
-                                                      options.lowering))
+  if (llvm::Error error =
+          runtime::lowerToLLVMDialect(*bound->module, options.lowering))
     return std::move(error);
 
   progress("generating machine code");
@@ -401,7 +414,8 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
       if (argument.input < 0)
         std::memcpy(blob.data() + offset, argument.bytes.data(),
                     argument.bytes.size());
-    weightsGlobal = addBytes(*llvmModule, "loom_weights", blob, kWeightAlignment);
+    weightsGlobal =
+        addBytes(*llvmModule, "loom_weights", blob, kWeightAlignment);
   }
   addLibrary(*llvmModule, options.name, entry, descriptionGlobal,
              description.bytes.size(), weightsGlobal, embed ? weightsBytes : 0);
@@ -449,11 +463,24 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
       llvm::consumeError(libraryTemp->discard());
   });
   std::vector<std::string> arguments = {
-      "-shared", "-o", libraryTemp->TmpName,
-      "-soname", llvm::sys::path::filename(options.outputPath).str(),
-      "--no-undefined", "-Bsymbolic", "--gc-sections", "--build-id",
-      "-z", "noexecstack", "-z", "relro", "-z", "now",
-      "--hash-style=gnu", objectPath.str().str(), runtimePath.str().str()};
+      "-shared",
+      "-o",
+      libraryTemp->TmpName,
+      "-soname",
+      llvm::sys::path::filename(options.outputPath).str(),
+      "--no-undefined",
+      "-Bsymbolic",
+      "--gc-sections",
+      "--build-id",
+      "-z",
+      "noexecstack",
+      "-z",
+      "relro",
+      "-z",
+      "now",
+      "--hash-style=gnu",
+      objectPath.str().str(),
+      runtimePath.str().str()};
 #ifdef LOOM_COMPILER_BUILTINS
   // Helpers LLVM may call (half-precision conversions, ...).
   if (llvm::sys::fs::exists(LOOM_COMPILER_BUILTINS))
@@ -507,7 +534,8 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
       return std::move(error);
   }
   if (!options.headerPath.empty()) {
-    Expected<llvm::sys::fs::TempFile> temp = createTempBeside(options.headerPath);
+    Expected<llvm::sys::fs::TempFile> temp =
+        createTempBeside(options.headerPath);
     if (!temp)
       return temp.takeError();
     headerTemp.emplace(std::move(*temp));

@@ -599,7 +599,8 @@ LogicalResult ResizeOp::verify() {
            << transform << "'";
   StringRef nearest = getNearestMode();
   if (!llvm::is_contained(
-          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}, nearest))
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+          nearest))
     return emitOpError("unknown nearest_mode '") << nearest << "'";
   return success();
 }

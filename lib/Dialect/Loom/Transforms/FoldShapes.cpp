@@ -14,8 +14,8 @@
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
-#include <numeric>
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include <numeric>
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMFOLDSHAPES
@@ -152,7 +152,7 @@ evaluate(Operation *op, RankedTensorType type,
       int64_t a = in[0][in[0].size() == 1 ? 0 : i];
       int64_t b = in[1][in[1].size() == 1 ? 0 : i];
       int64_t r;
-      if (isa<AddOp>(op) ? __builtin_add_overflow(a, b, &r)
+      if (isa<AddOp>(op)   ? __builtin_add_overflow(a, b, &r)
           : isa<SubOp>(op) ? __builtin_sub_overflow(a, b, &r)
           : isa<MulOp>(op) ? __builtin_mul_overflow(a, b, &r)
                            : (b == 0 || (a == INT64_MIN && b == -1)))
@@ -194,7 +194,8 @@ struct FoldShapeComputation : RewritePattern {
     unsigned width = type.getElementType().getIntOrFloatBitWidth();
     SmallVector<APInt> values;
     for (int64_t v : *out)
-      values.push_back(APInt(width, v, /*isSigned=*/true, /*implicitTrunc=*/true));
+      values.push_back(
+          APInt(width, v, /*isSigned=*/true, /*implicitTrunc=*/true));
     rewriter.replaceOpWithNewOp<ConstantOp>(
         op, DenseIntElementsAttr::get(type, values));
     return success();
@@ -338,7 +339,8 @@ struct InferReshapeDimension : OpRewritePattern<ReshapeOp> {
                              /*implicitTrunc=*/true));
     Value constant = ConstantOp::create(
         rewriter, shape.getLoc(), DenseIntElementsAttr::get(shapeType, values));
-    rewriter.modifyOpInPlace(op, [&] { op.getShapeMutable().assign(constant); });
+    rewriter.modifyOpInPlace(op,
+                             [&] { op.getShapeMutable().assign(constant); });
     return success();
   }
 };
