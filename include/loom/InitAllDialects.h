@@ -50,6 +50,7 @@
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/IR/MLIRContext.h"
 
 namespace loom {
@@ -89,6 +90,8 @@ inline void registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::tensor::registerTilingInterfaceExternalModels(registry);
   mlir::tensor::registerValueBoundsOpInterfaceExternalModels(registry);
   mlir::vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // Vector transfers as subsets: accumulators hoisted out of loops.
+  mlir::vector::registerSubsetOpInterfaceExternalModels(registry);
 }
 
 /// The dialects the importers and passes build ops of, loaded up front;

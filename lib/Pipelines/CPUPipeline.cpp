@@ -41,8 +41,10 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   if (options.parallel)
     pm.addNestedPass<func::FuncOp>(createLoomLinalgDistribute());
-  if (options.vectorize)
+  if (options.vectorize) {
     pm.addNestedPass<func::FuncOp>(createLoomLinalgVectorizeConvs());
+    pm.addNestedPass<func::FuncOp>(createLoomLinalgVectorizeContractions());
+  }
   if (options.loopOrder)
     pm.addNestedPass<func::FuncOp>(createLoomLinalgLoopOrder());
 

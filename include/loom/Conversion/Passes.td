@@ -112,6 +112,29 @@ def LoomLinalgVectorizeConvs : Pass<"loom-linalg-vectorize-convs", "::mlir::func
                            "::mlir::affine::AffineDialect"];
 }
 
+def LoomLinalgVectorizeContractions : Pass<"loom-linalg-vectorize-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Tile matmul-form contractions into register blocks and vectorize them";
+  let description = [{
+    Every `linalg.generic` contraction (parallel loops, then one reduction;
+    `acc + a * b`) with static loop ranges whose right-hand operand is read
+    along the output's innermost dimension (a MatMul `A[m, k] x B[k, n]`,
+    batched or not) is tiled (scf.for) to blocks of `m` rows (up to 6) x
+    `n` columns (32 or 16 dividing the row) and one step of `k`, and the
+    block vectorized: a `vector.contract` per step that lowers to one FMA
+    per row and vector of columns. After bufferization the CPU pipeline
+    hoists the accumulator's loads and stores out of the `k` loop, so the
+    block stays in registers (up to 12 vector registers), as in a BLAS
+    microkernel. Contractions whose right-hand operand is transposed, whose
+    rows no width divides, or whose sizes are dynamic are left to
+    `loom-linalg-loop-order`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 def LoomHoistVectorTransfers : Pass<"loom-hoist-vector-transfers", "::mlir::func::FuncOp"> {
   let summary = "Keep vector accumulators in registers across loops (on buffers)";
   let description = [{

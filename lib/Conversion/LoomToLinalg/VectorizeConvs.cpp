@@ -138,6 +138,7 @@ struct VectorizeConvsPass
     vector::TransferReadOp::getCanonicalizationPatterns(cleanup, context);
     vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, context);
     (void)applyPatternsGreedily(getOperation(), std::move(cleanup));
+    loom::hoistVectorAccumulators(getOperation());
   }
 };
 

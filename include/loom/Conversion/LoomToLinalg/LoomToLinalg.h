@@ -28,6 +28,13 @@ void populateLoomToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// The dialects the lowering produces ops of, legal in its conversion target.
 void addLoomToLinalgLegalDialects(mlir::ConversionTarget &target);
 
+/// On tensors, after vectorization: folds slices into vector transfers, then
+/// moves loop-invariant accumulator reads before and writes after every
+/// scf.for inside `root` (innermost first), so that a register block's
+/// accumulator is carried as a vector through the reduction loops instead
+/// of being loaded and stored on every step (VectorizeContractions.cpp).
+void hoistVectorAccumulators(mlir::Operation *root);
+
 } // namespace loom
 
 #endif // LOOM_CONVERSION_LOOMTOLINALG_LOOMTOLINALG_H

@@ -1,0 +1,210 @@
+//===- VectorizeContractions.cpp - register-blocked matmul microkernels ---===//
+//
+// Tile, vectorize, contract: a matmul-form `linalg.generic` (MatMul and Gemm
+// lower to one each, ContractionToLinalg.cpp) becomes loops over blocks of
+// rows x columns of the output with one step of the reduction innermost; the
+// block is vectorized and its `acc + a * b` recognized as a
+// `vector.contract`, which the CPU pipeline lowers to outer products (an
+// FMA per row and vector of columns). The accumulator's transfers are
+// hoisted out of the reduction loop after bufferization
+// (loom-hoist-vector-transfers), so the block stays in registers: the
+// shape of a BLAS microkernel, without packing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMLINALGVECTORIZECONTRACTIONS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace {
+
+/// Accumulator registers a block may use (AVX-512 has 32; the rest hold the
+/// broadcast row values and the loaded columns).
+constexpr int64_t kMaxAccumulatorElements = 6 * 32;
+
+/// How a contraction is blocked: the loop that gives the block's rows, and
+/// the block's height and width (columns of the loop before k).
+struct Block {
+  int64_t rowLoop, height, width;
+};
+
+/// The block for a contraction, or nullopt when it does not have the
+/// microkernel's form: parallel loops then k, the only reduction, last; the
+/// output indexed by the parallel loops in order; the right-hand operand's
+/// two innermost indices (k, n), with n the last parallel loop (contiguous
+/// columns); the left-hand operand's innermost index k; a static parallel
+/// loop that indexes the left-hand operand and not the right-hand one gives
+/// the rows (the innermost such: PyTorch's sequence-first attention reads
+/// rows along the sequence). n, k and the row loop must be static; other
+/// loops (a dynamic batch) are tiled by one.
+std::optional<Block> chooseBlock(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t loops = ranges.size();
+  if (loops < 3)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (int64_t d = 0; d < loops; ++d)
+    if ((iterators[d] == utils::IteratorType::reduction) != (d == loops - 1))
+      return std::nullopt;
+  AffineMap lhs = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap rhs = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  int64_t n = loops - 2, k = loops - 1;
+  auto isDim = [](AffineExpr expr, int64_t d) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    return dim && dim.getPosition() == d;
+  };
+  AffineMap outIdentity =
+      AffineMap::getMultiDimIdentityMap(loops, op.getContext())
+          .getMajorSubMap(loops - 1);
+  if (out != outIdentity || lhs.getNumResults() < 2 ||
+      rhs.getNumResults() < 2 || !isDim(rhs.getResults().back(), n) ||
+      !isDim(rhs.getResults()[rhs.getNumResults() - 2], k) ||
+      !isDim(lhs.getResults().back(), k) ||
+      ShapedType::isDynamic(ranges[n]) || ShapedType::isDynamic(ranges[k]))
+    return std::nullopt;
+  int64_t rowLoop = -1;
+  for (int64_t d = n - 1; d >= 0 && rowLoop < 0; --d)
+    if (!ShapedType::isDynamic(ranges[d]) && lhs.isFunctionOfDim(d) &&
+        !rhs.isFunctionOfDim(d))
+      rowLoop = d;
+  if (rowLoop < 0)
+    return std::nullopt;
+  int64_t rows = ranges[rowLoop], columns = ranges[n];
+  int64_t width = columns % 32 == 0 ? 32 : columns % 16 == 0 ? 16 : 0;
+  if (!width)
+    return std::nullopt;
+  int64_t height = 0;
+  for (int64_t h : {8, 6, 4, 3, 2, 1})
+    if (rows % h == 0 && h * width <= kMaxAccumulatorElements) {
+      height = h;
+      break;
+    }
+  if (!height)
+    return std::nullopt;
+  return Block{rowLoop, height, width};
+}
+
+struct VectorizeContractionsPass
+    : loom::impl::LoomLinalgVectorizeContractionsBase<
+          VectorizeContractionsPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    SmallVector<std::pair<linalg::GenericOp, Block>> contractions;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<Block> block = chooseBlock(op))
+        contractions.push_back({op, *block});
+    });
+    IRRewriter rewriter(context);
+    SmallVector<linalg::GenericOp> blocks;
+    for (auto [op, block] : contractions) {
+      int64_t loops = op.getNumLoops();
+      int64_t n = loops - 2, k = loops - 1;
+      auto tile = [&](linalg::GenericOp target, ArrayRef<int64_t> sizes,
+                      ArrayRef<int64_t> order) -> FailureOr<linalg::GenericOp> {
+        scf::SCFTilingOptions options;
+        options.setTileSizes(getAsIndexOpFoldResult(context, sizes));
+        options.setInterchange(order);
+        options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+        rewriter.setInsertionPoint(target);
+        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(target.getOperation()), options);
+        if (failed(tiled) || tiled->tiledOps.size() != 1)
+          return failure();
+        rewriter.replaceOp(target, tiled->replacements);
+        auto inner = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
+        if (!inner)
+          return failure();
+        return inner;
+      };
+      // Level 1, for the caches: columns in panels of `width`, the
+      // reduction in chunks of `depth`, panels outermost, so that one
+      // panel chunk of the right-hand operand (depth x width) stays in L1
+      // while every row block reads it.
+      int64_t range = op.getStaticLoopRanges()[k];
+      int64_t depth = range;
+      if (range > 512)
+        for (int64_t d : {256, 128, 64})
+          if (range % d == 0) {
+            depth = d;
+            break;
+          }
+      SmallVector<int64_t> panelSizes(loops, 0);
+      panelSizes[n] = block.width;
+      panelSizes[k] = depth == range ? 0 : depth;
+      FailureOr<linalg::GenericOp> panel = tile(op, panelSizes, {});
+      if (failed(panel))
+        continue;
+      // Level 2, for the registers: blocks of height x width, one step of
+      // the reduction innermost; other loops (a batch) by one.
+      SmallVector<int64_t> blockSizes(loops, 1), blockOrder;
+      blockSizes[block.rowLoop] = block.height;
+      blockSizes[n] = 0;
+      for (int64_t d = 0; d < loops - 1; ++d)
+        if (d != block.rowLoop && d != n)
+          blockOrder.push_back(d);
+      blockOrder.push_back(n);
+      blockOrder.push_back(block.rowLoop);
+      blockOrder.push_back(k);
+      FailureOr<linalg::GenericOp> inner = tile(*panel, blockSizes, blockOrder);
+      if (succeeded(inner))
+        blocks.push_back(*inner);
+    }
+    for (linalg::GenericOp op : blocks) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, op);
+      if (failed(vectorized))
+        continue; // stays a linalg op: correct, scalar
+      rewriter.replaceOp(op, vectorized->replacements);
+    }
+    // mul + reduction over the block's one k step -> vector.contract.
+    RewritePatternSet patterns(context);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, context);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, context);
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    loom::hoistVectorAccumulators(getOperation());
+  }
+};
+
+} // namespace
+
+void loom::hoistVectorAccumulators(Operation *root) {
+  MLIRContext *context = root->getContext();
+  RewritePatternSet patterns(context);
+  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  tensor::populateFoldTensorSubsetOpPatterns(patterns);
+  (void)applyPatternsGreedily(root, std::move(patterns));
+  SmallVector<scf::ForOp> loops;
+  root->walk([&](scf::ForOp loop) { loops.push_back(loop); }); // inner first
+  IRRewriter rewriter(context);
+  for (scf::ForOp loop : loops)
+    (void)hoistLoopInvariantSubsets(rewriter,
+                                    cast<LoopLikeOpInterface>(loop.getOperation()));
+}

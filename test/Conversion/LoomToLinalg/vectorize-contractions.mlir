@@ -1,0 +1,44 @@
+// RUN: loom-opt %s --split-input-file --pass-pipeline="builtin.module(convert-loom-to-linalg,func.func(loom-linalg-vectorize-contractions))" | FileCheck %s
+
+// A MatMul becomes blocks of 6 rows x 32 columns (12 accumulator vectors)
+// over one step of k: columns outside rows, the accumulator read before the
+// k loop and written after it (carried as a vector), one vector.contract
+// per step.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c32
+// CHECK: scf.for %[[I:.*]] = %c0 to %c12 step %c6
+// CHECK: %[[ACC:.*]] = vector.transfer_read %{{.*}}[%[[I]], %c0]{{.*}} vector<6x32xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ACC]]) -> (tensor<12x32xf32>, vector<6x32xf32>)
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x32xf32> into vector<6x32xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<6x32xf32>, tensor<12x32xf32>
+func.func @matmul(%a: tensor<12x64xf32>, %b: tensor<64x64xf32>) -> tensor<12x64xf32> {
+  %0 = loom.matmul %a, %b : (tensor<12x64xf32>, tensor<64x64xf32>) -> tensor<12x64xf32>
+  return %0 : tensor<12x64xf32>
+}
+
+// -----
+
+// A long reduction is cut into chunks of 256 (one panel chunk of the
+// right-hand operand stays in cache); a dynamic batch is tiled by one.
+// CHECK-LABEL: func.func @batched_long_k
+// CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c256
+// CHECK: scf.for %{{.*}} = %c0 to %dim{{.*}} step %c1
+// CHECK: vector.contract {{.*}} into vector<1x6x32xf32>
+func.func @batched_long_k(%a: tensor<?x12x1024xf32>, %b: tensor<1024x64xf32>) -> tensor<?x12x64xf32> {
+  %0 = loom.matmul %a, %b : (tensor<?x12x1024xf32>, tensor<1024x64xf32>) -> tensor<?x12x64xf32>
+  return %0 : tensor<?x12x64xf32>
+}
+
+// -----
+
+// Left to loom-linalg-loop-order: a transposed right-hand operand (Gemm
+// transB reads B[n, k]), rows no width divides, dynamic rows.
+// CHECK-LABEL: func.func @untouched
+// CHECK-NOT: vector.contract
+// CHECK-COUNT-3: linalg.generic
+func.func @untouched(%a: tensor<12x64xf32>, %bt: tensor<64x64xf32>, %b: tensor<64x24xf32>, %d: tensor<?x64xf32>, %b2: tensor<64x64xf32>) -> (tensor<12x64xf32>, tensor<12x24xf32>, tensor<?x64xf32>) {
+  %0 = loom.gemm %a, %bt {transB = 1 : i64} : (tensor<12x64xf32>, tensor<64x64xf32>) -> tensor<12x64xf32>
+  %1 = loom.matmul %a, %b : (tensor<12x64xf32>, tensor<64x24xf32>) -> tensor<12x24xf32>
+  %2 = loom.matmul %d, %b2 : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
+  return %0, %1, %2 : tensor<12x64xf32>, tensor<12x24xf32>, tensor<?x64xf32>
+}
