@@ -153,7 +153,7 @@ def matmul_vs_peak(loomc, work, threads):
     from onnx import helper, numpy_helper, TensorProto
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     peak_bin = os.path.join(work, "fma_peak")
-    out = subprocess.run(["cc", "-O2", "-march=native", "-pthread",
+    out = subprocess.run(["cc", "-O3", "-march=native", "-pthread",
                           os.path.join(root, "bench", "fma_peak.c"), "-o",
                           peak_bin], capture_output=True, text=True)
     if out.returncode:
