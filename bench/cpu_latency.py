@@ -251,10 +251,13 @@ def main():
         runner, loom_why = build_runner(args.loomc, path, args.dir, stem, options)
         compiled, why = iree_compile(path, args.dir)
         for t in threads:
-            ort_ms = ort_latency(path, feeds, args.runs, t)
+            # Loom, then ONNX Runtime. Small models at two threads are
+            # bimodal on a shared 2-vCPU VM (GPT prefill: 0.8 ms or 3.5 ms,
+            # OpenMP barriers waiting on a descheduled vCPU).
             loom_ms = None
             if runner:
                 loom_ms, loom_why = loom_latency(runner[0], inputs, args.runs, t)
+            ort_ms = ort_latency(path, feeds, args.runs, t)
             iree_ms = iree_latency(compiled, inputs, args.runs, t) if compiled else None
             ratio = lambda v: f"{v / ort_ms:9.2f}" if v else f"{'-':>9}"
             cell = lambda v: f"{v:9.2f}" if v else f"{'-':>9}"
