@@ -22,10 +22,11 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
-#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -45,7 +46,7 @@ constexpr int64_t kMaxAccumulatorElements = 6 * 32;
 
 /// How a contraction is blocked: the loop that gives the block's rows, and
 /// the block's height and width (columns of the loop before k).
-struct Block {
+struct BlockShape {
   int64_t rowLoop, height, width;
 };
 
@@ -58,7 +59,7 @@ struct Block {
 /// the rows (the innermost such: PyTorch's sequence-first attention reads
 /// rows along the sequence). n, k and the row loop must be static; other
 /// loops (a dynamic batch) are tiled by one.
-std::optional<Block> chooseBlock(linalg::GenericOp op) {
+std::optional<BlockShape> chooseBlock(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
     return std::nullopt;
@@ -84,8 +85,8 @@ std::optional<Block> chooseBlock(linalg::GenericOp op) {
   if (out != outIdentity || lhs.getNumResults() < 2 ||
       rhs.getNumResults() < 2 || !isDim(rhs.getResults().back(), n) ||
       !isDim(rhs.getResults()[rhs.getNumResults() - 2], k) ||
-      !isDim(lhs.getResults().back(), k) ||
-      ShapedType::isDynamic(ranges[n]) || ShapedType::isDynamic(ranges[k]))
+      !isDim(lhs.getResults().back(), k) || ShapedType::isDynamic(ranges[n]) ||
+      ShapedType::isDynamic(ranges[k]))
     return std::nullopt;
   int64_t rowLoop = -1;
   for (int64_t d = n - 1; d >= 0 && rowLoop < 0; --d)
@@ -106,7 +107,107 @@ std::optional<Block> chooseBlock(linalg::GenericOp op) {
     }
   if (!height)
     return std::nullopt;
-  return Block{rowLoop, height, width};
+  return BlockShape{rowLoop, height, width};
+}
+
+/// Packs a large right-hand operand: `C[m, n] += A[m, k] * B[k, n]` becomes
+///
+///   Bp = transpose(expand(B) : K x N/w x w, [1, 0, 2])      N/w x K x w
+///   C3[m, nb, nl] += A[m, k] * Bp[nb, k, nl]                 loops m nb nl k
+///   C = collapse(C3)
+///
+/// so that the microkernel reads one contiguous panel of `w` columns along
+/// k instead of `w` columns of rows `N` floats apart (a new page every few
+/// steps for N = 2048). The copy costs K x N against M x K x N FMAs: only
+/// for at least 16 rows (in a chunk of threads' work) and a K x N of at
+/// least 256 K elements. It is made
+/// before the chunks the threads run (scf.forall), once for all of them.
+/// Returns the packed contraction, or null.
+linalg::GenericOp packRightHandOperand(RewriterBase &rewriter,
+                                       linalg::GenericOp op, int64_t width) {
+  if (op.getNumLoops() != 3 || !op.hasPureTensorSemantics() ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return nullptr;
+  MLIRContext *context = op.getContext();
+  AffineExpr d0, d1, d2, d3;
+  bindDims(context, d0, d1, d2, d3);
+  auto map3 = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(3, 0, results, context);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != map3({d0, d2}) || maps[1] != map3({d2, d1}) ||
+      maps[2] != map3({d0, d1}))
+    return nullptr;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t rows = ranges[0], columns = ranges[1], depth = ranges[2];
+  if (ShapedType::isDynamicShape(ranges) || rows < 16 || columns % width != 0 ||
+      depth * columns < (int64_t(1) << 18))
+    return nullptr;
+  Value lhs = op.getDpsInputOperand(0)->get();
+  Value rhs = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  Type element = rhsType.getElementType();
+  Location loc = op.getLoc();
+
+  // The packing goes before the outermost chunk loop that B is defined
+  // outside of.
+  Operation *before = op;
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp()) {
+    if (isa<func::FuncOp>(parent))
+      break;
+    if (isa<scf::ForallOp>(parent) &&
+        (isa<BlockArgument>(rhs)
+             ? !parent->isAncestor(
+                   cast<BlockArgument>(rhs).getOwner()->getParentOp())
+             : !parent->isAncestor(rhs.getDefiningOp())))
+      before = parent;
+  }
+  rewriter.setInsertionPoint(before);
+  SmallVector<ReassociationIndices> splitColumns = {{0}, {1, 2}};
+  auto expandedType =
+      RankedTensorType::get({depth, columns / width, width}, element);
+  Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType,
+                                                 rhs, splitColumns);
+  Value packedInit = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{columns / width, depth, width}, element);
+  Value packed =
+      linalg::TransposeOp::create(rewriter, loc, expanded, packedInit,
+                                  ArrayRef<int64_t>{1, 0, 2})
+          .getResult()[0];
+
+  rewriter.setInsertionPoint(op);
+  auto outType = RankedTensorType::get({rows, columns / width, width},
+                                       initType.getElementType());
+  Value out =
+      tensor::ExpandShapeOp::create(rewriter, loc, outType, init, splitColumns);
+  auto map4 = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(4, 0, results, context);
+  };
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  mlir::Block &body = op.getRegion().front();
+  auto packedOp = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{outType}, ValueRange{lhs, packed},
+      ValueRange{out},
+      ArrayRef<AffineMap>{map4({d0, d3}), map4({d1, d3, d2}),
+                          map4({d0, d1, d2})},
+      iterators, [&](OpBuilder &b, Location, ValueRange args) {
+        IRMapping mapping;
+        mapping.map(body.getArguments(), args);
+        for (Operation &nested : body.without_terminator())
+          b.clone(nested, mapping);
+        SmallVector<Value> yielded;
+        for (Value value : body.getTerminator()->getOperands())
+          yielded.push_back(mapping.lookupOrDefault(value));
+        linalg::YieldOp::create(b, loc, yielded);
+      });
+  Value collapsed = tensor::CollapseShapeOp::create(
+      rewriter, loc, initType, packedOp.getResult(0), splitColumns);
+  rewriter.replaceOp(op, collapsed);
+  return packedOp;
 }
 
 struct VectorizeContractionsPass
@@ -114,12 +215,22 @@ struct VectorizeContractionsPass
           VectorizeContractionsPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
-    SmallVector<std::pair<linalg::GenericOp, Block>> contractions;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<Block> block = chooseBlock(op))
-        contractions.push_back({op, *block});
-    });
+    SmallVector<std::pair<linalg::GenericOp, BlockShape>> contractions;
     IRRewriter rewriter(context);
+    SmallVector<linalg::GenericOp> candidates;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (chooseBlock(op))
+        candidates.push_back(op);
+    });
+    for (linalg::GenericOp op : candidates) {
+      linalg::GenericOp target = op;
+      if (std::optional<BlockShape> block = chooseBlock(op))
+        if (linalg::GenericOp packed =
+                packRightHandOperand(rewriter, op, block->width))
+          target = packed;
+      if (std::optional<BlockShape> block = chooseBlock(target))
+        contractions.push_back({target, *block});
+    }
     SmallVector<linalg::GenericOp> blocks;
     for (auto [op, block] : contractions) {
       int64_t loops = op.getNumLoops();
@@ -205,6 +316,6 @@ void loom::hoistVectorAccumulators(Operation *root) {
   root->walk([&](scf::ForOp loop) { loops.push_back(loop); }); // inner first
   IRRewriter rewriter(context);
   for (scf::ForOp loop : loops)
-    (void)hoistLoopInvariantSubsets(rewriter,
-                                    cast<LoopLikeOpInterface>(loop.getOperation()));
+    (void)hoistLoopInvariantSubsets(
+        rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
 }

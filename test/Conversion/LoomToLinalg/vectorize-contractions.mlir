@@ -42,3 +42,19 @@ func.func @untouched(%a: tensor<12x64xf32>, %bt: tensor<64x64xf32>, %b: tensor<6
   %2 = loom.matmul %d, %b2 : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
   return %0, %1, %2 : tensor<12x64xf32>, tensor<12x24xf32>, tensor<?x64xf32>
 }
+
+// -----
+
+// A large right-hand operand (K x N >= 256 K elements) is packed into
+// panels of 32 columns, contiguous along k (N/32 x K x 32), once; the
+// contraction reads the panels and its result is collapsed back.
+// CHECK-LABEL: func.func @packed
+// CHECK: %[[E:.*]] = tensor.expand_shape %arg1 {{\[\[}}0], [1, 2]] output_shape [512, 16, 32] : tensor<512x512xf32> into tensor<512x16x32xf32>
+// CHECK: %[[P:.*]] = linalg.transpose ins(%[[E]] : tensor<512x16x32xf32>) outs(%{{.*}} : tensor<16x512x32xf32>) permutation = [1, 0, 2]
+// CHECK: vector.transfer_read %[[P]]
+// CHECK: vector.contract
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<16x16x32xf32> into tensor<16x512xf32>
+func.func @packed(%a: tensor<16x512xf32>, %b: tensor<512x512xf32>) -> tensor<16x512xf32> {
+  %0 = loom.matmul %a, %b : (tensor<16x512xf32>, tensor<512x512xf32>) -> tensor<16x512xf32>
+  return %0 : tensor<16x512xf32>
+}
