@@ -68,8 +68,12 @@ struct DistributePass : loom::impl::LoomLinalgDistributeBase<DistributePass> {
       // the vectorizer blocks output channels by 8.
       int64_t count =
           ranges[chosen] >= 16 ? ranges[chosen] / 8 : ranges[chosen];
+      // Every chunk gets at least half of `min-iterations`: a small op
+      // split 64 ways spends more on scheduling than it saves.
+      int64_t byWork =
+          std::max<int64_t>(2, total / std::max<int64_t>(1, minIterations / 2));
       numThreads[chosen] = rewriter.getIndexAttr(
-          std::min<int64_t>(count, static_cast<int64_t>(chunks)));
+          std::min({count, static_cast<int64_t>(chunks), byWork}));
       scf::SCFTilingOptions options;
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       options.setNumThreads(numThreads);
