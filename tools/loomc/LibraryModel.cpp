@@ -5,6 +5,7 @@
 #include "loom_model.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/BinaryFormat/ELF.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -85,8 +86,51 @@ bool isSharedLibrary(llvm::StringRef path) {
                                              "ELF";
 }
 
+/// Refuses a file dlopen would map past its end (a truncated library makes
+/// the loader fault with SIGBUS instead of failing): the ELF header, the
+/// program and section header tables and every loaded segment must lie
+/// inside the file.
+llvm::Error checkELF(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return makeError("cannot read the library: " + buffer.getError().message());
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  uint64_t size = bytes.size();
+  llvm::ELF::Elf64_Ehdr header;
+  if (size < sizeof header)
+    return makeError("not a shared library (truncated ELF header)");
+  std::memcpy(&header, bytes.data(), sizeof header);
+  if (header.e_ident[llvm::ELF::EI_CLASS] != llvm::ELF::ELFCLASS64 ||
+      header.e_ident[llvm::ELF::EI_DATA] != llvm::ELF::ELFDATA2LSB ||
+      header.e_type != llvm::ELF::ET_DYN)
+    return makeError("not a 64-bit little-endian shared library");
+  auto inside = [&](uint64_t offset, uint64_t count, uint64_t entry) {
+    return entry != 0 && count <= size / entry && offset <= size &&
+           count * entry <= size - offset;
+  };
+  if (!inside(header.e_phoff, header.e_phnum, sizeof(llvm::ELF::Elf64_Phdr)) ||
+      (header.e_shnum &&
+       !inside(header.e_shoff, header.e_shnum, sizeof(llvm::ELF::Elf64_Shdr))))
+    return makeError("the library is truncated or damaged (its header "
+                     "tables lie past the end of the file)");
+  for (unsigned i = 0; i < header.e_phnum; ++i) {
+    llvm::ELF::Elf64_Phdr segment;
+    std::memcpy(&segment,
+                bytes.data() + header.e_phoff + i * sizeof segment,
+                sizeof segment);
+    if (segment.p_type == llvm::ELF::PT_LOAD &&
+        !inside(segment.p_offset, segment.p_filesz, 1))
+      return makeError("the library is truncated or damaged (a segment lies "
+                       "past the end of the file)");
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::unique_ptr<LibraryModel>>
 LibraryModel::open(llvm::StringRef path, llvm::StringRef weightsPath) {
+  if (llvm::Error error = checkELF(path))
+    return std::move(error);
   std::unique_ptr<LibraryModel> result(new LibraryModel);
   // dlopen searches the library path for a bare name: make it a path.
   std::string file = path.contains('/') ? path.str() : "./" + path.str();
