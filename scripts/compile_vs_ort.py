@@ -21,39 +21,18 @@ import numpy as np
 import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_vs_ort import export_torchvision, rapidocr_model  # noqa: E402
+from run_vs_ort import compare, export_bert, export_torchvision, rapidocr_model  # noqa: E402
 
-RTOL_L2 = 1e-4
-# See run_vs_ort.py: the detector's sigmoid outputs are ~1e-8..2e-4 on
-# random images, where relative L2 is ill-conditioned.
-ABSOLUTE = {"PP-OCRv6_det": 1e-6}
+# Bounds (relative L2 1e-4; the detector by its largest absolute
+# difference) are run_vs_ort.py's, in its compare().
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def export_bert128(path):
     """A BERT-style encoder (4 layers, d=128, GELU, LayerNormalization) at
     sequence length 128, dynamic batch."""
-    import torch
-
-    class Encoder(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.tok = torch.nn.Embedding(1000, 128)
-            self.pos = torch.nn.Parameter(torch.randn(128, 128) * 0.02)
-            layer = torch.nn.TransformerEncoderLayer(
-                128, 4, 256, dropout=0.0, activation="gelu", batch_first=True)
-            self.enc = torch.nn.TransformerEncoder(layer, 4,
-                                                   enable_nested_tensor=False)
-            self.norm = torch.nn.LayerNorm(128)
-
-        def forward(self, ids):
-            return self.norm(self.enc(self.tok(ids) + self.pos))
-
-    torch.manual_seed(0)
-    torch.onnx.export(Encoder().eval(), torch.randint(0, 1000, (1, 128)), path,
-                      opset_version=17, input_names=["ids"],
-                      output_names=["h"],
-                      dynamic_axes={"ids": {0: "batch"}, "h": {0: "batch"}})
+    export_bert(path, width=128, layers=4, ffn=256, seq=128, positions=128,
+                slice_positions=False)
 
 
 def gpt_module():
@@ -134,28 +113,6 @@ def export_gpt(prefill_path, decode_path):
                                     "past_k": {1: "batch"},
                                     "past_v": {1: "batch"},
                                     "logits": {0: "batch"}, **cache})
-
-
-def compare(label, got_dir, session, feeds):
-    expected = session.run(None, feeds)
-    worst = largest = 0.0
-    for output, want in zip(session.get_outputs(), expected):
-        safe = "".join(c if c.isalnum() or c in "._-" else "_"
-                       for c in output.name)
-        got = np.load(os.path.join(got_dir, safe + ".npy"))
-        if got.shape != want.shape:
-            print(f"FAIL {label}: output {output.name} shape {got.shape}, "
-                  f"ONNX Runtime {want.shape}")
-            return False
-        diff = got.astype(np.float64) - want
-        worst = max(worst, np.linalg.norm(diff) / max(np.linalg.norm(want), 1e-30))
-        largest = max(largest, float(np.abs(diff).max()) if diff.size else 0.0)
-    absolute = next((v for k, v in ABSOLUTE.items() if label.startswith(k)), None)
-    ok = worst <= RTOL_L2 or (absolute is not None and largest <= absolute)
-    print(f"{'PASS' if ok else 'FAIL'} {label}: relative L2 {worst:.2e} "
-          f"(bound {RTOL_L2:g}), max abs {largest:.2e}"
-          + (f" (bound {absolute:g})" if absolute is not None else ""))
-    return ok
 
 
 def main():

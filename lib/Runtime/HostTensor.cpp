@@ -48,6 +48,29 @@ const DTypeInfo &info(DType dtype) {
 unsigned getByteSize(DType dtype) { return info(dtype).bytes; }
 StringRef getName(DType dtype) { return info(dtype).name; }
 
+namespace {
+/// DType <-> ONNX TensorProto.DataType.
+constexpr std::pair<DType, int32_t> kONNXDataTypes[] = {
+    {DType::F32, 1},  {DType::U8, 2},   {DType::I8, 3},   {DType::U16, 4},
+    {DType::I16, 5},  {DType::I32, 6},  {DType::I64, 7},  {DType::Bool, 9},
+    {DType::F16, 10}, {DType::F64, 11}, {DType::U32, 12}, {DType::U64, 13},
+    {DType::BF16, 16}};
+} // namespace
+
+int32_t getONNXDataType(DType dtype) {
+  for (auto [candidate, code] : kONNXDataTypes)
+    if (candidate == dtype)
+      return code;
+  return 0;
+}
+
+std::optional<DType> getDTypeOfONNXDataType(int32_t code) {
+  for (auto [dtype, candidate] : kONNXDataTypes)
+    if (candidate == code)
+      return dtype;
+  return std::nullopt;
+}
+
 std::optional<DType> getDType(Type type) {
   if (type.isF16())
     return DType::F16;
@@ -109,7 +132,8 @@ void HostTensor::Free::operator()(char *p) const { std::free(p); }
 
 HostTensor::HostTensor(DType dtype, llvm::ArrayRef<int64_t> shape)
     : dtype(dtype), shape(shape) {
-  numBytes = static_cast<size_t>(getNumElements()) * runtime::getByteSize(dtype);
+  numBytes =
+      static_cast<size_t>(getNumElements()) * runtime::getByteSize(dtype);
   // 64-byte alignment (a cache line, an AVX-512 vector); at least one
   // allocation unit so that data() is never null.
   size_t rounded = (std::max<size_t>(numBytes, 1) + 63) / 64 * 64;
@@ -145,7 +169,8 @@ Expected<HostTensor> parseNpy(StringRef bytes, StringRef what) {
       return fail("truncated header");
     headerLength = 0;
     for (int i = 3; i >= 0; --i)
-      headerLength = (headerLength << 8) | static_cast<unsigned char>(bytes[8 + i]);
+      headerLength =
+          (headerLength << 8) | static_cast<unsigned char>(bytes[8 + i]);
     headerStart = 12;
   } else {
     return fail(llvm::formatv("unsupported .npy version {0}", major));
@@ -204,7 +229,8 @@ Expected<HostTensor> parseNpy(StringRef bytes, StringRef what) {
   if (!count)
     return fail("element count overflows");
   uint64_t expected = static_cast<uint64_t>(*count) * getByteSize(*dtype);
-  if (*count > 0 && expected / static_cast<uint64_t>(*count) != getByteSize(*dtype))
+  if (*count > 0 &&
+      expected / static_cast<uint64_t>(*count) != getByteSize(*dtype))
     return fail("byte size overflows");
   if (data.size() != expected)
     return fail(llvm::formatv("holds {0} data bytes, the header says {1}",

@@ -5,8 +5,8 @@
 #include "loom_model.h"
 
 #include "mlir/IR/BuiltinTypes.h"
-#include "llvm/BinaryFormat/ELF.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -23,46 +23,6 @@ namespace {
 
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
-std::optional<DType> getDTypeOfCode(int32_t code) {
-  switch (code) {
-  case LOOM_FLOAT32:
-    return DType::F32;
-  case LOOM_UINT8:
-    return DType::U8;
-  case LOOM_INT8:
-    return DType::I8;
-  case LOOM_UINT16:
-    return DType::U16;
-  case LOOM_INT16:
-    return DType::I16;
-  case LOOM_INT32:
-    return DType::I32;
-  case LOOM_INT64:
-    return DType::I64;
-  case LOOM_BOOL:
-    return DType::Bool;
-  case LOOM_FLOAT16:
-    return DType::F16;
-  case LOOM_FLOAT64:
-    return DType::F64;
-  case LOOM_UINT32:
-    return DType::U32;
-  case LOOM_UINT64:
-    return DType::U64;
-  case LOOM_BFLOAT16:
-    return DType::BF16;
-  default:
-    return std::nullopt;
-  }
-}
-
-int32_t getCodeOfDType(DType dtype) {
-  for (int32_t code = 1; code <= 16; ++code)
-    if (getDTypeOfCode(code) == dtype)
-      return code;
-  return 0;
 }
 
 } // namespace
@@ -116,8 +76,7 @@ llvm::Error checkELF(llvm::StringRef path) {
                      "tables lie past the end of the file)");
   for (unsigned i = 0; i < header.e_phnum; ++i) {
     llvm::ELF::Elf64_Phdr segment;
-    std::memcpy(&segment,
-                bytes.data() + header.e_phoff + i * sizeof segment,
+    std::memcpy(&segment, bytes.data() + header.e_phoff + i * sizeof segment,
                 sizeof segment);
     if (segment.p_type == llvm::ELF::PT_LOAD &&
         !inside(segment.p_offset, segment.p_filesz, 1))
@@ -173,7 +132,7 @@ LibraryModel::open(llvm::StringRef path, llvm::StringRef weightsPath) {
       const int64_t *shape;
       (isInput ? api->input : api->output)(model, i, &name, &dtype, &rank,
                                            &shape);
-      std::optional<DType> type = getDTypeOfCode(dtype);
+      std::optional<DType> type = loom::runtime::getDTypeOfONNXDataType(dtype);
       if (!type)
         return makeError(
             llvm::formatv("'{0}' has dtype {1}, unknown here", name, dtype));
@@ -207,12 +166,12 @@ LibraryModel::run(llvm::ArrayRef<const HostTensor *> given, unsigned threads) {
                                      value->getShape().size(), LOOM_MAX_RANK));
     tensor.data = const_cast<char *>(value->data());
     tensor.bytes = value->getByteSize();
-    tensor.dtype = getCodeOfDType(value->getDType());
+    tensor.dtype = loom::runtime::getONNXDataType(value->getDType());
     tensor.rank = value->getShape().size();
     for (auto [d, size] : llvm::enumerate(value->getShape()))
       tensor.shape[d] = size;
   }
-  auto freeOutputs = llvm::make_scope_exit([&] {
+  llvm::scope_exit freeOutputs([&] {
     for (loom_tensor &tensor : out)
       api->tensorFree(&tensor);
   });

@@ -23,7 +23,21 @@
 namespace loom::runtime {
 
 /// Element types a tensor crossing the evaluator's boundary may have.
-enum class DType { F16, BF16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, Bool };
+enum class DType {
+  F16,
+  BF16,
+  F32,
+  F64,
+  I8,
+  I16,
+  I32,
+  I64,
+  U8,
+  U16,
+  U32,
+  U64,
+  Bool
+};
 
 /// Bytes per element.
 unsigned getByteSize(DType dtype);
@@ -33,6 +47,10 @@ llvm::StringRef getName(DType dtype);
 std::optional<DType> getDType(mlir::Type type);
 /// The MLIR element type of a dtype.
 mlir::Type getMLIRType(mlir::MLIRContext *context, DType dtype);
+/// ONNX's TensorProto.DataType number of a dtype (the numbers of the
+/// compiled models' C API, `loom_dtype`), and back (nullopt if none).
+int32_t getONNXDataType(DType dtype);
+std::optional<DType> getDTypeOfONNXDataType(int32_t code);
 
 /// A dense, row-major tensor that owns its (aligned) bytes.
 class HostTensor {
@@ -60,7 +78,8 @@ private:
 /// Reads a .npy file (version 1-3, little-endian or byte-sized, C order).
 llvm::Expected<HostTensor> readNpy(llvm::StringRef path);
 /// Parses .npy bytes; `what` names them in errors.
-llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes, llvm::StringRef what);
+llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
+                                    llvm::StringRef what);
 /// Writes `tensor` as a version-1 .npy file, atomically.
 llvm::Error writeNpy(const HostTensor &tensor, llvm::StringRef path);
 

@@ -215,21 +215,21 @@ struct VectorizeContractionsPass
           VectorizeContractionsPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
-    SmallVector<std::pair<linalg::GenericOp, BlockShape>> contractions;
-    IRRewriter rewriter(context);
-    SmallVector<linalg::GenericOp> candidates;
+    SmallVector<std::pair<linalg::GenericOp, BlockShape>> found, contractions;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (chooseBlock(op))
-        candidates.push_back(op);
-    });
-    for (linalg::GenericOp op : candidates) {
-      linalg::GenericOp target = op;
       if (std::optional<BlockShape> block = chooseBlock(op))
-        if (linalg::GenericOp packed =
-                packRightHandOperand(rewriter, op, block->width))
-          target = packed;
-      if (std::optional<BlockShape> block = chooseBlock(target))
-        contractions.push_back({target, *block});
+        found.push_back({op, *block});
+    });
+    IRRewriter rewriter(context);
+    // A packed contraction replaces the original and reads the panels; its
+    // block is chosen anew.
+    for (auto [op, block] : found) {
+      linalg::GenericOp packed =
+          packRightHandOperand(rewriter, op, block.width);
+      if (!packed)
+        contractions.push_back({op, block});
+      else if (std::optional<BlockShape> packedBlock = chooseBlock(packed))
+        contractions.push_back({packed, *packedBlock});
     }
     SmallVector<linalg::GenericOp> blocks;
     for (auto [op, block] : contractions) {
@@ -293,21 +293,28 @@ struct VectorizeContractionsPass
         continue; // stays a linalg op: correct, scalar
       rewriter.replaceOp(op, vectorized->replacements);
     }
-    // mul + reduction over the block's one k step -> vector.contract.
-    RewritePatternSet patterns(context);
-    vector::populateVectorReductionToContractPatterns(patterns);
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    vector::TransferReadOp::getCanonicalizationPatterns(patterns, context);
-    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, context);
-    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
-    loom::hoistVectorAccumulators(getOperation());
+    // mul + reduction over the block's one k step -> vector.contract (with
+    // the transfer clean-up in the same run: it needs the folded reads).
+    loom::finishVectorBlocks(getOperation(), [](RewritePatternSet &patterns) {
+      vector::populateVectorReductionToContractPatterns(patterns);
+    });
   }
 };
 
 } // namespace
 
-void loom::hoistVectorAccumulators(Operation *root) {
+void loom::finishVectorBlocks(
+    Operation *root, function_ref<void(RewritePatternSet &)> addPatterns) {
   MLIRContext *context = root->getContext();
+  {
+    RewritePatternSet cleanup(context);
+    if (addPatterns)
+      addPatterns(cleanup);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(cleanup);
+    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, context);
+    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, context);
+    (void)applyPatternsGreedily(root, std::move(cleanup));
+  }
   RewritePatternSet patterns(context);
   tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
   tensor::populateFoldTensorSubsetOpPatterns(patterns);

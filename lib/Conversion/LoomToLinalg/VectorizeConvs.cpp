@@ -133,12 +133,7 @@ struct VectorizeConvsPass
         continue; // stays a linalg op: correct, scalar
       rewriter.replaceOp(op, vectorized->replacements);
     }
-    RewritePatternSet cleanup(context);
-    vector::populateVectorTransferPermutationMapLoweringPatterns(cleanup);
-    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, context);
-    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, context);
-    (void)applyPatternsGreedily(getOperation(), std::move(cleanup));
-    loom::hoistVectorAccumulators(getOperation());
+    loom::finishVectorBlocks(getOperation());
   }
 };
 

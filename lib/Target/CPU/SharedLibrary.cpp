@@ -63,39 +63,6 @@ llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// ONNX's TensorProto.DataType number of a dtype (the C API's loom_dtype).
-uint32_t getDTypeCode(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-    return 1;
-  case DType::U8:
-    return 2;
-  case DType::I8:
-    return 3;
-  case DType::U16:
-    return 4;
-  case DType::I16:
-    return 5;
-  case DType::I32:
-    return 6;
-  case DType::I64:
-    return 7;
-  case DType::Bool:
-    return 9;
-  case DType::F16:
-    return 10;
-  case DType::F64:
-    return 11;
-  case DType::U32:
-    return 12;
-  case DType::U64:
-    return 13;
-  case DType::BF16:
-    return 16;
-  }
-  return 0;
-}
-
 /// The model's description, as loom_model_runtime.c reads it.
 class DescriptionWriter {
 public:
@@ -113,7 +80,7 @@ public:
     u32(list.size());
     for (const TensorSignature &tensor : list) {
       str(tensor.name);
-      u32(getDTypeCode(tensor.dtype));
+      u32(runtime::getONNXDataType(tensor.dtype));
       u32(tensor.shape.size());
       dims(tensor.shape);
     }
@@ -430,8 +397,7 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
   if (std::error_code error =
           llvm::sys::fs::createUniqueDirectory("loom-compile", folder))
     return makeError("cannot create a temporary folder: " + error.message());
-  auto cleanup =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(folder); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(folder); });
   llvm::SmallString<256> objectPath(folder), runtimePath(folder);
   llvm::sys::path::append(objectPath, "model.o");
   llvm::sys::path::append(runtimePath, "loom_model_runtime.o");
@@ -458,7 +424,7 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
       createTempBeside(options.outputPath);
   if (!libraryTemp)
     return libraryTemp.takeError();
-  auto discardLibrary = llvm::make_scope_exit([&] {
+  llvm::scope_exit discardLibrary([&] {
     if (libraryTemp)
       llvm::consumeError(libraryTemp->discard());
   });
@@ -504,7 +470,7 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
     return std::move(error);
 
   std::optional<llvm::sys::fs::TempFile> weightsTemp, headerTemp;
-  auto discardOthers = llvm::make_scope_exit([&] {
+  llvm::scope_exit discardOthers([&] {
     if (weightsTemp)
       llvm::consumeError(weightsTemp->discard());
     if (headerTemp)

@@ -28,12 +28,17 @@ void populateLoomToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// The dialects the lowering produces ops of, legal in its conversion target.
 void addLoomToLinalgLegalDialects(mlir::ConversionTarget &target);
 
-/// On tensors, after vectorization: folds slices into vector transfers, then
-/// moves loop-invariant accumulator reads before and writes after every
-/// scf.for inside `root` (innermost first), so that a register block's
-/// accumulator is carried as a vector through the reduction loops instead
-/// of being loaded and stored on every step (VectorizeContractions.cpp).
-void hoistVectorAccumulators(mlir::Operation *root);
+/// On tensors, after vectorizing register blocks: lowers the transfers'
+/// permutation maps, folds slices into the transfers, then moves
+/// loop-invariant accumulator reads before and writes after every scf.for
+/// inside `root` (innermost first), so that a block's accumulator is carried
+/// as a vector through the reduction loops instead of being loaded and
+/// stored on every step. Shared by loom-linalg-vectorize-convs and
+/// loom-linalg-vectorize-contractions (VectorizeContractions.cpp);
+/// `addPatterns` adds a pass's own patterns to the first, clean-up run.
+void finishVectorBlocks(
+    mlir::Operation *root,
+    llvm::function_ref<void(mlir::RewritePatternSet &)> addPatterns = nullptr);
 
 } // namespace loom
 

@@ -41,12 +41,17 @@ RankedTensorType smallIntegerResult(Operation *op) {
   return type;
 }
 
-/// The dimensions a `loom.shape` yields, ShapedType::kDynamic for those
-/// known only at run time (a dynamic batch), or nullopt.
-std::optional<SmallVector<int64_t>> partialShape(Value value) {
-  auto shape = value.getDefiningOp<ShapeOp>();
-  if (!shape)
-    return std::nullopt;
+/// One element of a shape tensor: a known value, dimension `dim` of
+/// `tensor` (read by `loom.shape`), or unknown (value kDynamic, no tensor).
+struct ShapeElement {
+  int64_t value = ShapedType::kDynamic;
+  Value tensor;
+  int64_t dim = -1;
+};
+
+/// The elements a `loom.shape` yields (its `start`..`end` dimensions):
+/// static sizes, and for a dynamic one the tensor and dimension it reads.
+std::optional<SmallVector<ShapeElement>> getShapeOpElements(ShapeOp shape) {
   auto type = dyn_cast<RankedTensorType>(shape.getData().getType());
   if (!type)
     return std::nullopt;
@@ -56,10 +61,29 @@ std::optional<SmallVector<int64_t>> partialShape(Value value) {
   };
   int64_t start = clampIndex(shape.getStart());
   int64_t end = shape.getEnd() ? clampIndex(*shape.getEnd()) : rank;
-  SmallVector<int64_t> dims;
-  for (int64_t d = start; d < end; ++d)
-    dims.push_back(type.getDimSize(d));
-  return dims;
+  SmallVector<ShapeElement> elements;
+  for (int64_t d = start; d < end; ++d) {
+    ShapeElement element;
+    element.value = type.getDimSize(d);
+    if (ShapedType::isDynamic(element.value)) {
+      element.tensor = shape.getData();
+      element.dim = d;
+    }
+    elements.push_back(element);
+  }
+  return elements;
+}
+
+/// The dimensions a `loom.shape` yields, ShapedType::kDynamic for those
+/// known only at run time (a dynamic batch), or nullopt.
+std::optional<SmallVector<int64_t>> partialShape(Value value) {
+  auto shape = value.getDefiningOp<ShapeOp>();
+  std::optional<SmallVector<ShapeElement>> elements =
+      shape ? getShapeOpElements(shape) : std::nullopt;
+  if (!elements)
+    return std::nullopt;
+  return llvm::to_vector(llvm::map_range(
+      *elements, [](const ShapeElement &element) { return element.value; }));
 }
 
 /// Every operand's constant values (in int64), or nullopt. With
@@ -151,7 +175,7 @@ evaluate(Operation *op, RankedTensorType type,
     for (size_t i = 0; i < n; ++i) {
       int64_t a = in[0][in[0].size() == 1 ? 0 : i];
       int64_t b = in[1][in[1].size() == 1 ? 0 : i];
-      int64_t r;
+      int64_t r = 0;
       if (isa<AddOp>(op)   ? __builtin_add_overflow(a, b, &r)
           : isa<SubOp>(op) ? __builtin_sub_overflow(a, b, &r)
           : isa<MulOp>(op) ? __builtin_mul_overflow(a, b, &r)
@@ -202,14 +226,6 @@ struct FoldShapeComputation : RewritePattern {
   }
 };
 
-/// One element of a shape tensor: a known value, dimension `dim` of
-/// `tensor` (read by `loom.shape`), or unknown (value kDynamic, no tensor).
-struct ShapeElement {
-  int64_t value = ShapedType::kDynamic;
-  Value tensor;
-  int64_t dim = -1;
-};
-
 /// The elements of a small 1-D integer tensor, followed through Concat and
 /// through Gather/Slice/Squeeze/Unsqueeze/Cast/Identity of `loom.shape`; an
 /// element computed otherwise is unknown. nullopt if the length is unknown.
@@ -229,25 +245,12 @@ std::optional<SmallVector<ShapeElement>> getShapeElements(Value value,
   if (!op)
     return elements;
   if (auto shape = dyn_cast<ShapeOp>(op)) {
-    auto data = dyn_cast<RankedTensorType>(shape.getData().getType());
-    if (!data)
+    std::optional<SmallVector<ShapeElement>> dims = getShapeOpElements(shape);
+    if (!dims)
       return elements;
-    int64_t rank = data.getRank();
-    auto clampIndex = [&](int64_t index) {
-      return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
-    };
-    int64_t start = clampIndex(shape.getStart());
-    for (auto [i, element] : llvm::enumerate(elements)) {
-      int64_t d = start + i;
-      if (d >= rank)
-        return std::nullopt;
-      element.value = data.getDimSize(d);
-      if (ShapedType::isDynamic(element.value)) {
-        element.tensor = shape.getData();
-        element.dim = d;
-      }
-    }
-    return elements;
+    if (dims->size() != elements.size())
+      return std::nullopt;
+    return dims;
   }
   if (isa<ConcatOp>(op)) {
     SmallVector<ShapeElement> joined;
