@@ -37,33 +37,6 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::tie;
 
-StringRef loom::stringifyTieMode(TieMode mode) {
-  switch (mode) {
-#define LOOM_TIE_MODE_CASE(name, str, help)                                    \
-  case TieMode::name:                                                          \
-    return str;
-    LOOM_TIE_MODES(LOOM_TIE_MODE_CASE)
-#undef LOOM_TIE_MODE_CASE
-  }
-  llvm_unreachable("unknown tie mode");
-}
-
-std::optional<TieMode> loom::symbolizeTieMode(StringRef name) {
-#define LOOM_TIE_MODE_NAME(mode, str, help)                                    \
-  if (name == str)                                                             \
-    return TieMode::mode;
-  LOOM_TIE_MODES(LOOM_TIE_MODE_NAME)
-#undef LOOM_TIE_MODE_NAME
-  return std::nullopt;
-}
-
-StringRef loom::tieModeNames() {
-#define LOOM_TIE_MODE_NAME(mode, str, help) "|" str
-  static constexpr const char names[] = LOOM_TIE_MODES(LOOM_TIE_MODE_NAME);
-#undef LOOM_TIE_MODE_NAME
-  return StringRef(names).drop_front();
-}
-
 namespace {
 struct LoomTieWeightsPass
     : public loom::impl::LoomTieWeightsBase<LoomTieWeightsPass> {
@@ -76,48 +49,49 @@ struct LoomTieWeightsPass
 // The engine
 //===----------------------------------------------------------------------===//
 
+static MatchOptions matchOptionsOf(const TieOptions &options) {
+  MatchOptions match;
+  match.modes = options.modes;
+  match.minBytes = options.minBytes;
+  match.rtol = options.rtol;
+  match.atol = options.atol;
+  return match;
+}
+
 Tier::Tier(ModuleOp module, const TieOptions &options)
-    : module(module), context(module.getContext()), options(options) {}
+    : WeightMatcher(matchOptionsOf(options)), module(module),
+      context(module.getContext()), report(options.report) {}
+
+void Tier::collect() {
+  entries.clear();
+  refs.clear();
+  for (WeightOp weight : module.getOps<WeightOp>())
+    addWeight(weight);
+  module.walk([&](WeightRefOp ref) { refs[ref.getName()].push_back(ref); });
+}
 
 void Tier::run() {
-  for (WeightOp weight : module.getOps<WeightOp>()) {
-    Entry entry;
-    entry.op = weight;
-    if (!readWeightBytes(weight.getValue(), entry))
-      entry.alive = false; // strings, bools, sub-byte, sparse: left alone
-    // A weight that is also a model input is part of the model's interface
-    // (a caller may feed another value): it keeps its own tensor.
-    if (weight.getInputIndex())
-      entry.alive = false;
-    entries.push_back(std::move(entry));
-  }
-  module.walk([&](WeightRefOp ref) { refs[ref.getName()].push_back(ref); });
+  collect();
+  match(context);
+  rewriteTransposedMatMuls();
+}
 
-  // One parallel sweep over every byte computes all fingerprints.
-  bool orderFree = enabled(Mode::Transpose), signs = enabled(Mode::Scale);
-  prints.resize(entries.size());
-  parallelForEach(context, llvm::seq<size_t>(0, entries.size()), [&](size_t i) {
-    Entry &e = entries[i];
-    if (!e.alive)
-      return;
-    bool inScope = large(e) && e.frozen();
-    prints[i] = computeFingerprints(
-        e, orderFree && inScope && e.type.getRank() >= 2, signs && inScope);
-  });
+void Tier::tieKnown(WeightOp dup, WeightOp master, const View &view) {
+  if (entries.empty())
+    collect();
+  auto indexOf = [&](WeightOp op) -> std::optional<unsigned> {
+    for (auto [i, e] : llvm::enumerate(entries))
+      if (e.op == op)
+        return i;
+    return std::nullopt;
+  };
+  std::optional<unsigned> d = indexOf(dup), m = indexOf(master);
+  assert(d && m && "tieKnown: weights of another module");
+  tie(*d, *m, view);
+  rewriteTransposedMatMuls();
+}
 
-  if (enabled(Mode::Exact))
-    runExact();
-  if (enabled(Mode::Cast))
-    runCast();
-  if (enabled(Mode::Transpose))
-    runTranspose();
-  if (enabled(Mode::Scale))
-    runScale();
-  if (enabled(Mode::Slice))
-    runSlice();
-  if (enabled(Mode::Partial))
-    runPartial();
-
+void Tier::rewriteTransposedMatMuls() {
   // MatMuls of the new transposed views read the master through Gemm.
   if (transposedReads.empty())
     return;
@@ -128,6 +102,7 @@ void Tier::run() {
       .enableFolding(false)
       .enableConstantCSE(false);
   (void)applyOpPatternsGreedily(transposedReads, std::move(patterns), config);
+  transposedReads.clear();
 }
 
 //===----------------------------------------------------------------------===//
@@ -135,7 +110,7 @@ void Tier::run() {
 //===----------------------------------------------------------------------===//
 
 Value Tier::buildView(OpBuilder &builder, Location loc, Value master,
-                      const Entry &dup, const View &view) {
+                      const MatchEntry &dup, const View &view) {
   switch (view.mode) {
   case Mode::Exact:
   case Mode::Partial: // built by tiePartial
@@ -170,11 +145,11 @@ Value Tier::buildView(OpBuilder &builder, Location loc, Value master,
 }
 
 void Tier::tie(unsigned dupIndex, unsigned masterIndex, const View &view) {
-  Entry &dup = entries[dupIndex];
-  Entry &master = entries[masterIndex];
+  MatchEntry &dup = entries[dupIndex];
+  MatchEntry &master = entries[masterIndex];
   WeightOp dupOp = dup.op, masterOp = master.op;
   StringRef dupName = dupOp.getSymName();
-  if (options.report)
+  if (report)
     emitRemark(dupOp.getLoc())
         << "tied '" << dupName << "' to '" << masterOp.getSymName() << "' ("
         << stringifyTieMode(view.mode)
@@ -259,13 +234,13 @@ void Tier::tie(unsigned dupIndex, unsigned masterIndex, const View &view) {
 
 void Tier::tiePartial(unsigned dupIndex, unsigned masterIndex, int64_t dupStart,
                       int64_t masterStart, int64_t length) {
-  Entry &dup = entries[dupIndex];
-  Entry &master = entries[masterIndex];
+  MatchEntry &dup = entries[dupIndex];
+  MatchEntry &master = entries[masterIndex];
   int64_t rows = dup.type.getDimSize(0);
   size_t rowBytes = dup.bytes.size() / rows;
   bool sharedFirst = dupStart == 0;
   int64_t ownStart = sharedFirst ? length : 0, ownRows = rows - length;
-  if (options.report)
+  if (report)
     emitRemark(dup.op.getLoc())
         << "partially tied '" << dup.op.getSymName() << "': rows [" << dupStart
         << ", " << dupStart + length << ") are rows [" << masterStart << ", "
@@ -298,7 +273,7 @@ void Tier::tiePartial(unsigned dupIndex, unsigned masterIndex, int64_t dupStart,
     sharedShape[0] = length;
     View view{Mode::Slice};
     view.sliceStart = masterStart;
-    Entry sharedEntry;
+    MatchEntry sharedEntry;
     sharedEntry.type =
         RankedTensorType::get(sharedShape, dup.type.getElementType());
     Value shared = buildView(builder, loc, masterRef, sharedEntry, view);

@@ -1,9 +1,9 @@
 //===- TieWeights.h - the engine of --loom-tie-weights ----------*- C++ -*-===//
 //
-// Private to the pass: the weights under consideration, their fingerprints
-// and the reads to rewrite. TieWeights.cpp holds the pass and the rewriting
-// (a duplicate's reads become a view of its master), TieWeightsMatchers.cpp
-// the six ways of finding duplicates.
+// The rewriting half of weight tying: a duplicate's reads become a view of
+// its master (WeightMatcher.h finds the pairs), the duplicate is erased and
+// its names become the master's aliases. Used by the pass on one module and
+// by `shareWeightsAcrossModels` (ShareWeights.cpp) on each model of a fleet.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +12,7 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
-#include "loom/Dialect/Loom/Utils/WeightFingerprint.h"
+#include "loom/Dialect/Loom/Utils/WeightMatcher.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
@@ -22,23 +22,7 @@
 namespace loom::tie {
 
 using Mode = TieMode;
-
-/// One weight and a view of its bytes.
-struct Entry : WeightBytes {
-  WeightOp op;
-  bool alive = true;
-
-  bool frozen() { return op.getFrozen(); }
-};
-
-/// How a duplicate reads its master.
-struct View {
-  Mode mode;
-  llvm::SmallVector<int64_t> perm; // transpose
-  double scale = 1.0;              // scale
-  int64_t sliceStart = 0;          // slice: first index along sliceAxis
-  int64_t sliceAxis = 0;
-};
+using View = WeightView;
 
 /// The pass's options, as the engine reads them.
 struct TieOptions {
@@ -49,47 +33,46 @@ struct TieOptions {
 };
 
 /// Ties the duplicated weights of one module.
-class Tier {
+class Tier : public WeightMatcher {
 public:
   Tier(mlir::ModuleOp module, const TieOptions &options);
 
   /// Fingerprints every weight (in parallel), then runs the enabled modes.
   void run();
 
+  /// Makes `dup`'s reads read `view` of `master` (both weights of this
+  /// module) and erases `dup`, without matching: the pair is known.
+  void tieKnown(WeightOp dup, WeightOp master, const View &view);
+
   /// Ties per mode (indexed by Mode) and the weight bytes removed.
   uint64_t counts[6] = {0, 0, 0, 0, 0, 0};
   uint64_t saved = 0;
 
-private:
-  bool enabled(Mode mode) const {
-    return options.modes.empty() || llvm::is_contained(options.modes, mode);
+protected:
+  bool onMatch(unsigned dup, unsigned master, const View &view) override {
+    tie(dup, master, view);
+    return true;
   }
-  bool large(const Entry &e) const {
-    return e.bytes.size() >= options.minBytes && e.bytes.size() > 0;
+  bool onPartial(unsigned dup, unsigned master, int64_t dupStart,
+                 int64_t masterStart, int64_t length) override {
+    tiePartial(dup, master, dupStart, masterStart, length);
+    return true;
   }
 
-  // Rewriting (TieWeights.cpp).
+private:
+  void collect();
   void tie(unsigned dup, unsigned master, const View &view);
   mlir::Value buildView(mlir::OpBuilder &builder, mlir::Location loc,
-                        mlir::Value master, const Entry &dup, const View &view);
+                        mlir::Value master, const MatchEntry &dup,
+                        const View &view);
   void tiePartial(unsigned dup, unsigned master, int64_t dupStart,
                   int64_t masterStart, int64_t length);
-
-  // Matchers (TieWeightsMatchers.cpp).
-  void runExact();
-  void runCast();
-  void runTranspose();
-  void runScale();
-  void runSlice();
-  void runPartial();
+  void rewriteTransposedMatMuls();
 
   mlir::ModuleOp module;
   mlir::MLIRContext *context;
-  TieOptions options;
-  std::vector<Entry> entries;
+  bool report;
   llvm::StringMap<llvm::SmallVector<WeightRefOp>> refs;
-  /// Fingerprints of each entry, from one parallel sweep.
-  std::vector<WeightFingerprints> prints;
   /// MatMuls that now read a transposed view of a 2-D master.
   llvm::SmallVector<mlir::Operation *> transposedReads;
 };

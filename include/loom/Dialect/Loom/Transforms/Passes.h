@@ -10,42 +10,14 @@
 
 #include "loom/Dialect/Loom/Analysis/ParamStats.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Dialect/Loom/Utils/WeightMatcher.h" // TieMode
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 
 #include <optional>
-
-namespace loom {
-
-/// The ways `loom-tie-weights` may tie a duplicate weight to its master: the
-/// one list of them (the pass option's values, its names and help).
-#define LOOM_TIE_MODES(X)                                                      \
-  X(Exact, "exact", "bit-identical copies")                                    \
-  X(Cast, "cast", "copies in another float type that round-trip exactly")      \
-  X(Transpose, "transpose", "transposed or permuted copies")                   \
-  X(Scale, "scale", "copies scaled by a constant (W2 = c * W1)")               \
-  X(Slice, "slice", "copies of a contiguous part of another weight")           \
-  X(Partial, "partial", "weights that share leading rows with another")
-
-enum class TieMode {
-#define LOOM_TIE_MODE_ENUMERATOR(name, str, help) name,
-  LOOM_TIE_MODES(LOOM_TIE_MODE_ENUMERATOR)
-#undef LOOM_TIE_MODE_ENUMERATOR
-};
-
-/// The mode's option name ("exact", ...), and the mode of a name.
-llvm::StringRef stringifyTieMode(TieMode mode);
-std::optional<TieMode> symbolizeTieMode(llvm::StringRef name);
-/// "exact|cast|...": every mode's name, for help and errors.
-llvm::StringRef tieModeNames();
-
-inline llvm::raw_ostream &operator<<(llvm::raw_ostream &os, TieMode mode) {
-  return os << stringifyTieMode(mode);
-}
-
-} // namespace loom
 
 /// Parses a tie mode by name. A parser of its own rather than `cl::values`:
 /// MLIR's ListOption parses elements with a copy of the parser that does not

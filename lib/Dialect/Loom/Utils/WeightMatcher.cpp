@@ -1,41 +1,139 @@
-//===- TieWeightsMatchers.cpp - the six ways to find a duplicate ----------===//
+//===- WeightMatcher.cpp - the six ways to find a duplicate ---------------===//
 //
-// Each mode of --loom-tie-weights buckets the weights by a fingerprint its
-// transformation leaves unchanged and confirms candidates inside a bucket
-// only, byte for byte or value for value, then hands each pair to the
-// rewriting (TieWeights.cpp).
+// Each mode buckets the weights by a fingerprint its transformation leaves
+// unchanged and confirms candidates inside a bucket only, byte for byte or
+// value for value, then hands each pair to onMatch.
 //
 //===----------------------------------------------------------------------===//
 
-#include "TieWeights.h"
-
+#include "loom/Dialect/Loom/Utils/WeightMatcher.h"
 #include "loom/Dialect/Loom/Utils/ElementDecoding.h"
 
+#include "mlir/IR/Threading.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <xxhash.h>
 
 #include <cmath>
 #include <cstring>
+#include <map>
 
 using namespace mlir;
 using namespace loom;
-using namespace loom::tie;
 
-void Tier::runExact() {
+StringRef loom::stringifyTieMode(TieMode mode) {
+  switch (mode) {
+#define LOOM_TIE_MODE_CASE(name, str, help)                                    \
+  case TieMode::name:                                                          \
+    return str;
+    LOOM_TIE_MODES(LOOM_TIE_MODE_CASE)
+#undef LOOM_TIE_MODE_CASE
+  }
+  llvm_unreachable("unknown tie mode");
+}
+
+std::optional<TieMode> loom::symbolizeTieMode(StringRef name) {
+#define LOOM_TIE_MODE_NAME(mode, str, help)                                    \
+  if (name == str)                                                             \
+    return TieMode::mode;
+  LOOM_TIE_MODES(LOOM_TIE_MODE_NAME)
+#undef LOOM_TIE_MODE_NAME
+  return std::nullopt;
+}
+
+StringRef loom::tieModeNames() {
+#define LOOM_TIE_MODE_NAME(mode, str, help) "|" str
+  static constexpr const char names[] = LOOM_TIE_MODES(LOOM_TIE_MODE_NAME);
+#undef LOOM_TIE_MODE_NAME
+  return StringRef(names).drop_front();
+}
+
+std::string WeightView::describe() const {
+  std::string text = stringifyTieMode(mode).str();
+  switch (mode) {
+  case TieMode::Transpose:
+    text += ", perm [" +
+            llvm::join(llvm::map_range(
+                           perm, [](int64_t p) { return std::to_string(p); }),
+                       ", ") +
+            "]";
+    break;
+  case TieMode::Scale:
+    text += llvm::formatv(", c = {0}", scale).str();
+    break;
+  case TieMode::Slice:
+    text += ", axis " + std::to_string(sliceAxis) + " from " +
+            std::to_string(sliceStart);
+    break;
+  default:
+    break;
+  }
+  return text;
+}
+
+void WeightMatcher::addWeight(WeightOp weight, unsigned group) {
+  MatchEntry entry;
+  entry.op = weight;
+  entry.group = group;
+  if (!readWeightBytes(weight.getValue(), entry))
+    entry.alive = false; // strings, bools, sub-byte, sparse: left alone
+  // A weight that is also a model input is part of the model's interface
+  // (a caller may feed another value): it keeps its own tensor.
+  if (weight.getInputIndex())
+    entry.alive = false;
+  entries.push_back(std::move(entry));
+}
+
+void WeightMatcher::match(MLIRContext *context) {
+  // One parallel sweep over every byte computes all fingerprints.
+  bool orderFree = enabled(TieMode::Transpose), signs = enabled(TieMode::Scale);
+  prints.resize(entries.size());
+  parallelForEach(context, llvm::seq<size_t>(0, entries.size()), [&](size_t i) {
+    MatchEntry &e = entries[i];
+    if (!e.alive)
+      return;
+    bool candidate = large(e) && inScope(e);
+    prints[i] = computeFingerprints(
+        e, orderFree && candidate && e.type.getRank() >= 2, signs && candidate);
+  });
+  if (enabled(TieMode::Exact))
+    runExact();
+  if (enabled(TieMode::Cast))
+    runCast(context);
+  if (enabled(TieMode::Transpose))
+    runTranspose();
+  if (enabled(TieMode::Scale))
+    runScale();
+  if (enabled(TieMode::Slice))
+    runSlice();
+  if (enabled(TieMode::Partial))
+    runPartial();
+}
+
+bool WeightMatcher::take(unsigned dup, unsigned master,
+                         const WeightView &view) {
+  if (!onMatch(dup, master, view))
+    return false;
+  entries[dup].alive = false;
+  return true;
+}
+
+void WeightMatcher::runExact() {
   llvm::DenseMap<std::pair<const void *, uint64_t>, SmallVector<unsigned, 1>>
       buckets;
   for (unsigned i = 0; i < entries.size(); ++i) {
-    Entry &e = entries[i];
+    MatchEntry &e = entries[i];
     if (!e.alive || !large(e))
       continue;
     auto &bucket = buckets[{e.type.getAsOpaquePointer(), prints[i].content}];
     bool tied = false;
     for (unsigned j : bucket) {
-      Entry &m = entries[j];
+      MatchEntry &m = entries[j];
       if (m.alive && m.bytes.size() == e.bytes.size() &&
-          std::memcmp(m.bytes.data(), e.bytes.data(), e.bytes.size()) == 0) {
-        tie(i, j, View{Mode::Exact});
+          std::memcmp(m.bytes.data(), e.bytes.data(), e.bytes.size()) == 0 &&
+          take(i, j, WeightView{TieMode::Exact})) {
         tied = true;
         break;
       }
@@ -45,7 +143,7 @@ void Tier::runExact() {
   }
 }
 
-void Tier::runCast() {
+void WeightMatcher::runCast(MLIRContext *context) {
   // fp32 weights by content: a candidate is an fp16/bf16 weight whose upcast
   // bytes hash and compare equal.
   Type f32 = Float32Type::get(context);
@@ -53,10 +151,10 @@ void Tier::runCast() {
       wide;
   SmallVector<unsigned> narrow;
   for (unsigned i = 0; i < entries.size(); ++i) {
-    Entry &e = entries[i];
+    MatchEntry &e = entries[i];
     if (!e.alive || e.bytes.empty())
       continue;
-    if (!e.frozen())
+    if (!inScope(e))
       continue;
     if (e.type.getElementType().isF32() && large(e))
       wide[{e.type.getAsOpaquePointer(), prints[i].content}].push_back(i);
@@ -67,7 +165,7 @@ void Tier::runCast() {
   if (wide.empty())
     return;
   for (unsigned i : narrow) {
-    Entry &low = entries[i];
+    MatchEntry &low = entries[i];
     bool bf16 = low.type.getElementType().isBF16();
     std::vector<float> up(low.count());
     for (int64_t k = 0; k < low.count(); ++k) {
@@ -83,11 +181,11 @@ void Tier::runCast() {
     if (it == wide.end())
       continue;
     for (unsigned j : it->second) {
-      Entry &high = entries[j];
+      MatchEntry &high = entries[j];
       if (high.alive &&
           std::memcmp(high.bytes.data(), upBytes.data(), upBytes.size()) == 0) {
         // The wide one goes: it is exactly the narrow one cast up.
-        tie(j, i, View{Mode::Cast});
+        (void)take(j, i, WeightView{TieMode::Cast});
       }
     }
   }
@@ -95,7 +193,7 @@ void Tier::runCast() {
 
 /// 2-D transposes, compared in cache-sized tiles.
 template <typename Bits>
-static bool equalTransposed2D(const Entry &dup, const Entry &master) {
+static bool equalTransposed2D(const MatchEntry &dup, const MatchEntry &master) {
   int64_t rows = dup.type.getDimSize(0), cols = dup.type.getDimSize(1);
   const char *d = dup.bytes.data(), *m = master.bytes.data();
   constexpr int64_t tile = 64;
@@ -110,7 +208,7 @@ static bool equalTransposed2D(const Entry &dup, const Entry &master) {
 }
 
 /// True when dup[k...] == master[axes permuted by perm] for every element.
-static bool equalTransposed(const Entry &dup, const Entry &master,
+static bool equalTransposed(const MatchEntry &dup, const MatchEntry &master,
                             ArrayRef<int64_t> perm) {
   if (perm.size() == 2 && dup.elemBytes == 4)
     return equalTransposed2D<uint32_t>(dup, master);
@@ -158,13 +256,13 @@ static bool equalTransposed(const Entry &dup, const Entry &master,
   return true;
 }
 
-void Tier::runTranspose() {
+void WeightMatcher::runTranspose() {
   SmallVector<unsigned> candidates;
   for (unsigned i = 0; i < entries.size(); ++i) {
-    Entry &e = entries[i];
+    MatchEntry &e = entries[i];
     if (!e.alive || e.type.getRank() < 2 || e.type.getRank() > 6 || !large(e))
       continue;
-    if (!e.frozen())
+    if (!inScope(e))
       continue;
     candidates.push_back(i);
   }
@@ -173,14 +271,14 @@ void Tier::runTranspose() {
            SmallVector<unsigned, 1>>
       buckets;
   for (unsigned i : candidates) {
-    Entry &e = entries[i];
+    MatchEntry &e = entries[i];
     SmallVector<int64_t> dims(e.type.getShape());
     llvm::sort(dims);
     auto &bucket = buckets[{e.type.getElementType().getAsOpaquePointer(), dims,
                             prints[i].orderFree}];
     bool tied = false;
     for (unsigned j : bucket) {
-      Entry &m = entries[j];
+      MatchEntry &m = entries[j];
       if (!m.alive || m.type.getRank() != e.type.getRank())
         continue;
       SmallVector<int64_t> perm =
@@ -191,11 +289,12 @@ void Tier::runTranspose() {
         for (int64_t d = 0; d < e.type.getRank(); ++d)
           shapeMatches &= e.type.getDimSize(d) == m.type.getDimSize(perm[d]);
         if (!identity && shapeMatches && equalTransposed(e, m, perm)) {
-          View view{Mode::Transpose};
+          WeightView view{TieMode::Transpose};
           view.perm = perm;
-          tie(i, j, view);
-          tied = true;
-          break;
+          if (take(i, j, view)) {
+            tied = true;
+            break;
+          }
         }
       } while (std::next_permutation(perm.begin(), perm.end()));
       if (tied)
@@ -208,8 +307,9 @@ void Tier::runTranspose() {
 
 /// Finds c with dup == c * master (bit-exact in T, or within the tolerance).
 template <typename T>
-static std::optional<double> findScale(const Entry &dup, const Entry &master,
-                                       double rtol, double atol) {
+static std::optional<double> findScale(const MatchEntry &dup,
+                                       const MatchEntry &master, double rtol,
+                                       double atol) {
   const char *d = dup.bytes.data(), *m = master.bytes.data();
   int64_t n = dup.count(), first = -1;
   for (int64_t i = 0; i < n; ++i)
@@ -244,26 +344,26 @@ static std::optional<double> findScale(const Entry &dup, const Entry &master,
   return std::nullopt;
 }
 
-void Tier::runScale() {
+void WeightMatcher::runScale() {
   SmallVector<unsigned> candidates;
   for (unsigned i = 0; i < entries.size(); ++i) {
-    Entry &e = entries[i];
+    MatchEntry &e = entries[i];
     Type element = e.type ? e.type.getElementType() : Type();
     if (!e.alive || !large(e) || !(element.isF32() || element.isF64()))
       continue;
-    if (!e.frozen())
+    if (!inScope(e))
       continue;
     candidates.push_back(i);
   }
   llvm::DenseMap<std::pair<const void *, uint64_t>, SmallVector<unsigned, 1>>
       buckets;
   for (unsigned i : candidates) {
-    Entry &e = entries[i];
+    MatchEntry &e = entries[i];
     auto &bucket =
         buckets[{e.type.getAsOpaquePointer(), prints[i].signPattern}];
     bool tied = false;
     for (unsigned j : bucket) {
-      Entry &m = entries[j];
+      MatchEntry &m = entries[j];
       if (!m.alive)
         continue;
       std::optional<double> c =
@@ -271,11 +371,12 @@ void Tier::runScale() {
               ? findScale<float>(e, m, options.rtol, options.atol)
               : findScale<double>(e, m, options.rtol, options.atol);
       if (c) {
-        View view{Mode::Scale};
+        WeightView view{TieMode::Scale};
         view.scale = *c;
-        tie(i, j, view);
-        tied = true;
-        break;
+        if (take(i, j, view)) {
+          tied = true;
+          break;
+        }
       }
     }
     if (!tied)
@@ -296,7 +397,7 @@ struct SliceLayout {
 };
 
 /// Hash of index `r` along `axis` (a row for axis 0; strided otherwise).
-static uint64_t hyperRowHash(const Entry &e, int64_t axis, int64_t r,
+static uint64_t hyperRowHash(const MatchEntry &e, int64_t axis, int64_t r,
                              XXH3_state_t *state) {
   SliceLayout layout(e.type.getShape(), axis);
   int64_t size = e.type.getDimSize(axis);
@@ -308,8 +409,8 @@ static uint64_t hyperRowHash(const Entry &e, int64_t axis, int64_t r,
 }
 
 /// dup == master[start : start + dup's size] along `axis`.
-static bool equalSlice(const Entry &dup, const Entry &master, int64_t axis,
-                       int64_t start) {
+static bool equalSlice(const MatchEntry &dup, const MatchEntry &master,
+                       int64_t axis, int64_t start) {
   SliceLayout layout(dup.type.getShape(), axis);
   int64_t length = dup.type.getDimSize(axis);
   int64_t size = master.type.getDimSize(axis);
@@ -323,7 +424,7 @@ static bool equalSlice(const Entry &dup, const Entry &master, int64_t axis,
   return true;
 }
 
-void Tier::runSlice() {
+void WeightMatcher::runSlice() {
   XXH3_state_t *state = XXH3_createState();
   for (int64_t axis = 0; axis < 6; ++axis) {
     // Group by element type and the shape without `axis`; only groups whose
@@ -332,11 +433,11 @@ void Tier::runSlice() {
              SmallVector<unsigned>>
         groups;
     for (unsigned i = 0; i < entries.size(); ++i) {
-      Entry &e = entries[i];
+      MatchEntry &e = entries[i];
       if (!e.alive || !e.type || e.type.getRank() < 2 ||
           e.type.getRank() <= axis || e.bytes.empty())
         continue;
-      if (!e.frozen())
+      if (!inScope(e))
         continue;
       SmallVector<int64_t> rest(e.type.getShape());
       rest.erase(rest.begin() + axis);
@@ -361,7 +462,7 @@ void Tier::runSlice() {
       llvm::DenseMap<uint64_t, SmallVector<std::pair<unsigned, int64_t>, 1>>
           index;
       for (unsigned i : members) {
-        Entry &e = entries[i];
+        MatchEntry &e = entries[i];
         if (!e.alive)
           continue;
         int64_t length = e.type.getDimSize(axis);
@@ -370,17 +471,18 @@ void Tier::runSlice() {
           auto it = index.find(sliceHash(i, 0));
           if (it != index.end())
             for (auto [j, start] : it->second) {
-              Entry &m = entries[j];
+              MatchEntry &m = entries[j];
               if (!m.alive || start + length > m.type.getDimSize(axis) ||
                   m.type.getDimSize(axis) == length)
                 continue;
               if (equalSlice(e, m, axis, start)) {
-                View view{Mode::Slice};
+                WeightView view{TieMode::Slice};
                 view.sliceStart = start;
                 view.sliceAxis = axis;
-                tie(i, j, view);
-                tied = true;
-                break;
+                if (take(i, j, view)) {
+                  tied = true;
+                  break;
+                }
               }
             }
         }
@@ -398,14 +500,14 @@ void Tier::runSlice() {
 /// consecutive rows of W1 (a student that copied part of a teacher's output
 /// channels). W2 keeps only its own rows; its reads become
 /// concat(slice(W1), W2) (or the other order) along dimension 0.
-void Tier::runPartial() {
+void WeightMatcher::runPartial() {
   std::map<std::pair<const void *, SmallVector<int64_t>>, SmallVector<unsigned>>
       groups;
   for (unsigned i = 0; i < entries.size(); ++i) {
-    Entry &e = entries[i];
+    MatchEntry &e = entries[i];
     if (!e.alive || !e.type || e.type.getRank() < 2 || prints[i].rows.empty())
       continue;
-    if (!e.frozen())
+    if (!inScope(e))
       continue;
     groups[{e.type.getElementType().getAsOpaquePointer(),
             SmallVector<int64_t>(e.type.getShape().drop_front())}]
@@ -420,7 +522,7 @@ void Tier::runPartial() {
       for (auto [r, hash] : llvm::enumerate(prints[i].rows))
         index[hash].push_back({i, static_cast<int64_t>(r)});
     for (unsigned i : members) {
-      Entry &e = entries[i];
+      MatchEntry &e = entries[i];
       int64_t rows = e.type.getDimSize(0);
       if (!e.alive || rows < 2)
         continue;
@@ -437,7 +539,7 @@ void Tier::runPartial() {
         if (it == index.end())
           continue;
         for (auto [j, r] : it->second) {
-          Entry &m = entries[j];
+          MatchEntry &m = entries[j];
           // The master is the larger weight (the teacher).
           if (j == i || !m.alive || m.type.getDimSize(0) < rows)
             continue;
@@ -461,8 +563,9 @@ void Tier::runPartial() {
       }
       if (best.length > 0 &&
           static_cast<uint64_t>(best.length) * rowBytes >= options.minBytes)
-        tiePartial(i, best.master, best.dupStart, best.masterStart,
-                   best.length);
+        if (onPartial(i, best.master, best.dupStart, best.masterStart,
+                      best.length))
+          e.alive = false;
     }
   }
 }
