@@ -201,17 +201,22 @@ inline void addModelOptions(po::options_description &options, const char *verbos
                                                "Never print progress");
 }
 
-/// Parses `args` against `options` (+ the positional MODEL); bad usage
-/// prints one line and sets `exitCode` to 2; --help prints and sets 0.
+/// Parses `args` against `options` (+ the positional MODEL, or with
+/// `models` != 1 up to that many MODELs, -1 for any number, as a vector);
+/// bad usage prints one line and sets `exitCode` to 2; --help prints and
+/// sets 0.
 inline std::optional<po::variables_map>
 parseCommand(StringRef command, const std::vector<std::string> &args,
              const po::options_description &options, StringRef usage,
-             int &exitCode) {
+             int &exitCode, int models = 1) {
   po::options_description all;
   all.add(options);
-  all.add_options()("model", po::value<std::string>(), "model");
+  if (models == 1)
+    all.add_options()("model", po::value<std::string>(), "model");
+  else
+    all.add_options()("model", po::value<std::vector<std::string>>(), "model");
   po::positional_options_description positional;
-  positional.add("model", 1);
+  positional.add("model", models);
   po::variables_map vm;
   try {
     po::store(
@@ -291,6 +296,8 @@ LogicalResult specializeShapes(ModuleOp module,
 int runRun(const std::vector<std::string> &args);
 /// loomc compile (CompileCommand.cpp).
 int runCompile(const std::vector<std::string> &args);
+/// loomc diff (DiffCommand.cpp).
+int runDiff(const std::vector<std::string> &args);
 
 } // namespace loomc
 

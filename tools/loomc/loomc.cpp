@@ -62,6 +62,11 @@ commands:
              buffers), per layer and per tensor, sharing, sparsity, NaN/Inf,
              value distributions; a terminal table, --json or --markdown,
              --plot writes an SVG histogram
+  diff       what changed between two models: tensors identical, within
+             tolerance, changed (max abs, relative L2, cosine), reshaped,
+             renamed (also transposed, cast, scaled), added, removed; per
+             layer; the graph's structural changes; --expect-frozen makes
+             it a CI check
   compress   import, optimize (tie duplicated weights, any pass pipeline),
              export ONNX, and print before/after: file size, parameters,
              unique bytes, nodes
@@ -556,7 +561,9 @@ int main(int argc, char **argv) {
     return runRun(args);
   if (command == "compile")
     return runCompile(args);
+  if (command == "diff")
+    return runDiff(args);
   llvm::errs() << "loomc: error: unknown command '" << command
-               << "' (commands: stats, compress, compile, run; see loomc --help)\n";
+               << "' (commands: stats, diff, compress, compile, run; see loomc --help)\n";
   return kUsage;
 }

@@ -200,28 +200,28 @@ std::string typeString(Type type) {
   return text;
 }
 
+} // namespace
+
 /// A user-facing name of an op: the node name from its location.
-std::string locName(Location loc) {
+std::string loom::getNodeName(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location inner : fused.getLocations())
-      if (std::string name = locName(inner); !name.empty())
+      if (std::string name = getNodeName(inner); !name.empty())
         return name;
   return "";
 }
 
 /// The op's kind as a user knows it: `Conv` for a generic ONNX op, `conv`
 /// for `loom.conv`.
-std::string opKind(Operation *op) {
+std::string loom::getOpKind(Operation *op) {
   if (auto generic = dyn_cast<OnnxOp>(op))
     return generic.getOpType().str();
   StringRef name = op->getName().getStringRef();
   name.consume_front("loom.");
   return name.str();
 }
-
-} // namespace
 
 std::string loom::formatGrouped(uint64_t n) {
   std::string digits = std::to_string(n), out;
@@ -334,14 +334,14 @@ ParamReport loom::computeParamStats(ModuleOp module,
       unsigned index = tensorIndex.lookup(weight);
       // The name the graph read it under (import names each reference).
       std::string readName = report.tensors[index].name;
-      std::string refName = locName(ref.getLoc());
+      std::string refName = getNodeName(ref.getLoc());
       for (const std::string &name : report.tensors[index].allNames())
         if (name == refName)
           readName = name;
       LayerStats &layer = layers[user];
       if (layer.op.empty()) {
-        layer.op = opKind(user);
-        layer.name = locName(user->getLoc());
+        layer.op = getOpKind(user);
+        layer.name = getNodeName(user->getLoc());
         if (layer.name.empty())
           layer.name = layer.op + "#" + std::to_string(layers.size());
       }

@@ -118,6 +118,13 @@ ParamReport computeParamStats(mlir::ModuleOp module,
 uint64_t fillHistogram(const TensorStats &stats, double lo, double hi,
                        std::vector<uint64_t> &bins, uint64_t maxElements = 0);
 
+/// The node name a location carries (its NameLoc, also inside a FusedLoc),
+/// or "".
+std::string getNodeName(mlir::Location loc);
+/// The op's kind as a user knows it: `Conv` for a generic ONNX op, `conv`
+/// for `loom.conv`.
+std::string getOpKind(mlir::Operation *op);
+
 /// 11689512 -> "11,689,512".
 std::string formatGrouped(uint64_t n);
 
