@@ -16,6 +16,8 @@
 
 #include "llvm/Support/GlobPattern.h"
 
+#include <cstdio>
+
 using namespace mlir;
 using namespace loomc;
 
@@ -58,7 +60,8 @@ int loomc::runDiff(const std::vector<std::string> &args) {
       exitCode, /*models=*/2);
   if (!vm)
     return exitCode;
-  std::vector<std::string> models = (*vm)["model"].as<std::vector<std::string>>();
+  std::vector<std::string> models =
+      (*vm)["model"].as<std::vector<std::string>>();
   if (models.size() != 2) {
     llvm::errs() << "loomc diff: error: give two models, BASE and OTHER (see "
                     "loomc diff --help)\n";
@@ -90,7 +93,8 @@ int loomc::runDiff(const std::vector<std::string> &args) {
     }
   std::string outputPath = (*vm)["output"].as<std::string>();
   for (const std::string &model : models)
-    if (outputPath != "-" && canonicalPath(outputPath) == canonicalPath(model)) {
+    if (outputPath != "-" &&
+        canonicalPath(outputPath) == canonicalPath(model)) {
       llvm::errs() << "loomc diff: error: -o '" << outputPath
                    << "' is one of the models\n";
       return kUsage;
@@ -119,13 +123,12 @@ int loomc::runDiff(const std::vector<std::string> &args) {
       loom::diffModels(*base.module, *other.module, diffOptions);
   report.base = models[0], report.other = models[1];
   double seconds = secondsSince(begin);
-  progress.done("compared",
-                llvm::formatv("{0} tensors, {1} bytes, {2:f2} GB/s",
-                              report.tensors.size(),
-                              grouped(report.bytesCompared),
-                              seconds > 0 ? report.bytesCompared / seconds / 1e9
-                                          : 0.0)
-                    .str());
+  progress.done(
+      "compared",
+      llvm::formatv("{0} tensors, {1} bytes, {2:f2} GB/s",
+                    report.tensors.size(), grouped(report.bytesCompared),
+                    seconds > 0 ? report.bytesCompared / seconds / 1e9 : 0.0)
+          .str());
 
   if (failed(loom::writeFileAtomically(outputPath, [&](raw_ostream &os) {
         if (json)
@@ -157,13 +160,18 @@ int loomc::runDiff(const std::vector<std::string> &args) {
                    << d.name << "' " << loom::stringifyTensorChange(d.change);
       if (d.change == loom::TensorChange::Renamed)
         llvm::errs() << " to '" << d.otherName << "' (" << d.view << ")";
-      if (d.compared)
-        llvm::errs() << llvm::formatv(
-            " (max abs {0:g}, rel L2 {1:g}, {2} of {3} elements)", d.maxAbs,
-            d.relL2, d.changedElements, d.count);
-      else if (d.change == loom::TensorChange::Reshaped)
+      if (d.change == loom::TensorChange::Reshaped)
         llvm::errs() << " (" << d.shape << "x" << d.dtype << " -> "
                      << d.otherShape << "x" << d.otherDtype << ")";
+      else if (d.compared) {
+        char numbers[128];
+        std::snprintf(numbers, sizeof(numbers),
+                      " (max abs %.3g, rel L2 %.3g, %llu of %lld elements)",
+                      d.maxAbs, d.relL2,
+                      static_cast<unsigned long long>(d.changedElements),
+                      static_cast<long long>(d.count));
+        llvm::errs() << numbers;
+      }
       llvm::errs() << "\n";
     }
     if (!matched) {

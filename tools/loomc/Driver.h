@@ -192,7 +192,8 @@ private:
 };
 
 /// Options every command has: TorchScript input types, --verbose, --quiet.
-inline void addModelOptions(po::options_description &options, const char *verbose) {
+inline void addModelOptions(po::options_description &options,
+                            const char *verbose) {
   options.add_options()(
       "input-types", po::value<std::string>(),
       "TorchScript models: forward()'s input types, comma-separated, as "
@@ -258,8 +259,8 @@ struct Session {
   }
 };
 
-inline loom::LoadedModel load(Session &session, StringRef path, Progress &progress,
-                       const po::variables_map &vm) {
+inline loom::LoadedModel load(Session &session, StringRef path,
+                              Progress &progress, const po::variables_map &vm) {
   if (!llvm::sys::fs::exists(path) && path != "-") {
     llvm::errs() << path << ": error: no such file\n";
     return {};
@@ -284,7 +285,6 @@ inline loom::LoadedModel load(Session &session, StringRef path, Progress &progre
   }
   return model;
 }
-
 
 /// Overrides the input shapes ("NAME:DxD..." or "INDEX:DxD...", '?' for a
 /// dynamic dimension), then infers and folds shapes until nothing changes

@@ -11,12 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/ConstEval/Passes.h"
 #include "loom/Dialect/Loom/Analysis/ParamStats.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
-#include "loom/ConstEval/Passes.h"
 #include "loom/InitAllPasses.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Tools/ToolSupport.h"
@@ -285,15 +285,17 @@ int runCompress(const std::vector<std::string> &args) {
       "tie", po::value<std::string>()->implicit_value("all"), tieHelp.c_str())(
       "tie-min-bytes", po::value<uint64_t>()->default_value(1024),
       "With --tie: only tie duplicates of at least this many bytes")(
-      "freeze", po::value<std::vector<std::string>>()->multitoken()->composing(),
+      "freeze",
+      po::value<std::vector<std::string>>()->multitoken()->composing(),
       "Freeze the parameters whose names (or aliases) match these globs, "
       "e.g. 'encoder.layer.[0-5].*' (ONNX models arrive frozen; TorchScript "
       "archives keep requires_grad)")(
       "freeze-until", po::value<std::string>(),
       "Freeze every parameter read before LAYER (the first op reading a "
-      "weight named LAYER or LAYER.*)")(
-      "freeze-all", po::bool_switch(), "Freeze every parameter")(
-      "unfreeze", po::value<std::vector<std::string>>()->multitoken()->composing(),
+      "weight named LAYER or LAYER.*)")("freeze-all", po::bool_switch(),
+                                        "Freeze every parameter")(
+      "unfreeze",
+      po::value<std::vector<std::string>>()->multitoken()->composing(),
       "After freezing, make the parameters these globs match trainable "
       "again (--freeze-all --unfreeze 'fc.*')")(
       "fold", po::bool_switch(),
@@ -564,6 +566,7 @@ int main(int argc, char **argv) {
   if (command == "diff")
     return runDiff(args);
   llvm::errs() << "loomc: error: unknown command '" << command
-               << "' (commands: stats, diff, compress, compile, run; see loomc --help)\n";
+               << "' (commands: stats, diff, compress, compile, run; see loomc "
+                  "--help)\n";
   return kUsage;
 }

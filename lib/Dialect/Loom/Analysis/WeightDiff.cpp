@@ -97,8 +97,8 @@ Sums compareRange(const Side &a, const Side &b, int64_t begin, int64_t end,
   if (ta.isF32() && tb.isF32()) { // the common case, without decoding
     const char *pa = a.bytes.bytes.data(), *pb = b.bytes.bytes.data();
     for (int64_t i = begin; i < end; ++i)
-      tol.add(loadUnaligned<float>(pa + 4 * i), loadUnaligned<float>(pb + 4 * i),
-              s);
+      tol.add(loadUnaligned<float>(pa + 4 * i),
+              loadUnaligned<float>(pb + 4 * i), s);
     return s;
   }
   constexpr int64_t kBlock = 4096;
@@ -107,12 +107,12 @@ Sums compareRange(const Side &a, const Side &b, int64_t begin, int64_t end,
   for (int64_t i = begin; i < end; i += kBlock) {
     int64_t n = std::min(kBlock, end - i);
     va.clear(), vb.clear();
-    (void)visitElements(ta, a.bytes.bytes.slice(i * a.bytes.elemBytes,
-                                                 n * a.bytes.elemBytes),
-                        n, [&](double v) { va.push_back(v); });
-    (void)visitElements(tb, b.bytes.bytes.slice(i * b.bytes.elemBytes,
-                                                 n * b.bytes.elemBytes),
-                        n, [&](double v) { vb.push_back(v); });
+    (void)visitElements(
+        ta, a.bytes.bytes.slice(i * a.bytes.elemBytes, n * a.bytes.elemBytes),
+        n, [&](double v) { va.push_back(v); });
+    (void)visitElements(
+        tb, b.bytes.bytes.slice(i * b.bytes.elemBytes, n * b.bytes.elemBytes),
+        n, [&](double v) { vb.push_back(v); });
     for (int64_t k = 0; k < n; ++k)
       tol.add(va[k], vb[k], s);
   }
@@ -152,8 +152,7 @@ public:
   std::vector<Found> found;
 
 protected:
-  bool onMatch(unsigned dup, unsigned master,
-               const WeightView &view) override {
+  bool onMatch(unsigned dup, unsigned master, const WeightView &view) override {
     if (entries[dup].group == entries[master].group)
       return false;
     bool dupIsOther = entries[dup].group == 1;
@@ -437,18 +436,20 @@ WeightDiffReport loom::diffModels(ModuleOp base, ModuleOp other,
   for (unsigned k = 0; k < pairs.size(); ++k) {
     TensorDiff &d = report.tensors[k];
     Side &sa = sidesA[k], &sb = sidesB[k];
-    bool sameType = d.dtype == d.otherDtype, sameShape = d.shape == d.otherShape;
+    bool sameType = d.dtype == d.otherDtype,
+         sameShape = d.shape == d.otherShape;
     if (!sa.readable || !sb.readable) {
       // Strings, sub-byte types: equal bytes of equal types, or changed.
       bool equal = sameType && sameShape &&
                    a.tensors[pairs[k].a].op.getValue() ==
                        b.tensors[pairs[k].b].op.getValue();
-      d.change = equal ? TensorChange::Identical
+      d.change = equal       ? TensorChange::Identical
                  : sameShape ? TensorChange::Changed
                              : TensorChange::Reshaped;
       continue;
     }
-    if (sameType && sameShape && sa.bytes.bytes.size() == sb.bytes.bytes.size() &&
+    if (sameType && sameShape &&
+        sa.bytes.bytes.size() == sb.bytes.bytes.size() &&
         std::memcmp(sa.bytes.bytes.data(), sb.bytes.bytes.data(),
                     sa.bytes.bytes.size()) == 0) {
       d.change = TensorChange::Identical;

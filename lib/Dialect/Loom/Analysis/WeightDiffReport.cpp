@@ -75,8 +75,7 @@ void loom::printWeightDiffText(const WeightDiffReport &r, raw_ostream &os) {
      << formatGrouped(r.changedParams) << " changed, "
      << formatGrouped(r.addedParams) << " added";
   if (r.atol || r.rtol)
-    os << " (tolerance atol " << num(r.atol) << ", rtol " << num(r.rtol)
-       << ")";
+    os << " (tolerance atol " << num(r.atol) << ", rtol " << num(r.rtol) << ")";
   os << "\n";
   bool any = false;
   for (const TensorDiff &d : r.tensors) {
@@ -109,13 +108,11 @@ void loom::printWeightDiffText(const WeightDiffReport &r, raw_ostream &os) {
     if (l.unchanged == l.tensors)
       continue;
     if (!anyLayer)
-      os << llvm::formatv("\n  {0,-40} {1,-16} {2,8} {3,10} {4,16}\n",
-                          "layer", "op", "tensors", "unchanged",
-                          "changed params");
+      os << llvm::formatv("\n  {0,-40} {1,-16} {2,8} {3,10} {4,16}\n", "layer",
+                          "op", "tensors", "unchanged", "changed params");
     anyLayer = true;
-    os << llvm::formatv("  {0,-40} {1,-16} {2,8} {3,10} {4,16}\n", l.name,
-                        l.op, l.tensors, l.unchanged,
-                        formatGrouped(l.changedParams));
+    os << llvm::formatv("  {0,-40} {1,-16} {2,8} {3,10} {4,16}\n", l.name, l.op,
+                        l.tensors, l.unchanged, formatGrouped(l.changedParams));
   }
   os << "\ngraph: " << r.opsBase << " ops -> " << r.opsOther << " ops";
   if (r.ops.empty()) {
@@ -144,12 +141,9 @@ void loom::printWeightDiffJSON(const WeightDiffReport &r, raw_ostream &os) {
   llvm::json::Array tensors;
   for (const TensorDiff &d : r.tensors) {
     llvm::json::Object t{
-        {"name", d.name},
-        {"change", stringifyTensorChange(d.change)},
-        {"layer", d.layer},
-        {"count", d.count},
-        {"frozen", d.frozen},
-        {"unchanged", d.unchanged()},
+        {"name", d.name},     {"change", stringifyTensorChange(d.change)},
+        {"layer", d.layer},   {"count", d.count},
+        {"frozen", d.frozen}, {"unchanged", d.unchanged()},
     };
     if (d.change != TensorChange::Added)
       t["dtype"] = d.dtype, t["shape"] = d.shape;
@@ -212,8 +206,7 @@ void loom::printWeightDiffJSON(const WeightDiffReport &r, raw_ostream &os) {
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 
-void loom::printWeightDiffMarkdown(const WeightDiffReport &r,
-                                   raw_ostream &os) {
+void loom::printWeightDiffMarkdown(const WeightDiffReport &r, raw_ostream &os) {
   os << "## `" << r.base << "` → `" << r.other << "`\n\n";
   os << "- tensors: " << summaryLine(r) << "\n";
   os << "- parameters: " << formatGrouped(r.unchangedParams) << " unchanged, "

@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -61,7 +62,9 @@ std::string WeightView::describe() const {
             "]";
     break;
   case TieMode::Scale:
-    text += llvm::formatv(", c = {0}", scale).str();
+    char buffer[40];
+    std::snprintf(buffer, sizeof(buffer), ", c = %.9g", scale);
+    text += buffer;
     break;
   case TieMode::Slice:
     text += ", axis " + std::to_string(sliceAxis) + " from " +

@@ -61,7 +61,8 @@ struct TensorDiff {
     return change == TensorChange::Identical ||
            change == TensorChange::WithinTolerance ||
            (change == TensorChange::Renamed &&
-            (view == "exact" || llvm::StringRef(view).starts_with("transpose")));
+            (view == "exact" ||
+             llvm::StringRef(view).starts_with("transpose")));
   }
 };
 
