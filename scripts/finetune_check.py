@@ -18,6 +18,7 @@ identical to its original's.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -149,8 +150,80 @@ def main():
     sys.exit(1 if failures else 0)
 
 
+def ort_outputs(path, feeds):
+    import onnxruntime as ort
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)
+
+
+def folder_bytes(folder):
+    return sum(os.path.getsize(os.path.join(folder, f))
+               for f in os.listdir(folder))
+
+
 def check_share(loomc, work):
-    pass
+    p = lambda name: os.path.join(work, name + ".onnx")  # noqa: E731
+    rng = np.random.default_rng(0)
+    ids = {"ids": rng.integers(0, 4000, (2, 16)).astype(np.int64)}
+    image = {"x": rng.random((2, 3, 64, 64), dtype=np.float32)}
+
+    # Five fine-tunes of one backbone: stored about once.
+    variants = [f"bert-ft{k}" for k in range(1, 6)]
+    out = os.path.join(work, "fleet")
+    shutil.rmtree(out, ignore_errors=True)
+    report = os.path.join(work, "fleet.json")
+    run = subprocess.run([loomc, "compress", *map(p, variants),
+                          "--share-weights", "-o", out, "--report", report],
+                         capture_output=True, text=True)
+    print(run.stdout, end="")
+    check(run.returncode == 0, f"compress --share-weights of 5 BERT "
+                               f"fine-tunes (exit {run.returncode}) "
+                               f"{run.stderr.strip()}")
+    if run.returncode != 0:
+        return
+    one = os.path.getsize(p("bert-ft1"))
+    total = folder_bytes(out)
+    separate = sum(os.path.getsize(p(v)) for v in variants)
+    print(f"     5 separate files: {separate:,} bytes; shared folder: "
+          f"{total:,} bytes = {total / one:.3f}x one model ({one:,})")
+    check(total <= 1.3 * one, f"the shared folder is <= 1.3x one model "
+                              f"({total / one:.3f}x)")
+    for v in variants:
+        want = ort_outputs(p(v), ids)
+        got = ort_outputs(os.path.join(out, v + ".onnx"), ids)
+        same = all(np.array_equal(a, b) for a, b in zip(want, got))
+        check(same, f"{v}: ONNX Runtime outputs identical to the original's")
+    data = json.load(open(report))
+    check(sum(m["shared_bytes_read"] > 0 for m in data["models"]) == 5 and
+          data["bytes_after"] == total,
+          f"the report's bytes after ({data['bytes_after']:,}) are the "
+          f"folder's ({total:,})")
+
+    # A view across models: resnet18-renamed stores fc.weight transposed;
+    # it becomes a Transpose of the base's tensor, stored once.
+    out = os.path.join(work, "fleet-r18")
+    report = os.path.join(work, "fleet-r18.json")
+    run = subprocess.run([loomc, "compress", p("resnet18"),
+                          p("resnet18-renamed"), "--share-weights", "-o", out,
+                          "--report", report], capture_output=True, text=True)
+    print(run.stdout, end="")
+    check(run.returncode == 0, f"compress --share-weights of ResNet-18 and "
+                               f"its renamed copy {run.stderr.strip()}")
+    if run.returncode != 0:
+        return
+    data = json.load(open(report))
+    renamed = data["models"][1]
+    check(renamed["views_of_other_models"] == {"transpose": 1} and
+          renamed["own_bytes_after"] < 200_000,
+          f"the transposed fc.weight became a view: "
+          f"{renamed['views_of_other_models']}, own bytes "
+          f"{renamed['own_bytes_after']:,}")
+    for name in ("resnet18", "resnet18-renamed"):
+        want = ort_outputs(p(name), image)
+        got = ort_outputs(os.path.join(out, name + ".onnx"), image)
+        same = all(np.array_equal(a, b) for a, b in zip(want, got))
+        check(same, f"{name}: ONNX Runtime outputs identical to the "
+                    f"original's")
 
 
 if __name__ == "__main__":

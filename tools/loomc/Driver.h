@@ -14,14 +14,17 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/InitAllDialects.h"
+#include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Tools/ToolSupport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
@@ -29,6 +32,7 @@
 #include <boost/program_options.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <optional>
 
@@ -286,6 +290,58 @@ inline loom::LoadedModel load(Session &session, StringRef path,
   return model;
 }
 
+/// Before/after figures of compress.
+struct Figures {
+  uint64_t fileBytes = 0;
+  int64_t total = 0, uniqueParams = 0, nodes = 0, weights = 0;
+  uint64_t uniqueBytes = 0;
+
+  llvm::json::Object toJSON() const {
+    return llvm::json::Object{
+        {"file_bytes", static_cast<int64_t>(fileBytes)},
+        {"total", total},
+        {"unique_params", uniqueParams},
+        {"unique_bytes", static_cast<int64_t>(uniqueBytes)},
+        {"nodes", nodes},
+        {"weights", weights},
+    };
+  }
+};
+
+/// `dataPath`: the model's external data file, if it has one.
+inline Figures figuresOf(ModuleOp module, StringRef path, StringRef dataPath) {
+  Figures figures;
+  // Counts only: the weights' data is not read.
+  loom::ParamStatsOptions counts;
+  counts.values = false;
+  loom::ParamReport report = loom::computeParamStats(module, counts);
+  figures.total = report.total();
+  figures.uniqueParams = report.uniqueParams;
+  figures.uniqueBytes = report.uniqueBytes;
+  Shape shape = shapeOf(module);
+  figures.nodes = shape.nodes;
+  figures.weights = shape.weights;
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(path, size))
+    figures.fileBytes = size;
+  // External data beside an ONNX model counts as part of it.
+  uint64_t dataSize = 0;
+  if (!dataPath.empty() && !llvm::sys::fs::file_size(dataPath, dataSize))
+    figures.fileBytes += dataSize;
+  return figures;
+}
+
+inline std::string change(double before, double after) {
+  if (before == after)
+    return "=";
+  if (before == 0)
+    return "new";
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%+.1f%%",
+                100.0 * (after - before) / before);
+  return buffer;
+}
+
 /// Overrides the input shapes ("NAME:DxD..." or "INDEX:DxD...", '?' for a
 /// dynamic dimension), then infers and folds shapes until nothing changes
 /// (Specialize.cpp).
@@ -296,6 +352,20 @@ LogicalResult specializeShapes(ModuleOp module,
 int runRun(const std::vector<std::string> &args);
 /// loomc compile (CompileCommand.cpp).
 int runCompile(const std::vector<std::string> &args);
+/// What `loomc compress --share-weights` was asked for.
+struct ShareRequest {
+  std::vector<std::string> models;
+  std::string outDir;
+  std::string pipeline; // as text, for the report
+  loom::ONNXExportOptions exportOptions;
+  std::optional<std::string> reportPath;
+};
+/// loomc compress --share-weights (ShareCommand.cpp): loads every model,
+/// runs `pm` on each, ties across them, writes OUTDIR.
+int runShareWeights(const ShareRequest &request, Session &session,
+                    PassManager &pm, Progress &progress,
+                    const po::variables_map &vm);
+
 /// loomc diff (DiffCommand.cpp).
 int runDiff(const std::vector<std::string> &args);
 

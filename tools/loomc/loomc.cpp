@@ -204,58 +204,6 @@ int runStats(const std::vector<std::string> &args) {
 // loomc compress
 //===----------------------------------------------------------------------===//
 
-/// Before/after figures of compress.
-struct Figures {
-  uint64_t fileBytes = 0;
-  int64_t total = 0, uniqueParams = 0, nodes = 0, weights = 0;
-  uint64_t uniqueBytes = 0;
-
-  llvm::json::Object toJSON() const {
-    return llvm::json::Object{
-        {"file_bytes", static_cast<int64_t>(fileBytes)},
-        {"total", total},
-        {"unique_params", uniqueParams},
-        {"unique_bytes", static_cast<int64_t>(uniqueBytes)},
-        {"nodes", nodes},
-        {"weights", weights},
-    };
-  }
-};
-
-/// `dataPath`: the model's external data file, if it has one.
-Figures figuresOf(ModuleOp module, StringRef path, StringRef dataPath) {
-  Figures figures;
-  // Counts only: the weights' data is not read.
-  loom::ParamStatsOptions counts;
-  counts.values = false;
-  loom::ParamReport report = loom::computeParamStats(module, counts);
-  figures.total = report.total();
-  figures.uniqueParams = report.uniqueParams;
-  figures.uniqueBytes = report.uniqueBytes;
-  Shape shape = shapeOf(module);
-  figures.nodes = shape.nodes;
-  figures.weights = shape.weights;
-  uint64_t size = 0;
-  if (!llvm::sys::fs::file_size(path, size))
-    figures.fileBytes = size;
-  // External data beside an ONNX model counts as part of it.
-  uint64_t dataSize = 0;
-  if (!dataPath.empty() && !llvm::sys::fs::file_size(dataPath, dataSize))
-    figures.fileBytes += dataSize;
-  return figures;
-}
-
-std::string change(double before, double after) {
-  if (before == after)
-    return "=";
-  if (before == 0)
-    return "new";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%+.1f%%",
-                100.0 * (after - before) / before);
-  return buffer;
-}
-
 /// "auto, always, never".
 std::string externalDataNames() {
   std::vector<std::string> names;
@@ -309,6 +257,10 @@ int runCompress(const std::vector<std::string> &args) {
       "pipeline", po::value<std::string>(),
       "An MLIR pass pipeline run after the fixed passes, e.g. "
       "'canonicalize,cse' or 'builtin.module(loom-infer-shapes)'")(
+      "share-weights", po::bool_switch(),
+      "Several models in, -o a folder out: tensors equal across models (or "
+      "views of one: transposed, cast, scaled, sliced) are stored once, in "
+      "OUTDIR/shared.weights")(
       "report", po::value<std::string>(),
       "Also write the before/after figures and pass times as JSON to this "
       "file")("external-data", po::value<std::string>()->default_value("auto"),
@@ -324,19 +276,41 @@ int runCompress(const std::vector<std::string> &args) {
       "then --freeze*, --tie, --fold, then --pipeline), exports OUT, and\n"
       "prints before/after:\n"
       "file size, parameters, unique parameters, unique bytes, nodes,\n"
-      "weights. Nothing is written when a step fails.",
-      exitCode);
+      "weights. Nothing is written when a step fails.\n\n"
+      "  loomc compress A.onnx B.onnx ... --share-weights -o OUTDIR\n\n"
+      "runs the same passes on each model, then ties weights across them:\n"
+      "every tensor equal in two or more models (or a transposed, cast,\n"
+      "scaled or sliced view of one) is written once into\n"
+      "OUTDIR/shared.weights (ONNX external data); each model keeps only its\n"
+      "own tensors, in OUTDIR/<model>.onnx and its own data file. Prints the\n"
+      "bytes before, after and saved per model.",
+      exitCode, /*models=*/-1);
   if (!vm)
     return exitCode;
-  std::string modelPath = (*vm)["model"].as<std::string>();
+  std::vector<std::string> models =
+      (*vm)["model"].as<std::vector<std::string>>();
+  bool share = (*vm)["share-weights"].as<bool>();
+  if (share && models.size() < 2) {
+    llvm::errs() << "loomc compress: error: --share-weights takes two or more "
+                    "models\n";
+    return kUsage;
+  }
+  if (!share && models.size() != 1) {
+    llvm::errs() << "loomc compress: error: give one MODEL (several go with "
+                    "--share-weights; see loomc compress --help)\n";
+    return kUsage;
+  }
+  std::string modelPath = models.front();
   if (!vm->count("output")) {
-    llvm::errs() << "loomc compress: error: -o OUT.onnx is required (see "
-                    "loomc compress --help)\n";
+    llvm::errs() << "loomc compress: error: -o " << (share ? "OUTDIR" : "OUT.onnx")
+                 << " is required (see loomc compress --help)\n";
     return kUsage;
   }
   std::string outputPath = (*vm)["output"].as<std::string>();
   loom::ModelFormat outputFormat = loom::modelFormatOf(outputPath);
-  if (outputFormat == loom::ModelFormat::Unknown && isStreamPath(outputPath))
+  if (share)
+    outputFormat = loom::ModelFormat::ONNX; // a folder of ONNX models
+  else if (outputFormat == loom::ModelFormat::Unknown && isStreamPath(outputPath))
     outputFormat = loom::ModelFormat::ONNX;
   if (outputFormat != loom::ModelFormat::ONNX &&
       outputFormat != loom::ModelFormat::MLIR) {
@@ -361,7 +335,7 @@ int runCompress(const std::vector<std::string> &args) {
     outputs.push_back({"--report", reportPath});
   }
   for (auto &[option, path] : outputs)
-    if (!isStreamPath(path))
+    if (!isStreamPath(path) && !(share && option == "-o"))
       if (std::optional<std::string> problem = outputFolderProblem(path)) {
         llvm::errs() << "loomc compress: error: cannot write " << option << " '"
                      << path << "': " << *problem << "\n";
@@ -372,6 +346,12 @@ int runCompress(const std::vector<std::string> &args) {
   std::string external = (*vm)["external-data"].as<std::string>();
   if (auto choice = loom::symbolizeExternalData(external)) {
     exportOptions.externalData = *choice;
+    if (share &&
+        *choice == loom::ONNXExportOptions::ExternalData::Never) {
+      llvm::errs() << "loomc compress: error: --share-weights writes external "
+                      "data; --external-data never does not go with it\n";
+      return kUsage;
+    }
   } else {
     llvm::errs() << "loomc compress: error: --external-data must be one of "
                  << externalDataNames() << ", got '" << external << "'\n";
@@ -443,6 +423,12 @@ int runCompress(const std::vector<std::string> &args) {
   std::string pipeline;
   llvm::raw_string_ostream pipelineText(pipeline);
   pm.printAsTextualPipeline(pipelineText);
+  if (share) {
+    ShareRequest request{models, outputPath, pipeline, exportOptions};
+    if (vm->count("report"))
+      request.reportPath = (*vm)["report"].as<std::string>();
+    return runShareWeights(request, session, pm, progress, *vm);
+  }
   Clock::time_point begin = Clock::now();
   loom::LoadedModel model = load(session, modelPath, progress, *vm);
   if (!model)

@@ -57,6 +57,25 @@ static std::string denseBytes(DenseElementsAttr dense) {
   return bytes;
 }
 
+bool Exporter::referToShared(ArrayRef<char> data, onnx::TensorProto *tensor) {
+  if (!options.findShared || data.size() < options.externalDataThreshold)
+    return false;
+  std::optional<ONNXExportOptions::SharedTensor> shared =
+      options.findShared(data);
+  if (!shared)
+    return false;
+  tensor->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto add = [&](StringRef key, std::string value) {
+    onnx::StringStringEntryProto *kv = tensor->add_external_data();
+    kv->set_key(key.str());
+    kv->set_value(std::move(value));
+  };
+  add("location", shared->location);
+  add("offset", std::to_string(shared->offset));
+  add("length", std::to_string(data.size()));
+  return true;
+}
+
 LogicalResult Exporter::writeTensor(ElementsAttr value,
                                     onnx::TensorProto *tensor) {
   auto type = cast<ShapedType>(value.getType());
@@ -104,6 +123,8 @@ LogicalResult Exporter::writeTensor(ElementsAttr value,
              << "tensor '" << tensor->name() << "' refers to resource '"
              << resource.getRawHandle().getKey() << "', which holds no data";
     ArrayRef<char> data = blob->getData();
+    if (referToShared(data, tensor))
+      return success();
     if (useExternal && data.size() >= options.externalDataThreshold) {
       externalTensors.emplace_back(tensor, data);
       return success();
@@ -117,6 +138,11 @@ LogicalResult Exporter::writeTensor(ElementsAttr value,
     return success();
   }
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    // The raw data of a non-splat, byte-sized dense attribute is the ONNX
+    // raw data.
+    if (!dense.isSplat() && !type.getElementType().isInteger(1) &&
+        referToShared(dense.getRawData(), tensor))
+      return success();
     tensor->set_raw_data(denseBytes(dense));
     return success();
   }

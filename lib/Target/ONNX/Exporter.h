@@ -53,6 +53,9 @@ public:
   std::string writtenDataPath;
 
 private:
+  /// Makes `tensor` refer to `data` in a file shared by several models
+  /// when options.findShared knows it; false otherwise.
+  bool referToShared(llvm::ArrayRef<char> data, onnx::TensorProto *tensor);
   LogicalResult writeTensor(ElementsAttr value, onnx::TensorProto *tensor);
   LogicalResult writeType(Type type, ArrayAttr dimNames, Location loc,
                           onnx::TypeProto *proto);

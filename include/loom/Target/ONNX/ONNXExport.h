@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,18 @@ struct ONNXExportOptions {
   ExternalData externalData = ExternalData::Auto;
   /// With external data, tensors smaller than this stay inside the model.
   uint64_t externalDataThreshold = 1024;
+
+  /// Bytes already stored in a file beside the model for several models
+  /// (`loomc compress --share-weights`): the file's name (relative to the
+  /// model's folder) and where the bytes start in it.
+  struct SharedTensor {
+    std::string location;
+    uint64_t offset = 0;
+  };
+  /// Given the bytes of an initializer of at least externalDataThreshold
+  /// bytes, where they are shared, if they are: the initializer then refers
+  /// to them there instead of holding or writing them again.
+  std::function<std::optional<SharedTensor>(llvm::ArrayRef<char>)> findShared;
 };
 
 /// The choices of ExternalData by name ("auto", "always", "never"), with a
