@@ -81,8 +81,8 @@ int loomc::runShareWeights(const ShareRequest &request, Session &session,
     llvm::sys::path::append(out, name);
     if (canonicalPath(out) == canonicalPath(model)) {
       llvm::errs() << "loomc compress: error: --share-weights: -o '"
-                   << request.outDir << "' would overwrite the model '"
-                   << model << "'\n";
+                   << request.outDir << "' would overwrite the model '" << model
+                   << "'\n";
       return kUsage;
     }
     outputs.push_back(out.str().str());
@@ -136,11 +136,11 @@ int loomc::runShareWeights(const ShareRequest &request, Session &session,
         blobs.push_back({*data, static_cast<unsigned>(i)});
   parallelForEach(session.context.get(), blobs, [](Blob &blob) {
     blob.hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
-        reinterpret_cast<const uint8_t *>(blob.data.data()),
-        blob.data.size()));
+        reinterpret_cast<const uint8_t *>(blob.data.data()), blob.data.size()));
   });
   // Groups of equal bytes (hash, then size and memcmp against the first).
-  llvm::DenseMap<std::pair<uint64_t, size_t>, SmallVector<SmallVector<unsigned>>>
+  llvm::DenseMap<std::pair<uint64_t, size_t>,
+                 SmallVector<SmallVector<unsigned>>>
       groups;
   for (auto [i, blob] : llvm::enumerate(blobs)) {
     auto &candidates = groups[{blob.hash, blob.data.size()}];
@@ -244,8 +244,8 @@ int loomc::runShareWeights(const ShareRequest &request, Session &session,
   llvm::outs() << "loomc compress --share-weights: " << request.models.size()
                << " models -> " << request.outDir << "\n";
   llvm::outs() << llvm::formatv("  {0,-32} {1,14} {2,14} {3,14} {4,14} {5,8}\n",
-                                "model", "before", "own after",
-                                "shared reads", "saved", "change");
+                                "model", "before", "own after", "shared reads",
+                                "saved", "change");
   uint64_t totalBefore = 0, totalOwn = 0;
   llvm::json::Array perModel;
   for (size_t i = 0; i < modules.size(); ++i) {
@@ -284,13 +284,11 @@ int loomc::runShareWeights(const ShareRequest &request, Session &session,
   uint64_t totalAfter = totalOwn + size;
   llvm::outs() << llvm::formatv("  {0,-32} {1,14} {2,14}\n", kSharedName, "",
                                 grouped(size));
-  llvm::outs() << llvm::formatv("  {0,-32} {1,14} {2,14} {3,14} {4,14} {5,8}\n",
-                                "total", grouped(totalBefore),
-                                grouped(totalAfter), "",
-                                grouped(totalBefore > totalAfter
-                                            ? totalBefore - totalAfter
-                                            : 0),
-                                change(totalBefore, totalAfter));
+  llvm::outs() << llvm::formatv(
+      "  {0,-32} {1,14} {2,14} {3,14} {4,14} {5,8}\n", "total",
+      grouped(totalBefore), grouped(totalAfter), "",
+      grouped(totalBefore > totalAfter ? totalBefore - totalAfter : 0),
+      change(totalBefore, totalAfter));
   // Each pass once, its time summed over the models.
   llvm::MapVector<StringRef, double> totals;
   for (auto &[name, t] : passTimes)

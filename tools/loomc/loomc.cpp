@@ -302,7 +302,8 @@ int runCompress(const std::vector<std::string> &args) {
   }
   std::string modelPath = models.front();
   if (!vm->count("output")) {
-    llvm::errs() << "loomc compress: error: -o " << (share ? "OUTDIR" : "OUT.onnx")
+    llvm::errs() << "loomc compress: error: -o "
+                 << (share ? "OUTDIR" : "OUT.onnx")
                  << " is required (see loomc compress --help)\n";
     return kUsage;
   }
@@ -310,7 +311,8 @@ int runCompress(const std::vector<std::string> &args) {
   loom::ModelFormat outputFormat = loom::modelFormatOf(outputPath);
   if (share)
     outputFormat = loom::ModelFormat::ONNX; // a folder of ONNX models
-  else if (outputFormat == loom::ModelFormat::Unknown && isStreamPath(outputPath))
+  else if (outputFormat == loom::ModelFormat::Unknown &&
+           isStreamPath(outputPath))
     outputFormat = loom::ModelFormat::ONNX;
   if (outputFormat != loom::ModelFormat::ONNX &&
       outputFormat != loom::ModelFormat::MLIR) {
@@ -346,8 +348,7 @@ int runCompress(const std::vector<std::string> &args) {
   std::string external = (*vm)["external-data"].as<std::string>();
   if (auto choice = loom::symbolizeExternalData(external)) {
     exportOptions.externalData = *choice;
-    if (share &&
-        *choice == loom::ONNXExportOptions::ExternalData::Never) {
+    if (share && *choice == loom::ONNXExportOptions::ExternalData::Never) {
       llvm::errs() << "loomc compress: error: --share-weights writes external "
                       "data; --external-data never does not go with it\n";
       return kUsage;

@@ -425,22 +425,51 @@ WeightDiffReport loom::diffModels(ModuleOp base, ModuleOp other,
       report.tensors.push_back(std::move(d));
     }
 
-  // The comparison: bit-exact first, then values in chunks, in parallel.
+  // The comparison: bit-exact first, then values, both in chunks of at
+  // most 16 MiB / 4M elements, in parallel.
+  constexpr int64_t kChunk = int64_t(1) << 22;
+  constexpr size_t kByteChunk = size_t(1) << 24;
+  struct ByteChunk {
+    unsigned pair;
+    size_t begin, end;
+    bool equal = true;
+  };
+  std::vector<ByteChunk> byteChunks;
+  std::vector<bool> sameBytes(pairs.size(), false);
+  for (unsigned k = 0; k < pairs.size(); ++k) {
+    TensorDiff &d = report.tensors[k];
+    Side &sa = sidesA[k], &sb = sidesB[k];
+    if (!sa.readable || !sb.readable || d.dtype != d.otherDtype ||
+        d.shape != d.otherShape ||
+        sa.bytes.bytes.size() != sb.bytes.bytes.size())
+      continue;
+    sameBytes[k] = true;
+    for (size_t begin = 0, n = sa.bytes.bytes.size(); begin < n;
+         begin += kByteChunk)
+      byteChunks.push_back({k, begin, std::min(n, begin + kByteChunk)});
+  }
+  parallelForEach(context, byteChunks, [&](ByteChunk &c) {
+    c.equal = std::memcmp(sidesA[c.pair].bytes.bytes.data() + c.begin,
+                          sidesB[c.pair].bytes.bytes.data() + c.begin,
+                          c.end - c.begin) == 0;
+  });
+  for (const ByteChunk &c : byteChunks)
+    if (!c.equal)
+      sameBytes[c.pair] = false;
+
   struct Chunk {
     unsigned pair;
     int64_t begin, end;
     Sums sums;
   };
   std::vector<Chunk> chunks;
-  constexpr int64_t kChunk = int64_t(1) << 22;
   for (unsigned k = 0; k < pairs.size(); ++k) {
     TensorDiff &d = report.tensors[k];
     Side &sa = sidesA[k], &sb = sidesB[k];
-    bool sameType = d.dtype == d.otherDtype,
-         sameShape = d.shape == d.otherShape;
+    bool sameShape = d.shape == d.otherShape;
     if (!sa.readable || !sb.readable) {
-      // Strings, sub-byte types: equal bytes of equal types, or changed.
-      bool equal = sameType && sameShape &&
+      // Strings, sub-byte types: equal attributes of equal types, or changed.
+      bool equal = d.dtype == d.otherDtype && sameShape &&
                    a.tensors[pairs[k].a].op.getValue() ==
                        b.tensors[pairs[k].b].op.getValue();
       d.change = equal       ? TensorChange::Identical
@@ -448,10 +477,7 @@ WeightDiffReport loom::diffModels(ModuleOp base, ModuleOp other,
                              : TensorChange::Reshaped;
       continue;
     }
-    if (sameType && sameShape &&
-        sa.bytes.bytes.size() == sb.bytes.bytes.size() &&
-        std::memcmp(sa.bytes.bytes.data(), sb.bytes.bytes.data(),
-                    sa.bytes.bytes.size()) == 0) {
+    if (sameBytes[k]) {
       d.change = TensorChange::Identical;
       report.bytesCompared += 2 * sa.bytes.bytes.size();
       continue;

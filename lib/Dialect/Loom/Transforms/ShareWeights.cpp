@@ -32,8 +32,7 @@ public:
   llvm::MapVector<unsigned, std::vector<Tie>> ties;
 
 protected:
-  bool onMatch(unsigned dup, unsigned master,
-               const WeightView &view) override {
+  bool onMatch(unsigned dup, unsigned master, const WeightView &view) override {
     MatchEntry &d = entries[dup], &m = entries[master];
     if (d.group == m.group)
       return false;

@@ -42,8 +42,9 @@ struct ShareWeightsResult {
 };
 
 /// Ties the weights of `models` (all of one MLIRContext) across models.
-ShareWeightsResult shareWeightsAcrossModels(llvm::ArrayRef<mlir::ModuleOp> models,
-                                            const ShareWeightsOptions &options = {});
+ShareWeightsResult
+shareWeightsAcrossModels(llvm::ArrayRef<mlir::ModuleOp> models,
+                         const ShareWeightsOptions &options = {});
 
 } // namespace loom
 
