@@ -5,7 +5,8 @@
 # embedding): `loomc compress --tie --fold` (import, infer shapes, tie
 # duplicated weights, fold what depends only on frozen data, export,
 # before/after), the parameter report of the result
-# (`loomc stats`), and ONNX Runtime's outputs of both models compared.
+# (`loomc stats`), what changed (`loomc diff`), and ONNX Runtime's outputs of
+# both models compared.
 # Then `loomc run` compiles the tied model for this CPU, runs it and compares its
 # logits with ONNX Runtime's; `loomc compile` makes it a shared library with a C
 # header, which examples/loom_run.c (built here with cc) links and runs, and its
@@ -21,6 +22,14 @@ mkdir -p "$out"
 model="$root/samples/tiny-gpt.onnx"
 "$build/bin/loomc" compress "$model" -o "$out/tiny-gpt.tied.onnx" --tie --fold \
   --report "$out/compress.json" --verbose
+echo
+# What compress changed, tensor by tensor (the head's transposed copy is now
+# a view of the embedding) and in the graph; every weight the model had is
+# still there, by name or as a view (--expect-frozen '*').
+"$build/bin/loomc" diff "$model" "$out/tiny-gpt.tied.onnx" --expect-frozen '*' \
+  -o "$out/diff.txt"
+head -n 8 "$out/diff.txt"
+echo "[sample] the whole diff: $out/diff.txt"
 echo
 "$build/bin/loomc" stats "$out/tiny-gpt.tied.onnx" --plot "$out/tiny-gpt.tied.svg"
 echo "[sample] histogram figure: $out/tiny-gpt.tied.svg; JSON: $out/compress.json"

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Threading.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -130,7 +131,10 @@ bool isNumeric(Type type) {
 /// value (or a transposed, cast or scaled one): renamed.
 class RenameMatcher : public WeightMatcher {
 public:
-  RenameMatcher()
+  /// `exclusive`: an other tensor stands for one base tensor at most (a
+  /// rename); otherwise several removed base tensors may have become views
+  /// of one other tensor (tied).
+  explicit RenameMatcher(bool exclusive)
       : WeightMatcher([] {
           MatchOptions options;
           options.modes = {TieMode::Exact, TieMode::Cast, TieMode::Transpose,
@@ -138,7 +142,8 @@ public:
           options.minBytes = 1;
           options.frozenOnly = false;
           return options;
-        }()) {}
+        }()),
+        exclusive(exclusive) {}
 
   void add(WeightOp op, unsigned group, unsigned tensor) {
     addWeight(op, group);
@@ -158,6 +163,8 @@ protected:
     bool dupIsOther = entries[dup].group == 1;
     unsigned baseEntry = dupIsOther ? master : dup;
     unsigned otherEntry = dupIsOther ? dup : master;
+    if (foundBase.count(baseEntry))
+      return false;
     std::string text;
     switch (view.mode) {
     case TieMode::Exact:
@@ -197,13 +204,17 @@ protected:
       break;
     }
     found.push_back({tensors[baseEntry], tensors[otherEntry], text});
-    // Both are taken: the other side leaves the buckets too.
-    entries[master].alive = false;
+    foundBase.insert(baseEntry);
+    // A rename takes both: the other side leaves the buckets too.
+    if (exclusive)
+      entries[master].alive = false;
     return true;
   }
 
 private:
+  bool exclusive;
   std::vector<unsigned> tensors;
+  llvm::DenseSet<unsigned> foundBase;
 };
 
 /// The key of an op in the structural comparison: its node name, or its
@@ -363,7 +374,7 @@ WeightDiffReport loom::diffModels(ModuleOp base, ModuleOp other,
   }
 
   // The rest by content.
-  RenameMatcher renames;
+  RenameMatcher renames(/*exclusive=*/true);
   for (auto [i, t] : llvm::enumerate(a.tensors))
     if (!pairedA[i])
       renames.add(t.op, 0, i);
@@ -373,6 +384,25 @@ WeightDiffReport loom::diffModels(ModuleOp base, ModuleOp other,
   renames.match(context);
   for (const RenameMatcher::Found &f : renames.found)
     pairedA[f.base] = pairedB[f.other] = true;
+  // A base tensor still unmatched may have been tied into one the other
+  // model still has (an exporter's transposed copy of an embedding, tied
+  // back to it): its values live on as a view of that tensor.
+  RenameMatcher tied(/*exclusive=*/false);
+  bool anyLeft = false;
+  for (auto [i, t] : llvm::enumerate(a.tensors))
+    if (!pairedA[i]) {
+      tied.add(t.op, 0, i);
+      anyLeft = true;
+    }
+  if (anyLeft) {
+    for (auto [j, t] : llvm::enumerate(b.tensors))
+      tied.add(t.op, 1, j);
+    tied.match(context);
+    for (const RenameMatcher::Found &f : tied.found) {
+      pairedA[f.base] = true;
+      renames.found.push_back(f);
+    }
+  }
 
   // One TensorDiff per pair, rename, removal and addition.
   auto describe = [](TensorDiff &d, const TensorStats &t,

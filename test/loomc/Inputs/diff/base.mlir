@@ -6,6 +6,7 @@ loom.weight @shape frozen : tensor<2x3xf32> = dense<[[1.0, 2.0, 3.0], [4.0, 5.0,
 loom.weight @old.name frozen : tensor<2x3xf32> = dense<[[7.0, 8.0, 9.0], [1.5, 2.5, 3.5]]>
 loom.weight @to.transpose frozen : tensor<2x3xf32> = dense<[[1.0, 0.5, 0.25], [2.0, 4.0, 8.0]]>
 loom.weight @to.scale frozen : tensor<3xf32> = dense<[1.0, 3.0, 5.0]>
+loom.weight @same.t frozen : tensor<2x2xf32> = dense<[[1.0, 3.0], [2.0, 4.0]]>
 loom.weight @gone frozen : tensor<3xf32> = dense<[9.0, 9.5, 10.0]>
 func.func @main(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %0 = loom.weight_ref @same : tensor<2x2xf32>
@@ -18,6 +19,7 @@ func.func @main(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %7 = loom.weight_ref @to.transpose : tensor<2x3xf32>
   %8 = loom.weight_ref @to.scale : tensor<3xf32>
   %9 = loom.weight_ref @gone : tensor<3xf32>
+  %11 = loom.weight_ref @same.t : tensor<2x2xf32>
   %10 = loom.relu %3 : tensor<2x2xf32> loc("act")
   return %10 : tensor<2x2xf32>
 }

@@ -1,6 +1,7 @@
 // diff.test's other model: @same identical, @tiny within 1e-3, @tuned
-// changed, @shape reshaped, @old.name renamed, @to.transpose renamed and
-// transposed, @to.scale renamed and scaled by 2, @gone removed, @new added;
+// changed, @same.t tied into @same (a transposed copy, gone), @shape
+// reshaped, @old.name renamed, @to.transpose renamed and transposed,
+// @to.scale renamed and scaled by 2, @gone removed, @new added;
 // node "scale" became a sub, "act" was removed, "act2" added.
 loom.weight @same frozen : tensor<2x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0]]>
 loom.weight @tiny frozen : tensor<2xf32> = dense<[1.0001, -2.0]>
