@@ -7,6 +7,7 @@ loom.weight @old.name frozen : tensor<2x3xf32> = dense<[[7.0, 8.0, 9.0], [1.5, 2
 loom.weight @to.transpose frozen : tensor<2x3xf32> = dense<[[1.0, 0.5, 0.25], [2.0, 4.0, 8.0]]>
 loom.weight @to.scale frozen : tensor<3xf32> = dense<[1.0, 3.0, 5.0]>
 loom.weight @same.t frozen : tensor<2x2xf32> = dense<[[1.0, 3.0], [2.0, 4.0]]>
+loom.weight @wide frozen : tensor<3xf32> = dense<[0.5, 1.5, -2.25]>
 loom.weight @gone frozen : tensor<3xf32> = dense<[9.0, 9.5, 10.0]>
 func.func @main(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %0 = loom.weight_ref @same : tensor<2x2xf32>
@@ -20,6 +21,7 @@ func.func @main(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %8 = loom.weight_ref @to.scale : tensor<3xf32>
   %9 = loom.weight_ref @gone : tensor<3xf32>
   %11 = loom.weight_ref @same.t : tensor<2x2xf32>
+  %12 = loom.weight_ref @wide : tensor<3xf32>
   %10 = loom.relu %3 : tensor<2x2xf32> loc("act")
   return %10 : tensor<2x2xf32>
 }

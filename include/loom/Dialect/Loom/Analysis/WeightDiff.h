@@ -56,13 +56,15 @@ struct TensorDiff {
     return count ? double(changedElements) / double(count) : 0.0;
   }
   /// Unchanged for the totals and --expect-frozen: identical, within
-  /// tolerance, or renamed holding the same values (exactly, or permuted).
+  /// tolerance, or renamed holding the same values (exactly, permuted, or
+  /// in another float type that holds them exactly).
   bool unchanged() const {
+    llvm::StringRef how(view);
     return change == TensorChange::Identical ||
            change == TensorChange::WithinTolerance ||
            (change == TensorChange::Renamed &&
-            (view == "exact" ||
-             llvm::StringRef(view).starts_with("transpose")));
+            (how == "exact" || how.starts_with("transpose") ||
+             how.starts_with("cast")));
   }
 };
 
