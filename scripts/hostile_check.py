@@ -13,7 +13,7 @@ checks the contract of docs/ONNX.md on every one:
 The tools: `loom-translate --import-onnx X --export-onnx-to OUT` (for a
 named input given as model.mlir/.mlirbc, `--export-onnx X -o OUT`; as
 model.pt, `--import-torchscript`), and for the named inputs also
-`loomc stats X` and `loomc compress X -o OUT`. With
+`loomc stats X`, `loomc compress X -o OUT` and `loomc diff X X`. With
 --verbose, one line per named input: `NAME: exit N: first stderr line`.
 The last line is `N inputs: N exit 0, N exit 1, N violations`.
 """
@@ -49,7 +49,9 @@ def run_one(job):
         if named:
             commands += [[os.path.join(bin_dir, "loomc"), "stats", path],
                          [os.path.join(bin_dir, "loomc"), "compress", path, "-o", output,
-                          "--quiet"]]
+                          "--quiet"],
+                         [os.path.join(bin_dir, "loomc"), "diff", path, path, "-o",
+                          os.path.join(tmp, "diff.txt"), "--quiet"]]
         for cmd in commands:
             tool = " ".join(os.path.basename(c) for c in cmd[:2])
             if os.path.exists(output):
@@ -75,7 +77,7 @@ def run_one(job):
                     problems.append("%s: the error does not name the file: %s" % (tool, lines[0]))
                 if os.path.exists(output):
                     problems.append("%s: exit 1 left an output" % tool)
-            elif "loomc stats" != tool:
+            elif tool not in ("loomc stats", "loomc diff"):
                 if not os.path.exists(output):
                     problems.append("%s: exit 0 without an output" % tool)
                 elif path.endswith(".onnx") and checks(path) and not checks(output):
