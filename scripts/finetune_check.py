@@ -14,7 +14,10 @@ share: five BERT fine-tunes compressed together: the output folder is at
 most 1.3x one model's size, and ONNX Runtime gives every variant outputs
 identical to its original's.
 
-  scripts/finetune_check.py LOOMC WORKDIR [diff|share]...
+mixed (where TorchScript import is built): the ONNX and the TorchScript
+export of one ResNet-18 differ only by TorchScript's num_batches_tracked.
+
+  scripts/finetune_check.py LOOMC WORKDIR [diff|share|mixed]...
 """
 import json
 import os
@@ -139,11 +142,31 @@ def check_diff(loomc, work):
           "change")
 
 
+def check_mixed(loomc, work):
+    """ONNX against TorchScript: the same network, exported two ways."""
+    run, report = loomc_diff(loomc, os.path.join(work, "resnet18.onnx"),
+                             os.path.join(work, "resnet18.pt"),
+                             "--input-types", "1x3x64x64xf32")
+    if report is None:
+        check(False, f"diff resnet18.onnx resnet18.pt: {run.stderr.strip()}")
+        return
+    counts = report["counts"]
+    added = {t["name"] for t in report["tensors"] if t["change"] == "added"}
+    check(counts["identical"] == 102 and counts["changed"] == 0 and
+          counts["removed"] == 0 and
+          all(n.endswith("num_batches_tracked") for n in added),
+          f"resnet18.onnx against resnet18.pt: {counts['identical']} "
+          f"identical, only the {len(added)} num_batches_tracked buffers "
+          f"TorchScript keeps added")
+
+
 def main():
     loomc, work = sys.argv[1], sys.argv[2]
     parts = sys.argv[3:] or ["diff", "share"]
     if "diff" in parts:
         check_diff(loomc, work)
+    if "mixed" in parts:
+        check_mixed(loomc, work)
     if "share" in parts:
         check_share(loomc, work)
     print(f"{failures} failure(s)")

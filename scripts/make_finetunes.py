@@ -7,6 +7,7 @@ only its unfrozen (head) tensors perturbed, as a script that trained a head
 on a frozen backbone would deploy it. Written into WORKDIR:
 
   resnet18.onnx             torchvision ResNet-18, seeded random weights
+  resnet18.pt               the same network traced to TorchScript
   resnet18-tuned.onnx       fc.weight and fc.bias perturbed
   resnet18-wrong.onnx       the same, and (wrongly) layer1.0.conv1.weight too
   resnet18-renamed.onnx     layer4.1.conv2.weight renamed, fc.weight stored
@@ -33,6 +34,8 @@ def export_resnet18(path):
     model = torchvision.models.resnet18(weights=None).eval()
     # No constant folding: BatchNorm stays, every tensor keeps its
     # PyTorch name (conv1.weight, layer1.0.bn1.running_mean, fc.weight).
+    torch.jit.trace(model, torch.rand(1, 3, 64, 64)).save(
+        path[: -len(".onnx")] + ".pt")
     torch.onnx.export(model, torch.rand(1, 3, 64, 64), path, opset_version=17,
                       input_names=["x"], output_names=["y"],
                       do_constant_folding=False,
