@@ -56,6 +56,21 @@ settleShapes(mlir::ModuleOp module,
              llvm::function_ref<mlir::LogicalResult(mlir::OpPassManager &)> run,
              unsigned maxRounds = 16);
 
+/// What one run of `loom-prune` did, per weight pruned, for a tool's
+/// report.
+struct PruneSummary {
+  struct Weight {
+    std::string name, layer;
+    int64_t count = 0;
+    uint64_t zerosBefore = 0, zerosAfter = 0;
+  };
+  std::vector<Weight> weights;
+};
+
+/// `loom-prune` that also fills `summary` (which must outlive it).
+std::unique_ptr<mlir::Pass> createLoomPrune(const LoomPruneOptions &options,
+                                            PruneSummary *summary);
+
 #define GEN_PASS_REGISTRATION
 #include "loom/Dialect/Loom/Transforms/Passes.h.inc"
 

@@ -234,6 +234,67 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomPrune : Pass<"loom-prune", "::mlir::ModuleOp"> {
+  let summary = "Zero the smallest weights: unstructured to an exact sparsity, or N:M";
+  let description = [{
+    Prunes the kernels of Conv, ConvTranspose, Gemm and MatMul (the weight
+    operand: `W`, or `B` read from a `loom.weight`), by magnitude.
+
+    * `granularity=unstructured`: zero the smallest-magnitude elements until
+      exactly `round(sparsity * elements)` are zero (zeros already there
+      count); ties are broken by position (the earlier element goes first),
+      so the result is deterministic. `scope=per-tensor` (default) reaches
+      the sparsity in every tensor; `scope=global` ranks all pruned tensors'
+      elements together, so the sparsity is exact over their union.
+    * `granularity=N:M` (e.g. `2:4`): in every group of M consecutive weights
+      along the input-channel axis (Conv: dimension 1; ConvTranspose:
+      dimension 0; Gemm's B: dimension 0, or 1 with transB; MatMul's 2-D B:
+      dimension 0), keep the N largest (ties: the earlier kept). A tensor
+      whose input-channel count is not a multiple of M is left as it is,
+      with a remark.
+
+    Only frozen parameters are pruned unless `force`. By default the first
+    convolution (in program order) and the last Gemm/MatMul (the
+    classifier) are kept (`keep-first-last=false` prunes them too).
+    `include=GLOB,...` restricts pruning to weights whose name or alias
+    matches; `exclude=GLOB,...` keeps them; a glob that matches no weight is
+    an error. A weight read by several ops (tied) is pruned once, and only
+    when every op reading it is pruned. `criterion=l1|l2` ranks by |w| or
+    w^2 (the same order for single elements; structured granularities will
+    use it for group norms).
+
+    With `report`, one remark per pruned weight says its sparsity before and
+    after.
+  }];
+  let options = [
+    Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
+      "Unstructured: the fraction of zeros to reach, in [0, 1]">,
+    Option<"granularity", "granularity", "std::string",
+      /*default=*/"\"unstructured\"",
+      "unstructured, or N:M (keep N of every M along the input channels)">,
+    Option<"scope", "scope", "std::string", /*default=*/"\"per-tensor\"",
+      "Unstructured: per-tensor (every tensor reaches the sparsity) or global "
+      "(one ranking over every pruned tensor)">,
+    Option<"criterion", "criterion", "std::string", /*default=*/"\"l1\"",
+      "Magnitude: l1 (|w|) or l2 (w^2)">,
+    ListOption<"include", "include", "std::string",
+      "Globs on weight names and aliases: prune only these">,
+    ListOption<"exclude", "exclude", "std::string",
+      "Globs on weight names and aliases: never prune these">,
+    Option<"keepFirstLast", "keep-first-last", "bool", /*default=*/"true",
+      "Keep the first convolution and the last Gemm/MatMul (the classifier)">,
+    Option<"force", "force", "bool", /*default=*/"false",
+      "Prune trainable parameters too">,
+    Option<"report", "report", "bool", /*default=*/"false",
+      "Emit one remark per pruned weight">,
+  ];
+  let statistics = [
+    Statistic<"numPruned", "num-pruned", "Weights pruned">,
+    Statistic<"numZeroed", "num-zeroed", "Elements set to zero">,
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
   let summary = "Report parameter counts and value statistics of every weight";
   let description = [{
