@@ -251,6 +251,16 @@ int runCompress(const std::vector<std::string> &args) {
       "BatchNorm into Conv/Gemm/MatMul weights, transposes, casts, "
       "arithmetic, shape chains (loom-fold-frozen); never grows the model "
       "beyond --fold-max-growth")(
+      "prune", po::value<std::string>(),
+      "Zero the smallest frozen Conv/Gemm/MatMul kernels' weights after "
+      "folding (loom-prune): 'unstructured' (exactly --sparsity of each "
+      "kernel's elements) or N:M (keep N of every M along the input "
+      "channels, e.g. 2:4); the first conv and the classifier are kept")(
+      "sparsity", po::value<double>()->default_value(0.5),
+      "With --prune unstructured: the fraction of zeros, in [0, 1]")(
+      "prune-scope", po::value<std::string>()->default_value("per-tensor"),
+      "With --prune unstructured: per-tensor (every kernel reaches the "
+      "sparsity) or global (one ranking over all kernels)")(
       "fold-max-growth", po::value<int64_t>()->default_value(0),
       "With --fold: bytes the unique weights may grow by in one folded "
       "group (0: folding never makes the model larger)")(
@@ -273,7 +283,8 @@ int runCompress(const std::vector<std::string> &args) {
       "compress", args, options,
       "usage: loomc compress MODEL -o OUT.onnx [options]\n\n"
       "Imports MODEL, runs the passes in a fixed order (shape inference,\n"
-      "then --freeze*, --tie, --fold, then --pipeline), exports OUT, and\n"
+      "then --freeze*, --tie, --fold, --prune, then --pipeline), exports OUT,\n"
+      "and\n"
       "prints before/after:\n"
       "file size, parameters, unique parameters, unique bytes, nodes,\n"
       "weights. Nothing is written when a step fails.\n\n"
@@ -412,6 +423,21 @@ int runCompress(const std::vector<std::string> &args) {
     foldOptions.report = (*vm)["verbose"].as<bool>();
     pm.addPass(loom::createLoomFoldFrozen(foldOptions, &folded));
   }
+  bool prune = vm->count("prune");
+  loom::PruneSummary pruned;
+  if (prune) {
+    loom::LoomPruneOptions pruneOptions;
+    pruneOptions.granularity = (*vm)["prune"].as<std::string>();
+    pruneOptions.sparsity = (*vm)["sparsity"].as<double>();
+    pruneOptions.scope = (*vm)["prune-scope"].as<std::string>();
+    pruneOptions.report = (*vm)["verbose"].as<bool>();
+    pm.addPass(loom::createLoomPrune(pruneOptions, &pruned));
+  } else if (!(*vm)["sparsity"].defaulted() ||
+             !(*vm)["prune-scope"].defaulted()) {
+    llvm::errs() << "loomc compress: error: --sparsity and --prune-scope go "
+                    "with --prune\n";
+    return kUsage;
+  }
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrors(pipelineError);
   if (!userPipeline.empty() &&
@@ -493,6 +519,36 @@ int runCompress(const std::vector<std::string> &args) {
                  << grouped(folded.bytesFreed) << " bytes; "
                  << folded.refusedGroups
                  << " group(s) refused by the size guard\n";
+  llvm::json::Array prunedJSON;
+  if (prune) {
+    uint64_t elements = 0, zerosBefore = 0, zerosAfter = 0;
+    for (const loom::PruneSummary::Weight &w : pruned.weights) {
+      elements += w.count;
+      zerosBefore += w.zerosBefore;
+      zerosAfter += w.zerosAfter;
+      prunedJSON.push_back(llvm::json::Object{
+          {"name", w.name},
+          {"layer", w.layer},
+          {"elements", w.count},
+          {"zeros_before", static_cast<int64_t>(w.zerosBefore)},
+          {"zeros_after", static_cast<int64_t>(w.zerosAfter)},
+      });
+    }
+    auto percent = [](uint64_t part, uint64_t whole) {
+      return whole ? 100.0 * double(part) / double(whole) : 0.0;
+    };
+    llvm::outs() << llvm::formatv(
+        "  pruned: {0} kernel(s), {1} elements, sparsity {2:f2}% -> "
+        "{3:f2}%\n",
+        pruned.weights.size(), grouped(elements),
+        percent(zerosBefore, elements), percent(zerosAfter, elements));
+    for (const loom::PruneSummary::Weight &w : pruned.weights)
+      llvm::outs() << llvm::formatv("    {0,-40} {1,-28} {2,12} {3,7:f2}% -> "
+                                    "{4,6:f2}%\n",
+                                    w.layer, w.name, grouped(w.count),
+                                    percent(w.zerosBefore, w.count),
+                                    percent(w.zerosAfter, w.count));
+  }
   llvm::outs() << "  passes: " << llvm::join(times, ", ") << "\n";
   llvm::outs() << llvm::formatv("  total time: {0:f2} s\n", seconds);
   llvm::outs().flush();
@@ -515,6 +571,8 @@ int runCompress(const std::vector<std::string> &args) {
           {"bytes_freed", folded.bytesFreed},
           {"refused_groups", static_cast<int64_t>(folded.refusedGroups)},
       };
+    if (prune)
+      root["pruned"] = std::move(prunedJSON);
     if (failed(loom::writeFileAtomically(
             (*vm)["report"].as<std::string>(), [&](raw_ostream &os) {
               os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Checks `loomc compress --prune` on torchvision ResNet-18 and MobileNetV2
+(seeded random weights), counting from the ONNX files with numpy, never
+through Loom:
+
+  * unstructured, --sparsity 0.5 (after --fold): every pruned kernel (the
+    initializer read as a Conv's W or a Gemm/MatMul's B) holds exactly
+    round(0.5 * elements) zeros; the first conv and the classifier hold
+    none; ONNX Runtime runs the result;
+  * 2:4: in every kernel whose input channels are a multiple of 4, every
+    group of 4 consecutive weights along the input channels holds at most
+    2 non-zeros, and exactly half of the kernel is zero;
+  * --sparsity 0: ONNX Runtime's outputs are bit-identical to the
+    original's.
+
+  scripts/prune_check.py LOOMC WORKDIR
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_vs_ort import export_torchvision  # noqa: E402
+
+failures = 0
+
+
+def check(ok, what):
+    global failures
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures += 1
+
+
+def kernels(path):
+    """[(name, array, input-channel axis, op type)] in graph order."""
+    model = onnx.load(path)
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    out = []
+    for node in model.graph.node:
+        if node.op_type == "Conv" and node.input[1] in inits:
+            out.append((node.input[1], inits[node.input[1]], 1, "Conv"))
+        elif node.op_type in ("Gemm", "MatMul") and len(node.input) > 1 and \
+                node.input[1] in inits:
+            trans = any(a.name == "transB" and a.i for a in node.attribute)
+            out.append((node.input[1], inits[node.input[1]], 1 if trans else 0,
+                        node.op_type))
+    return out
+
+
+def run(path, x):
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x})
+
+
+def compress(loomc, model, out, *options):
+    result = subprocess.run([loomc, "compress", model, "-o", out, *options],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        check(False, f"loomc compress {' '.join(options)}: "
+                     f"{result.stderr.strip()}")
+    return result.returncode == 0
+
+
+def main():
+    loomc, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    x = np.random.default_rng(0).random((1, 3, 64, 64), dtype=np.float32)
+    for name in ("resnet18", "mobilenet_v2"):
+        model = os.path.join(work, name + ".onnx")
+        if not os.path.exists(model):
+            export_torchvision(name, model)
+
+        out = os.path.join(work, name + "-unstructured.onnx")
+        if compress(loomc, model, out, "--fold", "--prune", "unstructured",
+                    "--sparsity", "0.5"):
+            ks = kernels(out)
+            first, last = ks[0], ks[-1]
+            exact = [(n, a) for n, a, _, _ in ks[1:-1]
+                     if int((a == 0).sum()) == int(np.round(0.5 * a.size))]
+            check(len(exact) == len(ks) - 2,
+                  f"{name} unstructured 50%: {len(exact)} of {len(ks) - 2} "
+                  f"kernels hold exactly round(0.5 * n) zeros")
+            check(not (first[1] == 0).any() and not (last[1] == 0).any(),
+                  f"{name}: the first conv ({first[0]}) and the classifier "
+                  f"({last[0]}) are whole")
+            y = run(out, x)
+            check(all(np.isfinite(t).all() for t in y),
+                  f"{name} unstructured: ONNX Runtime runs it")
+
+        out = os.path.join(work, name + "-2of4.onnx")
+        if compress(loomc, model, out, "--fold", "--prune", "2:4"):
+            ks = kernels(out)
+            pruned = bad = 0
+            for n, a, axis, _ in ks[1:-1]:
+                if a.shape[axis] % 4:
+                    continue
+                pruned += 1
+                groups = np.moveaxis(a, axis, -1)
+                groups = groups.reshape(-1, a.shape[axis] // 4, 4)
+                if (np.count_nonzero(groups, axis=-1) > 2).any() or \
+                        int((a == 0).sum()) < a.size // 2:
+                    bad += 1
+            check(pruned > 0 and bad == 0,
+                  f"{name} 2:4: the pattern holds in every group of all "
+                  f"{pruned} kernels with input channels a multiple of 4")
+            y = run(out, x)
+            check(all(np.isfinite(t).all() for t in y),
+                  f"{name} 2:4: ONNX Runtime runs it")
+
+        out = os.path.join(work, name + "-zero.onnx")
+        if compress(loomc, model, out, "--prune", "unstructured",
+                    "--sparsity", "0"):
+            same = all(np.array_equal(a, b)
+                       for a, b in zip(run(model, x), run(out, x)))
+            check(same, f"{name} --sparsity 0: ONNX Runtime outputs "
+                        f"bit-identical to the original's")
+    print(f"{failures} failure(s)")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
