@@ -537,17 +537,34 @@ int runCompress(const std::vector<std::string> &args) {
     auto percent = [](uint64_t part, uint64_t whole) {
       return whole ? 100.0 * double(part) / double(whole) : 0.0;
     };
-    llvm::outs() << llvm::formatv(
-        "  pruned: {0} kernel(s), {1} elements, sparsity {2:f2}% -> "
-        "{3:f2}%\n",
-        pruned.weights.size(), grouped(elements),
-        percent(zerosBefore, elements), percent(zerosAfter, elements));
+    if (pruned.groups.empty())
+      llvm::outs() << llvm::formatv(
+          "  pruned: {0} kernel(s), {1} elements, sparsity {2:f2}% -> "
+          "{3:f2}%\n",
+          pruned.weights.size(), grouped(elements),
+          percent(zerosBefore, elements), percent(zerosAfter, elements));
+    else
+      llvm::outs() << "  pruned channels: " << pruned.groups.size()
+                   << " group(s) of coupled kernels\n";
     for (const loom::PruneSummary::Weight &w : pruned.weights)
       llvm::outs() << llvm::formatv("    {0,-40} {1,-28} {2,12} {3,7:f2}% -> "
                                     "{4,6:f2}%\n",
                                     w.layer, w.name, grouped(w.count),
                                     percent(w.zerosBefore, w.count),
                                     percent(w.zerosAfter, w.count));
+    for (const loom::PruneSummary::Group &g : pruned.groups) {
+      llvm::outs() << llvm::formatv("    {0} of {1} channels kept: {2}", g.kept,
+                                    g.channels, g.producers);
+      if (!g.why.empty())
+        llvm::outs() << " (left whole: " << g.why << ")";
+      llvm::outs() << "\n";
+      prunedJSON.push_back(llvm::json::Object{
+          {"producers", g.producers},
+          {"channels", g.channels},
+          {"kept", g.kept},
+          {"why", g.why},
+      });
+    }
   }
   llvm::outs() << "  passes: " << llvm::join(times, ", ") << "\n";
   llvm::outs() << llvm::formatv("  total time: {0:f2} s\n", seconds);

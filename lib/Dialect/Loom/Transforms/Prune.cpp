@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PruneChannels.h"
+
 #include "loom/Dialect/Loom/Analysis/ParamStats.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
@@ -152,13 +154,14 @@ void LoomPrunePass::runOnOperation() {
   // Options.
   unsigned n = 0, m = 0;
   bool unstructured = granularity == "unstructured";
-  if (!unstructured) {
+  bool channel = granularity == "channel";
+  if (!unstructured && !channel) {
     StringRef text(granularity), left, right;
     std::tie(left, right) = text.split(':');
     if (left.getAsInteger(10, n) || right.getAsInteger(10, m) || m == 0 ||
         n > m || m > 64)
-      return fail("granularity must be 'unstructured' or N:M with 0 <= N <= "
-                  "M <= 64 (e.g. 2:4), got '" +
+      return fail("granularity must be 'unstructured', 'channel' or N:M with "
+                  "0 <= N <= M <= 64 (e.g. 2:4), got '" +
                   granularity + "'");
   }
   if (!(sparsity >= 0 && sparsity <= 1))
@@ -167,6 +170,28 @@ void LoomPrunePass::runOnOperation() {
     return fail("scope must be per-tensor or global, got '" + scope + "'");
   if (criterion != "l1" && criterion != "l2")
     return fail("criterion must be l1 or l2, got '" + criterion + "'");
+  if (channel) {
+    if (!include.empty() || !exclude.empty() || scope != "per-tensor")
+      return fail("granularity=channel takes no include, exclude or scope "
+                  "(yet)");
+    ChannelPruneOptions channelOptions;
+    channelOptions.sparsity = sparsity;
+    channelOptions.l2 = criterion == "l2";
+    channelOptions.force = force;
+    channelOptions.keepFirstLast = keepFirstLast;
+    ChannelPruneResult result;
+    pruneChannels(module, channelOptions, result);
+    for (const ChannelPruneResult::Group &g : result.groups) {
+      if (report)
+        emitRemark(module.getLoc())
+            << "loom-prune: " << g.producers << ": " << g.kept << " of "
+            << g.channels << " channels kept"
+            << (g.why.empty() ? "" : " (left whole: " + g.why + ")");
+      if (summary)
+        summary->groups.push_back({g.producers, g.why, g.channels, g.kept});
+    }
+    return;
+  }
   FailureOr<std::vector<Glob>> includes = compile(include, "include");
   FailureOr<std::vector<Glob>> excludes = compile(exclude, "exclude");
   if (failed(includes) || failed(excludes))

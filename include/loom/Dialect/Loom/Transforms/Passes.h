@@ -65,6 +65,13 @@ struct PruneSummary {
     uint64_t zerosBefore = 0, zerosAfter = 0;
   };
   std::vector<Weight> weights;
+  /// granularity=channel: each group of coupled producers, the channels it
+  /// kept, and why it was left whole (empty when pruned).
+  struct Group {
+    std::string producers, why;
+    int64_t channels = 0, kept = 0;
+  };
+  std::vector<Group> groups;
 };
 
 /// `loom-prune` that also fills `summary` (which must outlive it).
