@@ -1,6 +1,6 @@
 // Every error of --loom-prune's options, one line each.
 // RUN: not loom-opt %s --loom-prune="granularity=2-4" 2>&1 | FileCheck %s --check-prefix=GRAN
-// GRAN: error: loom-prune: granularity must be 'unstructured' or N:M with 0 <= N <= M <= 64 (e.g. 2:4), got '2-4'
+// GRAN: error: loom-prune: granularity must be 'unstructured', 'channel' or N:M with 0 <= N <= M <= 64 (e.g. 2:4), got '2-4'
 // RUN: not loom-opt %s --loom-prune="granularity=5:4" 2>&1 | FileCheck %s --check-prefix=NM
 // NM: error: loom-prune: granularity must be {{.*}} got '5:4'
 // RUN: not loom-opt %s --loom-prune="sparsity=1.5" 2>&1 | FileCheck %s --check-prefix=SPARSITY

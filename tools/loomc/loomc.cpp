@@ -254,10 +254,13 @@ int runCompress(const std::vector<std::string> &args) {
       "prune", po::value<std::string>(),
       "Zero the smallest frozen Conv/Gemm/MatMul kernels' weights after "
       "folding (loom-prune): 'unstructured' (exactly --sparsity of each "
-      "kernel's elements) or N:M (keep N of every M along the input "
-      "channels, e.g. 2:4); the first conv and the classifier are kept")(
+      "kernel's elements), 'channel' (remove --sparsity of each kernel's "
+      "output channels and shrink every shape that carries them) or N:M "
+      "(keep N of every M along the input channels, e.g. 2:4); the first "
+      "conv and the classifier are kept")(
       "sparsity", po::value<double>()->default_value(0.5),
-      "With --prune unstructured: the fraction of zeros, in [0, 1]")(
+      "With --prune unstructured: the fraction of zeros; channel: the "
+      "fraction of channels removed; in [0, 1]")(
       "prune-scope", po::value<std::string>()->default_value("per-tensor"),
       "With --prune unstructured: per-tensor (every kernel reaches the "
       "sparsity) or global (one ranking over all kernels)")(
