@@ -235,7 +235,7 @@ def LoomTieWeights : Pass<"loom-tie-weights", "::mlir::ModuleOp"> {
 }
 
 def LoomPrune : Pass<"loom-prune", "::mlir::ModuleOp"> {
-  let summary = "Zero the smallest weights: unstructured to an exact sparsity, or N:M";
+  let summary = "Zero the smallest weights (unstructured, N:M) or remove whole channels";
   let description = [{
     Prunes the kernels of Conv, ConvTranspose, Gemm and MatMul (the weight
     operand: `W`, or `B` read from a `loom.weight`), by magnitude.
@@ -252,6 +252,15 @@ def LoomPrune : Pass<"loom-prune", "::mlir::ModuleOp"> {
       dimension 0), keep the N largest (ties: the earlier kept). A tensor
       whose input-channel count is not a multiple of M is left as it is,
       with a remark.
+    * `granularity=channel`: remove `round(sparsity * channels)` whole
+      output channels of each Conv (group 1), Gemm and 2-D MatMul kernel and
+      shrink every shape that carries them: BatchNormalization parameters,
+      activations and pooling, per-channel constants, depthwise
+      convolutions, Flatten into a Gemm, Concat (index remapping), the next
+      kernel's input channels. Kernels whose channels meet at a residual
+      Add are one group, pruned by their summed norms. A group whose
+      channels reach anything else (a Reshape, a Slice, a generic op, the
+      model's output) is left whole, with the reason under `report`.
 
     Only frozen parameters are pruned unless `force`. By default the first
     convolution (in program order) and the last Gemm/MatMul (the
@@ -268,10 +277,12 @@ def LoomPrune : Pass<"loom-prune", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
-      "Unstructured: the fraction of zeros to reach, in [0, 1]">,
+      "The fraction of zeros to reach (unstructured) or of channels to "
+      "remove (channel), in [0, 1]">,
     Option<"granularity", "granularity", "std::string",
       /*default=*/"\"unstructured\"",
-      "unstructured, or N:M (keep N of every M along the input channels)">,
+      "unstructured, channel, or N:M (keep N of every M along the input "
+      "channels)">,
     Option<"scope", "scope", "std::string", /*default=*/"\"per-tensor\"",
       "Unstructured: per-tensor (every tensor reaches the sparsity) or global "
       "(one ranking over every pruned tensor)">,
