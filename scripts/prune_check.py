@@ -20,6 +20,7 @@ through Loom:
 
   scripts/prune_check.py LOOMC WORKDIR
 """
+import json
 import os
 import subprocess
 import sys
@@ -128,8 +129,18 @@ def main():
             check(same, f"{name} --sparsity 0: ONNX Runtime outputs "
                         f"bit-identical to the original's")
         out = os.path.join(work, name + "-channel.onnx")
+        report = os.path.join(work, name + "-channel.json")
         if compress(loomc, model, out, "--fold", "--prune", "channel",
-                    "--sparsity", "0.5"):
+                    "--sparsity", "0.5", "--report", report):
+            r = json.load(open(report))
+            check(r["before"]["flops"] == flops(model) and
+                  r["after"]["flops"] == flops(out),
+                  f"{name}: loomc's FLOPs before/after "
+                  f"({r['before']['flops']:,} -> {r['after']['flops']:,}) "
+                  f"equal count_flops.py's")
+            check(len(r["drift"]) == 1 and 0 < r["drift"][0]["rel_l2"],
+                  f"{name}: the report has the output drift "
+                  f"(rel L2 {r['drift'][0]['rel_l2']:.3g})")
             onnx.checker.check_model(out)
             y = run(out, x)
             check(all(np.isfinite(t).all() for t in y) and

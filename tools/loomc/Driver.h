@@ -294,7 +294,7 @@ inline loom::LoadedModel load(Session &session, StringRef path,
 struct Figures {
   uint64_t fileBytes = 0;
   int64_t total = 0, uniqueParams = 0, nodes = 0, weights = 0;
-  uint64_t uniqueBytes = 0;
+  uint64_t uniqueBytes = 0, flops = 0;
 
   llvm::json::Object toJSON() const {
     return llvm::json::Object{
@@ -304,11 +304,14 @@ struct Figures {
         {"unique_bytes", static_cast<int64_t>(uniqueBytes)},
         {"nodes", nodes},
         {"weights", weights},
+        {"flops", static_cast<int64_t>(flops)},
     };
   }
 };
 
 /// `dataPath`: the model's external data file, if it has one.
+inline uint64_t countFlops(ModuleOp module);
+
 inline Figures figuresOf(ModuleOp module, StringRef path, StringRef dataPath) {
   Figures figures;
   // Counts only: the weights' data is not read.
@@ -321,6 +324,7 @@ inline Figures figuresOf(ModuleOp module, StringRef path, StringRef dataPath) {
   Shape shape = shapeOf(module);
   figures.nodes = shape.nodes;
   figures.weights = shape.weights;
+  figures.flops = countFlops(module);
   uint64_t size = 0;
   if (!llvm::sys::fs::file_size(path, size))
     figures.fileBytes = size;
@@ -365,6 +369,51 @@ struct ShareRequest {
 int runShareWeights(const ShareRequest &request, Session &session,
                     PassManager &pm, Progress &progress,
                     const po::variables_map &vm);
+
+/// One output's drift between a model and its compressed form.
+struct OutputDrift {
+  std::string name;
+  bool compared = true; // false: not a float output, or another size
+  double maxAbs = 0, relL2 = 0, cosine = 1;
+};
+/// Compiles both modules for this CPU (Loom's evaluator), runs them on the
+/// same inputs drawn from `seed` (dynamic dimensions 1) and compares their
+/// outputs (Drift.cpp).
+llvm::Expected<std::vector<OutputDrift>>
+measureDrift(ModuleOp before, ModuleOp after, uint64_t seed);
+
+/// Multiply-add FLOPs of the Conv, ConvTranspose, Gemm and MatMul ops
+/// (2 x output elements x reduction length; dynamic dimensions count 1).
+inline uint64_t countFlops(ModuleOp module) {
+  auto product = [](ArrayRef<int64_t> dims) {
+    uint64_t p = 1;
+    for (int64_t d : dims)
+      p *= d > 0 ? d : 1;
+    return p;
+  };
+  uint64_t total = 0;
+  module.walk([&](Operation *op) {
+    if (op->getNumResults() != 1 || op->getNumOperands() < 2)
+      return;
+    auto out = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    auto w = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+    if (!out || !w || w.getRank() < 1)
+      return;
+    uint64_t k = 0;
+    if (isa<loom::ConvOp>(op))
+      k = product(w.getShape().drop_front());
+    else if (auto t = dyn_cast<loom::ConvTransposeOp>(op))
+      k = product(w.getShape().drop_front(2)) * (w.getDimSize(0) > 0 ? w.getDimSize(0) : 1) /
+          std::max<int64_t>(1, t.getGroup());
+    else if (auto gemm = dyn_cast<loom::GemmOp>(op))
+      k = w.getRank() == 2 ? std::max<int64_t>(1, w.getDimSize(gemm.getTransB() ? 1 : 0)) : 0;
+    else if (isa<loom::MatMulOp>(op))
+      k = w.getRank() >= 2 ? std::max<int64_t>(1, w.getDimSize(w.getRank() - 2))
+                           : std::max<int64_t>(1, w.getDimSize(0));
+    total += 2 * product(out.getShape()) * k;
+  });
+  return total;
+}
 
 /// loomc diff (DiffCommand.cpp).
 int runDiff(const std::vector<std::string> &args);

@@ -261,6 +261,11 @@ int runCompress(const std::vector<std::string> &args) {
       "sparsity", po::value<double>()->default_value(0.5),
       "With --prune unstructured: the fraction of zeros; channel: the "
       "fraction of channels removed; in [0, 1]")(
+      "drift", po::bool_switch(),
+      "Also compile the model before and after with Loom's CPU code, run "
+      "both on the same seeded random inputs and print each output's max "
+      "abs difference, relative L2 and cosine (default with --prune)")(
+      "no-drift", po::bool_switch(), "With --prune: skip the drift")(
       "prune-scope", po::value<std::string>()->default_value("per-tensor"),
       "With --prune unstructured: per-tensor (every kernel reaches the "
       "sparsity) or global (one ranking over all kernels)")(
@@ -466,6 +471,11 @@ int runCompress(const std::vector<std::string> &args) {
   // An input's external data: where PyTorch's exporter puts it.
   Figures before = figuresOf(*model.module, modelPath, modelPath + ".data");
 
+  bool drift = (*vm)["drift"].as<bool>() ||
+               (prune && !(*vm)["no-drift"].as<bool>());
+  OwningOpRef<ModuleOp> original;
+  if (drift)
+    original = model.module->clone(); // weights are shared, not copied
   std::vector<std::pair<std::string, double>> passTimes;
   pm.addInstrumentation(
       std::make_unique<ProgressInstrumentation>(progress, passTimes));
@@ -512,6 +522,7 @@ int runCompress(const std::vector<std::string> &args) {
   row("unique bytes", before.uniqueBytes, after.uniqueBytes);
   row("nodes", before.nodes, after.nodes);
   row("weights", before.weights, after.weights);
+  row("conv/matmul FLOPs", before.flops, after.flops);
   std::vector<std::string> times;
   for (auto &[name, t] : passTimes)
     times.push_back(llvm::formatv("{0} {1:f2} s", name, t).str());
@@ -569,6 +580,33 @@ int runCompress(const std::vector<std::string> &args) {
       });
     }
   }
+  llvm::json::Array driftJSON;
+  if (drift) {
+    progress.start("drift: compiling and running both models");
+    auto measured = measureDrift(*original, *model.module, /*seed=*/0);
+    progress.done("drift");
+    if (!measured) {
+      llvm::outs() << "  drift: not measured: "
+                   << llvm::toString(measured.takeError()) << "\n";
+    } else {
+      for (const OutputDrift &d : *measured) {
+        if (!d.compared) {
+          llvm::outs() << "  drift " << d.name << ": not a float output\n";
+          continue;
+        }
+        char line[256];
+        std::snprintf(line, sizeof(line),
+                      "  drift %s: max abs %.4g, relative L2 %.4g, cosine "
+                      "%.6f (seeded inputs, Loom's CPU code)\n",
+                      d.name.c_str(), d.maxAbs, d.relL2, d.cosine);
+        llvm::outs() << line;
+        driftJSON.push_back(llvm::json::Object{{"output", d.name},
+                                               {"max_abs", d.maxAbs},
+                                               {"rel_l2", d.relL2},
+                                               {"cosine", d.cosine}});
+      }
+    }
+  }
   llvm::outs() << "  passes: " << llvm::join(times, ", ") << "\n";
   llvm::outs() << llvm::formatv("  total time: {0:f2} s\n", seconds);
   llvm::outs().flush();
@@ -593,6 +631,8 @@ int runCompress(const std::vector<std::string> &args) {
       };
     if (prune)
       root["pruned"] = std::move(prunedJSON);
+    if (drift)
+      root["drift"] = std::move(driftJSON);
     if (failed(loom::writeFileAtomically(
             (*vm)["report"].as<std::string>(), [&](raw_ostream &os) {
               os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
