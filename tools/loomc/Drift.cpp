@@ -1,4 +1,5 @@
-//===- Drift.cpp - how far a compressed model's outputs moved ---------------===//
+//===- Drift.cpp - how far a compressed model's outputs moved
+//---------------===//
 //
 // Compiles the model before and after compress's passes with Loom's own CPU
 // code (the evaluator), runs both on the same seeded random inputs and
@@ -113,7 +114,7 @@ loomc::measureDrift(ModuleOp before, ModuleOp after, uint64_t seed) {
     const HostTensor &x = (*ya)[k], &y = (*yb)[k];
     OutputDrift d;
     d.name = k < (*a)->getOutputs().size() ? (*a)->getOutputs()[k].name
-                                            : std::to_string(k);
+                                           : std::to_string(k);
     if (x.getNumElements() != y.getNumElements() || !element(x, 0) ||
         !element(y, 0)) {
       d.compared = false;

@@ -403,10 +403,13 @@ inline uint64_t countFlops(ModuleOp module) {
     if (isa<loom::ConvOp>(op))
       k = product(w.getShape().drop_front());
     else if (auto t = dyn_cast<loom::ConvTransposeOp>(op))
-      k = product(w.getShape().drop_front(2)) * (w.getDimSize(0) > 0 ? w.getDimSize(0) : 1) /
+      k = product(w.getShape().drop_front(2)) *
+          (w.getDimSize(0) > 0 ? w.getDimSize(0) : 1) /
           std::max<int64_t>(1, t.getGroup());
     else if (auto gemm = dyn_cast<loom::GemmOp>(op))
-      k = w.getRank() == 2 ? std::max<int64_t>(1, w.getDimSize(gemm.getTransB() ? 1 : 0)) : 0;
+      k = w.getRank() == 2
+              ? std::max<int64_t>(1, w.getDimSize(gemm.getTransB() ? 1 : 0))
+              : 0;
     else if (isa<loom::MatMulOp>(op))
       k = w.getRank() >= 2 ? std::max<int64_t>(1, w.getDimSize(w.getRank() - 2))
                            : std::max<int64_t>(1, w.getDimSize(0));

@@ -471,8 +471,8 @@ int runCompress(const std::vector<std::string> &args) {
   // An input's external data: where PyTorch's exporter puts it.
   Figures before = figuresOf(*model.module, modelPath, modelPath + ".data");
 
-  bool drift = (*vm)["drift"].as<bool>() ||
-               (prune && !(*vm)["no-drift"].as<bool>());
+  bool drift =
+      (*vm)["drift"].as<bool>() || (prune && !(*vm)["no-drift"].as<bool>());
   OwningOpRef<ModuleOp> original;
   if (drift)
     original = model.module->clone(); // weights are shared, not copied

@@ -125,6 +125,15 @@ struct LoomPrunePass : public loom::impl::LoomPruneBase<LoomPrunePass> {
     return globs;
   }
 
+  LogicalResult checkUsed(const std::vector<Glob> &globs, StringRef option) {
+    for (const Glob &glob : globs)
+      if (!glob.used)
+        return getOperation().emitError()
+               << "loom-prune: " << option << " glob '" << glob.text
+               << "' matches no prunable kernel of a Conv, Gemm or MatMul";
+    return success();
+  }
+
   static bool matchAny(WeightOp weight, std::vector<Glob> &globs) {
     SmallVector<StringRef> names{weight.getSymName()};
     if (ArrayAttr aliases = weight.getAliasesAttr())
@@ -170,15 +179,24 @@ void LoomPrunePass::runOnOperation() {
     return fail("scope must be per-tensor or global, got '" + scope + "'");
   if (criterion != "l1" && criterion != "l2")
     return fail("criterion must be l1 or l2, got '" + criterion + "'");
+  FailureOr<std::vector<Glob>> includes = compile(include, "include");
+  FailureOr<std::vector<Glob>> excludes = compile(exclude, "exclude");
+  if (failed(includes) || failed(excludes))
+    return signalPassFailure();
   if (channel) {
-    if (!include.empty() || !exclude.empty() || scope != "per-tensor")
-      return fail("granularity=channel takes no include, exclude or scope "
-                  "(yet)");
+    if (scope != "per-tensor")
+      return fail("granularity=channel takes no scope: every group keeps its "
+                  "own share of channels");
     ChannelPruneOptions channelOptions;
     channelOptions.sparsity = sparsity;
     channelOptions.l2 = criterion == "l2";
     channelOptions.force = force;
     channelOptions.keepFirstLast = keepFirstLast;
+    channelOptions.selected = [&](WeightOp weight) {
+      bool included = includes->empty() || matchAny(weight, *includes);
+      bool excluded = matchAny(weight, *excludes);
+      return included && !excluded;
+    };
     ChannelPruneResult result;
     pruneChannels(module, channelOptions, result);
     for (const ChannelPruneResult::Group &g : result.groups) {
@@ -190,12 +208,11 @@ void LoomPrunePass::runOnOperation() {
       if (summary)
         summary->groups.push_back({g.producers, g.why, g.channels, g.kept});
     }
+    if (failed(checkUsed(*includes, "include")) ||
+        failed(checkUsed(*excludes, "exclude")))
+      return signalPassFailure();
     return;
   }
-  FailureOr<std::vector<Glob>> includes = compile(include, "include");
-  FailureOr<std::vector<Glob>> excludes = compile(exclude, "exclude");
-  if (failed(includes) || failed(excludes))
-    return signalPassFailure();
 
   // Who reads each weight, and the first conv / last Gemm or MatMul.
   llvm::DenseMap<StringRef, SmallVector<OpOperand *>> reads;

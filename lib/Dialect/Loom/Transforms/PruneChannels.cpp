@@ -378,6 +378,8 @@ void ChannelPruner::addProducers() {
       return;
     }
     WeightOp w = soleWeight(kernel, symbols, readers);
+    if (w && options.selected && !options.selected(w))
+      return;
     auto type = dyn_cast<RankedTensorType>(kernel.getType());
     auto rType = dyn_cast<RankedTensorType>(result.getType());
     if (!eligible(w) || !type || !type.getElementType().isF32() || !rType ||

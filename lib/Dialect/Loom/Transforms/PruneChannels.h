@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ namespace loom {
 struct ChannelPruneOptions {
   double sparsity = 0.5;
   bool l2 = false, force = false, keepFirstLast = true;
+  /// Whether a producer's kernel may lose channels (include/exclude);
+  /// none: every one.
+  std::function<bool(WeightOp)> selected;
 };
 
 struct ChannelPruneResult {
