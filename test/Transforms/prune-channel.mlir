@@ -127,3 +127,41 @@ func.func @reshape(%x: tensor<1x1x2x2xf32>) -> tensor<1x8xf32> {
   %r = loom.reshape %y, %s : (tensor<1x2x2x2xf32>, tensor<2xi64>) -> tensor<1x8xf32>
   return %r : tensor<1x8xf32>
 }
+
+// -----
+
+// Slices along the channel axis: @s keeps channels 1 and 3 (norms 3, 4);
+// the slice [0, 2) becomes [0, 1), the slice [2, 4) becomes [1, 2), and each
+// consumer keeps the column of the channel that stayed.
+// REMARK: remark: loom-prune: conv 's': 2 of 4 channels kept
+// CHECK-LABEL: module
+// CHECK: loom.weight @s frozen : tensor<2x1x1x1xf32>
+// CHECK: loom.weight @u frozen : tensor<1x1x1x1xf32>
+// CHECK: loom.weight @t frozen : tensor<1x1x1x1xf32>
+// CHECK: loom.constant dense<4> : tensor<1xi64>
+// CHECK-NEXT: %[[S0:.*]] = loom.constant dense<0> : tensor<1xi64>
+// CHECK-NEXT: %[[E0:.*]] = loom.constant dense<1> : tensor<1xi64>
+// CHECK-NEXT: loom.slice %{{.*}} starts %[[S0]] ends %[[E0]] axes %{{.*}} : ({{.*}}) -> tensor<1x1x4x4xf32>
+// CHECK-NEXT: %[[S1:.*]] = loom.constant dense<1> : tensor<1xi64>
+// CHECK-NEXT: %[[E1:.*]] = loom.constant dense<2> : tensor<1xi64>
+// CHECK-NEXT: loom.slice %{{.*}} starts %[[S1]] ends %[[E1]] axes %{{.*}} : ({{.*}}) -> tensor<1x1x4x4xf32>
+// CHECK-DAG: u.pruned: "0x0400000000000040"
+// CHECK-DAG: t.pruned: "0x0400000000008040"
+loom.weight @s frozen : tensor<4x1x1x1xf32> = dense<[[[[1.0]]], [[[3.0]]], [[[2.0]]], [[[4.0]]]]>
+loom.weight @u frozen : tensor<1x2x1x1xf32> = dense<[[[[1.0]], [[2.0]]]]>
+loom.weight @t frozen : tensor<1x2x1x1xf32> = dense<[[[[3.0]], [[4.0]]]]>
+func.func @slices(%x: tensor<1x1x4x4xf32>) -> (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) {
+  %ws = loom.weight_ref @s : tensor<4x1x1x1xf32>
+  %y = loom.conv %x, %ws : (tensor<1x1x4x4xf32>, tensor<4x1x1x1xf32>) -> tensor<1x4x4x4xf32> loc("s")
+  %c0 = loom.constant dense<0> : tensor<1xi64>
+  %c1 = loom.constant dense<1> : tensor<1xi64>
+  %c2 = loom.constant dense<2> : tensor<1xi64>
+  %c4 = loom.constant dense<4> : tensor<1xi64>
+  %a = loom.slice %y starts %c0 ends %c2 axes %c1 : (tensor<1x4x4x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x2x4x4xf32>
+  %b = loom.slice %y starts %c2 ends %c4 axes %c1 : (tensor<1x4x4x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x2x4x4xf32>
+  %wu = loom.weight_ref @u : tensor<1x2x1x1xf32>
+  %yu = loom.conv %a, %wu : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x4x4xf32> loc("u")
+  %wt = loom.weight_ref @t : tensor<1x2x1x1xf32>
+  %yt = loom.conv %b, %wt : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x4x4xf32> loc("t")
+  return %yu, %yt : tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>
+}

@@ -8,7 +8,7 @@
 // parameters sliced), Add/Sub/Mul/Div with a per-channel or scalar constant
 // (sliced) or with another producer's channels (the two are coupled: one
 // group, pruned together by their summed norms), pooling, Dropout/Identity,
-// Flatten (a channel becomes a block of features) and Concat (index
+// Flatten (a channel becomes a block of features), Concat and Slice (index
 // remapping), into the next Conv's input channels, a depthwise Conv (whose
 // output channels follow its input's), or a Gemm/MatMul's K. A group whose
 // channels reach anything else (a Reshape, a generic op, the model's
@@ -32,6 +32,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -45,7 +46,28 @@ namespace {
 /// [offset + c * block, offset + (c + 1) * block) along `axis`.
 struct Map {
   int64_t axis = 0, offset = 0, block = 1;
+  /// Only the group's channels in [lo, hi) are here (a Slice took part of
+  /// them); channel c is at offset + (c - lo) * block.
+  int64_t lo = 0, hi = INT64_MAX;
 };
+
+/// `map`'s channels (its window) at another axis, offset and block.
+Map along(const Map &map, int64_t axis, int64_t offset, int64_t block) {
+  Map m = map;
+  m.axis = axis, m.offset = offset, m.block = block;
+  return m;
+}
+
+/// The single integer a `loom.constant` holds.
+std::optional<int64_t> scalarOf(Value value) {
+  auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
+  if (!constant)
+    return std::nullopt;
+  auto ints = dyn_cast<DenseIntElementsAttr>(constant.getValue());
+  if (!ints || ints.getNumElements() != 1)
+    return std::nullopt;
+  return (*ints.begin()).getSExtValue();
+}
 
 /// A weight sliced along an axis by a group, through one of its reads (a
 /// weight that other ops read too gets a copy of its own for this read).
@@ -66,7 +88,10 @@ struct Group {
   std::vector<WeightCut> weights;
   std::vector<ValueCut> values;
   /// Depthwise convolutions whose `group` follows the channel count.
-  std::vector<Operation *> depthwise;
+  std::vector<std::pair<Operation *, Map>> depthwise;
+  /// Slices along the channel axis, with the map of their input: their
+  /// starts and ends move down by the channels removed before them.
+  std::vector<std::pair<Operation *, Map>> slices;
   std::string name; // the first producer's node
   std::string why;  // non-empty: left whole
 };
@@ -200,8 +225,9 @@ void ChannelPruner::follow(unsigned group, Value value, Map map) {
         if (!w)
           ok = false;
         else {
-          g.weights.push_back({w, Map{0, map.offset, 1}});
-          g.values.push_back({user->getOperand(p), Map{0, map.offset, 1}});
+          g.weights.push_back({w, along(map, 0, map.offset, 1)});
+          g.values.push_back(
+              {user->getOperand(p), along(map, 0, map.offset, 1)});
         }
       }
       if (!ok) {
@@ -235,8 +261,8 @@ void ChannelPruner::follow(unsigned group, Value value, Map map) {
         continue;
       }
       if (conv.getGroup() == 1) {
-        g.weights.push_back({w, Map{1, map.offset, 1}});
-        g.values.push_back({conv.getW(), Map{1, map.offset, 1}});
+        g.weights.push_back({w, along(map, 1, map.offset, 1)});
+        g.values.push_back({conv.getW(), along(map, 1, map.offset, 1)});
         continue;
       }
       // Depthwise (one input channel per group, as many outputs): its
@@ -244,18 +270,18 @@ void ChannelPruner::follow(unsigned group, Value value, Map map) {
       int64_t in = cast<RankedTensorType>(conv.getX().getType()).getDimSize(1);
       if (conv.getGroup() == in && wType.getDimSize(0) == in &&
           wType.getDimSize(1) == 1 && map.offset == 0) {
-        g.weights.push_back({w, Map{0, 0, 1}});
-        g.values.push_back({conv.getW(), Map{0, 0, 1}});
+        g.weights.push_back({w, along(map, 0, 0, 1)});
+        g.values.push_back({conv.getW(), along(map, 0, 0, 1)});
         if (conv.getB()) {
           WeightRefOp b = refOf(conv.getB());
           if (!b) {
             fail(group, describe(user) + " has a bias that is not its own");
             continue;
           }
-          g.weights.push_back({b, Map{0, 0, 1}});
-          g.values.push_back({conv.getB(), Map{0, 0, 1}});
+          g.weights.push_back({b, along(map, 0, 0, 1)});
+          g.values.push_back({conv.getB(), along(map, 0, 0, 1)});
         }
-        g.depthwise.push_back(user);
+        g.depthwise.push_back({user, map});
         follow(group, user->getResult(0), map);
         continue;
       }
@@ -273,7 +299,7 @@ void ChannelPruner::follow(unsigned group, Value value, Map map) {
         fail(group, describe(user) + " has a B that is not its own");
         continue;
       }
-      Map m{gemm.getTransB() ? 1 : 0, map.offset, map.block};
+      Map m = along(map, gemm.getTransB() ? 1 : 0, map.offset, map.block);
       g.weights.push_back({w, m});
       g.values.push_back({gemm.getB(), m});
       continue;
@@ -288,7 +314,7 @@ void ChannelPruner::follow(unsigned group, Value value, Map map) {
                         " other than as the K of A times a weight of its own");
         continue;
       }
-      Map m{0, map.offset, map.block};
+      Map m = along(map, 0, map.offset, map.block);
       g.weights.push_back({w, m});
       g.values.push_back({matmul.getB(), m});
       continue;
@@ -307,7 +333,46 @@ void ChannelPruner::follow(unsigned group, Value value, Map map) {
       for (int64_t d = 2; d < inType.getRank(); ++d)
         spatial *= inType.getDimSize(d);
       follow(group, flatten.getResult(),
-             Map{1, map.offset * spatial, map.block * spatial});
+             along(map, 1, map.offset * spatial, map.block * spatial));
+      continue;
+    }
+    if (auto slice = dyn_cast<SliceOp>(user)) {
+      auto inType = cast<RankedTensorType>(value.getType());
+      std::optional<int64_t> start = scalarOf(slice.getStarts()),
+                             end = scalarOf(slice.getEnds());
+      std::optional<int64_t> axis = slice.getAxes() ? scalarOf(slice.getAxes())
+                                                    : std::optional<int64_t>(0);
+      std::optional<int64_t> step = slice.getSteps()
+                                        ? scalarOf(slice.getSteps())
+                                        : std::optional<int64_t>(1);
+      if (index != 0 || !start || !end || !axis || step != 1) {
+        fail(group, "its channels reach " + describe(user) +
+                        ", a slice that is not one constant range");
+        continue;
+      }
+      int64_t a = *axis < 0 ? *axis + inType.getRank() : *axis;
+      if (a != map.axis) { // another axis: the channels pass unchanged
+        follow(group, slice.getResult(), map);
+        continue;
+      }
+      int64_t size = inType.getDimSize(a);
+      if (map.block != 1 || ShapedType::isDynamic(size)) {
+        fail(group, "its channels reach " + describe(user) +
+                        " in blocks or with a dynamic size");
+        continue;
+      }
+      auto clamp = [&](int64_t v) {
+        v = v < 0 ? v + size : v;
+        return std::clamp<int64_t>(v, 0, size);
+      };
+      int64_t s0 = clamp(*start), e0 = clamp(*end);
+      g.slices.push_back({user, map});
+      // The group's channels inside [s0, e0), renumbered from s0.
+      int64_t lo = std::max(map.lo, map.lo + s0 - map.offset);
+      int64_t hi = std::min(map.hi, map.lo + e0 - map.offset);
+      if (lo < hi)
+        follow(group, slice.getResult(),
+               Map{map.axis, map.offset + (lo - map.lo) - s0, 1, lo, hi});
       continue;
     }
     if (auto concat = dyn_cast<ConcatOp>(user)) {
@@ -327,7 +392,7 @@ void ChannelPruner::follow(unsigned group, Value value, Map map) {
         offset += cast<RankedTensorType>(user->getOperand(i).getType())
                       .getDimSize(axis);
       follow(group, concat.getResult(),
-             Map{map.axis, map.offset + offset, map.block});
+             along(map, map.axis, map.offset + offset, map.block));
       continue;
     }
     if (isa<func::ReturnOp>(user)) {
@@ -514,6 +579,7 @@ void ChannelPruner::run(ChannelPruneResult &result) {
   std::map<std::pair<void *, int64_t>, std::pair<Value, std::set<int64_t>>>
       valueCuts;
   std::map<Operation *, int64_t> depthwiseRemoved;
+  std::map<Operation *, std::set<int64_t>> sliceCuts;
   for (auto &[leader, members] : classes) {
     Group &lead = groups[members.front()];
     std::string why, names;
@@ -556,8 +622,9 @@ void ChannelPruner::run(ChannelPruneResult &result) {
       continue;
     auto expand = [&](const Map &map, std::set<int64_t> &into) {
       for (int64_t c : removed)
-        for (int64_t k = 0; k < map.block; ++k)
-          into.insert(map.offset + c * map.block + k);
+        if (c >= map.lo && c < map.hi)
+          for (int64_t k = 0; k < map.block; ++k)
+            into.insert(map.offset + (c - map.lo) * map.block + k);
     };
     for (unsigned m : members) {
       for (WeightCut &cut : groups[m].weights) {
@@ -569,8 +636,13 @@ void ChannelPruner::run(ChannelPruneResult &result) {
         entry.first = cut.value;
         expand(cut.map, entry.second);
       }
-      for (Operation *op : groups[m].depthwise)
-        depthwiseRemoved[op] = drop;
+      for (auto &[op, map] : groups[m].depthwise) {
+        std::set<int64_t> positions;
+        expand(map, positions);
+        depthwiseRemoved[op] += positions.size();
+      }
+      for (auto &[op, map] : groups[m].slices)
+        expand(map, sliceCuts[op]);
     }
   }
   // A weight other ops read too gets a copy of its own for each read cut.
@@ -593,6 +665,40 @@ void ChannelPruner::run(ChannelPruneResult &result) {
   for (auto &[key, removed] : weightCuts) {
     auto ref = cast<WeightRefOp>(key.first);
     slice(symbols.lookup<WeightOp>(ref.getName()), key.second, removed);
+  }
+  // Slices along the channel axis: their bounds move down by the channels
+  // removed before them (new constants: the old ones may be shared).
+  for (auto &[op, removed] : sliceCuts) {
+    auto slice = cast<SliceOp>(op);
+    int64_t size =
+        cast<RankedTensorType>(slice.getData().getType()).getDimSize([&] {
+          int64_t a = slice.getAxes() ? *scalarOf(slice.getAxes()) : 0;
+          return a < 0 ? a + cast<RankedTensorType>(slice.getData().getType())
+                                 .getRank()
+                       : a;
+        }());
+    auto clamp = [&](int64_t v) {
+      v = v < 0 ? v + size : v;
+      return std::clamp<int64_t>(v, 0, size);
+    };
+    auto below = [&](int64_t position) {
+      return static_cast<int64_t>(
+          std::distance(removed.begin(), removed.lower_bound(position)));
+    };
+    int64_t s0 = clamp(*scalarOf(slice.getStarts())),
+            e0 = clamp(*scalarOf(slice.getEnds()));
+    OpBuilder builder(op);
+    auto constant = [&](Value old, int64_t v) {
+      auto type = cast<RankedTensorType>(old.getType());
+      unsigned width = type.getElementType().getIntOrFloatBitWidth();
+      return ConstantOp::create(
+          builder, op->getLoc(),
+          DenseIntElementsAttr::get(
+              type, ArrayRef<APInt>{APInt(width, v, /*isSigned=*/true)}));
+    };
+    slice.getStartsMutable().assign(
+        constant(slice.getStarts(), s0 - below(s0)));
+    slice.getEndsMutable().assign(constant(slice.getEnds(), e0 - below(e0)));
   }
   for (auto &[key, entry] : valueCuts) {
     auto type = cast<RankedTensorType>(entry.first.getType());

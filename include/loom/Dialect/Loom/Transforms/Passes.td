@@ -256,10 +256,10 @@ def LoomPrune : Pass<"loom-prune", "::mlir::ModuleOp"> {
       output channels of each Conv (group 1), Gemm and 2-D MatMul kernel and
       shrink every shape that carries them: BatchNormalization parameters,
       activations and pooling, per-channel constants, depthwise
-      convolutions, Flatten into a Gemm, Concat (index remapping), the next
-      kernel's input channels. Kernels whose channels meet at a residual
+      convolutions, Flatten into a Gemm, Concat and Slice (index remapping),
+      the next kernel's input channels. Kernels whose channels meet at a residual
       Add are one group, pruned by their summed norms. A group whose
-      channels reach anything else (a Reshape, a Slice, a generic op, the
+      channels reach anything else (a Reshape, a Split, a generic op, the
       model's output) is left whole, with the reason under `report`.
 
     Only frozen parameters are pruned unless `force`. By default the first
