@@ -9,11 +9,11 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/Dialect/Loom/Utils/WeightGlobs.h"
 
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
-#include "llvm/Support/GlobPattern.h"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMFREEZE
@@ -34,21 +34,6 @@ uint64_t byteSize(WeightOp weight) {
           7) /
          8;
 }
-
-/// The weight's name and its aliases: what patterns and layers match.
-SmallVector<StringRef> namesOf(WeightOp weight) {
-  SmallVector<StringRef> names{weight.getSymName()};
-  if (ArrayAttr aliases = weight.getAliasesAttr())
-    for (auto alias : aliases.getAsRange<StringAttr>())
-      names.push_back(alias.getValue());
-  return names;
-}
-
-struct Glob {
-  std::string text;
-  llvm::GlobPattern pattern;
-  bool used = false;
-};
 
 /// Who reads which weight: the ops that use a weight_ref's result, each
 /// with its position in program order.
@@ -84,8 +69,10 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
     SmallVector<WeightOp> weights(module.getOps<WeightOp>());
-    FailureOr<std::vector<Glob>> freezeGlobs = compile(patterns, "patterns");
-    FailureOr<std::vector<Glob>> unfreezeGlobs = compile(unfreeze, "unfreeze");
+    FailureOr<std::vector<WeightGlob>> freezeGlobs =
+        compile(patterns, "patterns");
+    FailureOr<std::vector<WeightGlob>> unfreezeGlobs =
+        compile(unfreeze, "unfreeze");
     if (failed(freezeGlobs) || failed(unfreezeGlobs))
       return signalPassFailure();
     Readers readers(module, symbols);
@@ -156,37 +143,22 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
       report(module, weights);
   }
 
-  FailureOr<std::vector<Glob>> compile(ArrayRef<std::string> texts,
-                                       StringRef option) {
-    std::vector<Glob> globs;
-    for (const std::string &text : texts) {
-      llvm::Expected<llvm::GlobPattern> pattern =
-          llvm::GlobPattern::create(text);
-      if (!pattern) {
-        emitError(getOperation().getLoc())
-            << "loom-freeze: bad " << option << " glob '" << text
-            << "': " << llvm::toString(pattern.takeError());
-        return failure();
-      }
-      globs.push_back({text, std::move(*pattern)});
-    }
-    return globs;
+  FailureOr<std::vector<WeightGlob>> compile(ArrayRef<std::string> texts,
+                                             StringRef option) {
+    return compileWeightGlobs(texts, [&](StringRef text, StringRef reason) {
+      emitError(getOperation().getLoc())
+          << "loom-freeze: bad " << option << " glob '" << text
+          << "': " << reason;
+    });
   }
 
-  static bool matchAny(WeightOp weight, std::vector<Glob> &globs) {
-    bool any = false;
-    for (Glob &glob : globs)
-      for (StringRef name : namesOf(weight))
-        if (glob.pattern.match(name)) {
-          glob.used = true;
-          any = true;
-          break;
-        }
-    return any;
+  static bool matchAny(WeightOp weight, std::vector<WeightGlob> &globs) {
+    return matchAnyWeightGlob(weight, globs);
   }
 
-  LogicalResult checkUsed(const std::vector<Glob> &globs, StringRef option) {
-    for (const Glob &glob : globs)
+  LogicalResult checkUsed(const std::vector<WeightGlob> &globs,
+                          StringRef option) {
+    for (const WeightGlob &glob : globs)
       if (!glob.used)
         return emitError(getOperation().getLoc())
                << "loom-freeze: " << option << " glob '" << glob.text
@@ -200,7 +172,7 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
     std::optional<unsigned> first;
     bool named = false;
     for (WeightOp weight : weights) {
-      bool inLayer = llvm::any_of(namesOf(weight), [&](StringRef name) {
+      bool inLayer = llvm::any_of(getWeightNames(weight), [&](StringRef name) {
         return name == until || name.starts_with(prefix);
       });
       if (!inLayer)

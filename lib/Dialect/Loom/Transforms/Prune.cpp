@@ -16,12 +16,12 @@
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Dialect/Loom/Utils/ElementDecoding.h"
 #include "loom/Dialect/Loom/Utils/WeightFingerprint.h"
+#include "loom/Dialect/Loom/Utils/WeightGlobs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/Support/GlobPattern.h"
 
 #include <algorithm>
 #include <cmath>
@@ -74,12 +74,6 @@ bool isFloat(Type type) {
   return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
 }
 
-struct Glob {
-  std::string text;
-  llvm::GlobPattern pattern;
-  bool used = false;
-};
-
 /// Calls `mark(i)` for the `k` smallest of `magnitude` (ties: the earlier
 /// first): a threshold by nth_element, then one pass in order.
 void markSmallest(ArrayRef<float> magnitude, uint64_t k,
@@ -108,25 +102,18 @@ struct LoomPrunePass : public loom::impl::LoomPruneBase<LoomPrunePass> {
 
   void runOnOperation() override;
 
-  FailureOr<std::vector<Glob>> compile(ArrayRef<std::string> texts,
-                                       StringRef option) {
-    std::vector<Glob> globs;
-    for (const std::string &text : texts) {
-      llvm::Expected<llvm::GlobPattern> pattern =
-          llvm::GlobPattern::create(text);
-      if (!pattern) {
-        emitError(getOperation().getLoc())
-            << "loom-prune: bad " << option << " glob '" << text
-            << "': " << llvm::toString(pattern.takeError());
-        return failure();
-      }
-      globs.push_back({text, std::move(*pattern)});
-    }
-    return globs;
+  FailureOr<std::vector<WeightGlob>> compile(ArrayRef<std::string> texts,
+                                             StringRef option) {
+    return compileWeightGlobs(texts, [&](StringRef text, StringRef reason) {
+      emitError(getOperation().getLoc())
+          << "loom-prune: bad " << option << " glob '" << text
+          << "': " << reason;
+    });
   }
 
-  LogicalResult checkUsed(const std::vector<Glob> &globs, StringRef option) {
-    for (const Glob &glob : globs)
+  LogicalResult checkUsed(const std::vector<WeightGlob> &globs,
+                          StringRef option) {
+    for (const WeightGlob &glob : globs)
       if (!glob.used)
         return getOperation().emitError()
                << "loom-prune: " << option << " glob '" << glob.text
@@ -134,19 +121,8 @@ struct LoomPrunePass : public loom::impl::LoomPruneBase<LoomPrunePass> {
     return success();
   }
 
-  static bool matchAny(WeightOp weight, std::vector<Glob> &globs) {
-    SmallVector<StringRef> names{weight.getSymName()};
-    if (ArrayAttr aliases = weight.getAliasesAttr())
-      for (auto alias : aliases.getAsRange<StringAttr>())
-        names.push_back(alias.getValue());
-    bool any = false;
-    for (Glob &glob : globs)
-      for (StringRef name : names)
-        if (glob.pattern.match(name)) {
-          glob.used = any = true;
-          break;
-        }
-    return any;
+  static bool matchAny(WeightOp weight, std::vector<WeightGlob> &globs) {
+    return matchAnyWeightGlob(weight, globs);
   }
 
   PruneSummary *summary = nullptr;
@@ -179,8 +155,8 @@ void LoomPrunePass::runOnOperation() {
     return fail("scope must be per-tensor or global, got '" + scope + "'");
   if (criterion != "l1" && criterion != "l2")
     return fail("criterion must be l1 or l2, got '" + criterion + "'");
-  FailureOr<std::vector<Glob>> includes = compile(include, "include");
-  FailureOr<std::vector<Glob>> excludes = compile(exclude, "exclude");
+  FailureOr<std::vector<WeightGlob>> includes = compile(include, "include");
+  FailureOr<std::vector<WeightGlob>> excludes = compile(exclude, "exclude");
   if (failed(includes) || failed(excludes))
     return signalPassFailure();
   if (channel) {
@@ -283,7 +259,7 @@ void LoomPrunePass::runOnOperation() {
   }
   for (auto [globs, option] :
        {std::pair{&*includes, "include"}, std::pair{&*excludes, "exclude"}})
-    for (const Glob &glob : *globs)
+    for (const WeightGlob &glob : *globs)
       if (!glob.used)
         return fail(Twine(option) + " glob '" + glob.text +
                     "' matches no weight");
