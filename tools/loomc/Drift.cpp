@@ -12,6 +12,8 @@
 
 #include "loom/Runtime/Evaluator.h"
 
+#include "mlir/IR/Diagnostics.h"
+
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -92,13 +94,30 @@ static std::optional<double> element(const HostTensor &t, int64_t i) {
 
 llvm::Expected<std::vector<OutputDrift>>
 loomc::measureDrift(ModuleOp before, ModuleOp after, uint64_t seed) {
+  // The drift is a report, not a step that can fail compress: what stops
+  // the compilation becomes its one-line reason, not error lines.
+  std::string reason;
+  ScopedDiagnosticHandler quiet(before.getContext(), [&](Diagnostic &d) {
+    if (d.getSeverity() == DiagnosticSeverity::Error && reason.empty())
+      reason = d.str();
+    return success();
+  });
+  auto failedBecause = [&](llvm::Error error) {
+    std::string text = llvm::toString(std::move(error));
+    // The errors it points to are the reason, given here instead.
+    if (size_t at = text.find(" (see the errors above)");
+        at != std::string::npos)
+      text.erase(at);
+    return llvm::createStringError(reason.empty() ? text
+                                                  : text + ": " + reason);
+  };
   loom::runtime::CompileOptions options;
   auto a = CompiledFunction::compile(before, "", options);
   if (!a)
-    return a.takeError();
+    return failedBecause(a.takeError());
   auto b = CompiledFunction::compile(after, "", options);
   if (!b)
-    return b.takeError();
+    return failedBecause(b.takeError());
   std::vector<HostTensor> inputs = makeInputs((*a)->getInputs(), seed);
   std::vector<const HostTensor *> pointers;
   for (const HostTensor &t : inputs)
