@@ -15,8 +15,13 @@ through Loom:
   * channel, --sparsity 0.5 (after --fold): the ONNX checker accepts the
     result, ONNX Runtime runs it, and its Conv/Gemm/MatMul FLOPs
     (scripts/count_flops.py, ONNX's shape inference) are at most 55% of the
-    original's; a BERT-style encoder's FFN kernels lose half their inner
-    channels, its attention stays whole (fused projections: not followed).
+    original's; a BERT-style encoder (PyTorch's TransformerEncoder: fused
+    q/k/v projection, heads folded into the batch) loses half its attention
+    heads, whole (the same heads in q, k and v), and half its FFN inner
+    channels; its ONNX Runtime outputs equal those of the original with
+    the removed heads' out_proj columns and the removed channels' linear2
+    columns zeroed in numpy (removing a head or an FFN channel is exactly
+    that), and its FLOPs are at most 55% of the original's.
 
   scripts/prune_check.py LOOMC WORKDIR
 """
@@ -157,21 +162,68 @@ def main():
     out = os.path.join(work, "bert-channel.onnx")
     if compress(loomc, bert, out, "--fold", "--prune", "channel",
                 "--sparsity", "0.5"):
-        inits = {i.name: list(i.dims) for i in onnx.load(out).graph.initializer}
-        before = {i.name: list(i.dims)
-                  for i in onnx.load(bert).graph.initializer}
-        # linear1 (512 x 128) and linear2 (128 x 512), stored transposed
-        # before folding, as MatMul operands after: 256 inner channels left.
-        ffn = [n for n, d in before.items() if sorted(d) == [128, 512]]
-        halved = [n for n in ffn if sorted(inits.get(n, [])) == [128, 256]]
-        check(len(ffn) == 8 and len(halved) == len(ffn),
-              f"bert channel 50%: {len(halved)} of {len(ffn)} FFN kernels "
-              f"keep 256 of 512 inner channels")
+        pruned = {i.name: numpy_helper.to_array(i)
+                  for i in onnx.load(out).graph.initializer}
+        original = onnx.load(bert)
+        weights = {i.name: numpy_helper.to_array(i)
+                   for i in original.graph.initializer}
+
+        def kept(rows, columns):
+            """Which rows of `rows` (torch's [out, in]) the columns of the
+            pruned MatMul operand `columns` ([in, kept]) are."""
+            out = []
+            for j in range(columns.shape[1]):
+                hits = np.where((rows == columns[:, j]).all(axis=1))[0]
+                out.append(int(hits[0]) if len(hits) else -1)
+            return out
+
+        head, width, heads = 32, 128, 4
+        ablated = {}
+        whole, ffn_halved, layers = True, True, 0
+        for name in weights:
+            if not name.endswith("self_attn.in_proj_weight"):
+                continue
+            layers += 1
+            prefix = name[:-len("self_attn.in_proj_weight")]
+            rows = kept(weights[name], pruned[name])
+            q = sorted(r for r in rows if r < width)
+            left = sorted({r // head for r in q})
+            expect = [h * head + k for h in left for k in range(head)]
+            whole &= (len(left) == heads // 2 and q == expect and
+                      sorted(rows) == expect + [width + r for r in expect] +
+                      [2 * width + r for r in expect])
+            out_proj = weights[prefix + "self_attn.out_proj.weight"].copy()
+            for h in set(range(heads)) - set(left):
+                out_proj[:, h * head:(h + 1) * head] = 0
+            ablated[prefix + "self_attn.out_proj.weight"] = out_proj
+            inner = kept(weights[prefix + "linear1.weight"],
+                         pruned[prefix + "linear1.weight"])
+            ffn_halved &= len(inner) == 256 and -1 not in inner
+            linear2 = weights[prefix + "linear2.weight"].copy()
+            linear2[:, sorted(set(range(512)) - set(inner))] = 0
+            ablated[prefix + "linear2.weight"] = linear2
+        check(layers == 4 and whole,
+              f"bert channel 50%: {layers} layers keep 2 of 4 heads each, "
+              f"whole heads, the same in q, k and v")
+        check(ffn_halved, "bert channel 50%: every FFN keeps 256 of 512 "
+                          "inner channels")
+        for init in original.graph.initializer:
+            if init.name in ablated:
+                init.CopyFrom(numpy_helper.from_array(ablated[init.name],
+                                                      init.name))
         ids = {"ids": np.random.default_rng(0).integers(0, 4000, (2, 16))}
         got = ort.InferenceSession(out, providers=["CPUExecutionProvider"]) \
             .run(None, ids)[0]
-        check(got.shape == (2, 3) and np.isfinite(got).all(),
-              "bert channel 50%: ONNX Runtime runs it")
+        want = ort.InferenceSession(original.SerializeToString(),
+                                    providers=["CPUExecutionProvider"]) \
+            .run(None, ids)[0]
+        err = float(np.abs(got - want).max())
+        check(got.shape == (2, 3) and err < 1e-4,
+              f"bert channel 50%: ONNX Runtime runs it; max abs difference "
+              f"from the ablated original {err:.2e} (< 1e-4)")
+        ratio = flops(out) / flops(bert)
+        check(ratio <= 0.55, f"bert channel 50%: matmul FLOPs "
+                             f"{100 * ratio:.1f}% of the original's (<= 55%)")
     print(f"{failures} failure(s)")
     sys.exit(1 if failures else 0)
 

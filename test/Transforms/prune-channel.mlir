@@ -114,18 +114,18 @@ func.func @flatten(%x: tensor<1x1x2x2xf32>) -> tensor<1x3xf32> {
 
 // -----
 
-// A Reshape may mix channels: the group is left whole, with the reason;
-// nothing changes.
-// REMARK: remark: loom-prune: conv 'h': 2 of 2 channels kept (left whole: its channels reach reshape, which channel pruning does not follow)
+// A Reshape that mixes channels with the batch: the group is left whole,
+// with the reason; nothing changes.
+// REMARK: remark: loom-prune: conv 'h': 2 of 2 channels kept (left whole: its channels reach reshape, a reshape that mixes them with other dimensions)
 // CHECK-LABEL: module
 // CHECK: loom.weight @h frozen : tensor<2x1x1x1xf32> = dense<
 loom.weight @h frozen : tensor<2x1x1x1xf32> = dense<[[[[0.5]]], [[[2.0]]]]>
-func.func @reshape(%x: tensor<1x1x2x2xf32>) -> tensor<1x8xf32> {
+func.func @reshape(%x: tensor<1x1x2x2xf32>) -> tensor<2x4xf32> {
   %wh = loom.weight_ref @h : tensor<2x1x1x1xf32>
   %y = loom.conv %x, %wh : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32> loc("h")
-  %s = loom.constant dense<[1, 8]> : tensor<2xi64>
-  %r = loom.reshape %y, %s : (tensor<1x2x2x2xf32>, tensor<2xi64>) -> tensor<1x8xf32>
-  return %r : tensor<1x8xf32>
+  %s = loom.constant dense<[2, 4]> : tensor<2xi64>
+  %r = loom.reshape %y, %s : (tensor<1x2x2x2xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
 }
 
 // -----

@@ -10,9 +10,11 @@
 
 #include "Driver.h"
 
+#include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Runtime/Evaluator.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <cmath>
 #include <cstring>
@@ -111,6 +113,15 @@ loomc::measureDrift(ModuleOp before, ModuleOp after, uint64_t seed) {
     return llvm::createStringError(reason.empty() ? text
                                                   : text + ": " + reason);
   };
+  // The model as imported may compute shapes (Slice bounds, Reshape
+  // targets) that compress folded on its side: fold them here too.
+  PassManager shapes(before.getContext());
+  shapes.addPass(loom::createLoomInferShapes());
+  shapes.addPass(loom::createLoomFoldShapes());
+  shapes.addPass(loom::createLoomInferShapes());
+  if (failed(shapes.run(before)))
+    return failedBecause(
+        llvm::createStringError("the original model's shapes did not fold"));
   loom::runtime::CompileOptions options;
   auto a = CompiledFunction::compile(before, "", options);
   if (!a)

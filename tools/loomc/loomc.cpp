@@ -567,8 +567,11 @@ int runCompress(const std::vector<std::string> &args) {
                                     percent(w.zerosBefore, w.count),
                                     percent(w.zerosAfter, w.count));
     for (const loom::PruneSummary::Group &g : pruned.groups) {
-      llvm::outs() << llvm::formatv("    {0} of {1} channels kept: {2}", g.kept,
-                                    g.channels, g.producers);
+      llvm::outs() << llvm::formatv(
+          "    {0} of {1} {2} kept: {3}", g.kept, g.channels,
+          g.headSize ? "heads of " + std::to_string(g.headSize) + " channels"
+                     : std::string("channels"),
+          g.producers);
       if (!g.why.empty())
         llvm::outs() << " (left whole: " << g.why << ")";
       llvm::outs() << "\n";
@@ -576,6 +579,7 @@ int runCompress(const std::vector<std::string> &args) {
           {"producers", g.producers},
           {"channels", g.channels},
           {"kept", g.kept},
+          {"head_size", g.headSize},
           {"why", g.why},
       });
     }

@@ -179,10 +179,15 @@ void LoomPrunePass::runOnOperation() {
       if (report)
         emitRemark(module.getLoc())
             << "loom-prune: " << g.producers << ": " << g.kept << " of "
-            << g.channels << " channels kept"
+            << g.channels
+            << (g.headSize ? " heads of " + std::to_string(g.headSize) +
+                                 " channels"
+                           : std::string(" channels"))
+            << " kept"
             << (g.why.empty() ? "" : " (left whole: " + g.why + ")");
       if (summary)
-        summary->groups.push_back({g.producers, g.why, g.channels, g.kept});
+        summary->groups.push_back(
+            {g.producers, g.why, g.channels, g.kept, g.headSize});
     }
     if (failed(checkUsed(*includes, "include")) ||
         failed(checkUsed(*excludes, "exclude")))

@@ -1,19 +1,17 @@
 //===- PruneChannels.cpp - channel pruning that shrinks the shapes --------===//
 //
-// `loom-prune granularity=channel`: removes whole output channels of Conv
-// and Gemm/MatMul kernels and shrinks everything that carries them.
+// `loom-prune granularity=channel`: removes whole output channels (or whole
+// attention heads) of Conv, ConvTranspose and Gemm/MatMul kernels and
+// shrinks everything that carries them.
 //
-// From each producer's output channel axis the channels are followed
-// forward: through unary and activation ops, BatchNormalization (its
-// parameters sliced), Add/Sub/Mul/Div with a per-channel or scalar constant
-// (sliced) or with another producer's channels (the two are coupled: one
-// group, pruned together by their summed norms), pooling, Dropout/Identity,
-// Flatten (a channel becomes a block of features), Concat and Slice (index
-// remapping), into the next Conv's input channels, a depthwise Conv (whose
-// output channels follow its input's), or a Gemm/MatMul's K. A group whose
-// channels reach anything else (a Reshape, a generic op, the model's
-// output) is left whole, with the reason. A group keeps the channels with
-// the largest summed l1 (or l2) norm of its producers' kernels.
+// Each producer starts a group; its units are followed forward
+// (PruneChannelFollow.cpp). Binary ops reached through both operands
+// couple groups into one, pruned together by their summed kernel norms (a
+// residual Add; attention's q.k and scores.v MatMuls). A group whose units
+// reach anything the rules do not cover is left whole, with the reason. A
+// group keeps the units with the largest summed l1 (or l2) norm of its
+// producers' kernels, and every weight, value type, depthwise group count,
+// Slice/Split bound and Reshape constant that carries them shrinks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,81 +37,9 @@
 
 using namespace mlir;
 using namespace loom;
+using namespace loom::channels;
 
 namespace {
-
-/// Channel c of a group is, in this place, indices
-/// [offset + c * block, offset + (c + 1) * block) along `axis`.
-struct Map {
-  int64_t axis = 0, offset = 0, block = 1;
-  /// Only the group's channels in [lo, hi) are here (a Slice took part of
-  /// them); channel c is at offset + (c - lo) * block.
-  int64_t lo = 0, hi = INT64_MAX;
-};
-
-/// `map`'s channels (its window) at another axis, offset and block.
-Map along(const Map &map, int64_t axis, int64_t offset, int64_t block) {
-  Map m = map;
-  m.axis = axis, m.offset = offset, m.block = block;
-  return m;
-}
-
-/// The single integer a `loom.constant` holds.
-std::optional<int64_t> scalarOf(Value value) {
-  auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
-  if (!constant)
-    return std::nullopt;
-  auto ints = dyn_cast<DenseIntElementsAttr>(constant.getValue());
-  if (!ints || ints.getNumElements() != 1)
-    return std::nullopt;
-  return (*ints.begin()).getSExtValue();
-}
-
-/// A weight sliced along an axis by a group, through one of its reads (a
-/// weight that other ops read too gets a copy of its own for this read).
-struct WeightCut {
-  WeightRefOp ref;
-  Map map;
-};
-/// A value whose type shrinks along an axis.
-struct ValueCut {
-  Value value;
-  Map map;
-};
-
-struct Group {
-  int64_t channels = 0;
-  /// Producers' kernels: weight, axis of the output channels.
-  std::vector<std::pair<WeightOp, int64_t>> kernels;
-  std::vector<WeightCut> weights;
-  std::vector<ValueCut> values;
-  /// Depthwise convolutions whose `group` follows the channel count.
-  std::vector<std::pair<Operation *, Map>> depthwise;
-  /// Slices along the channel axis, with the map of their input: their
-  /// starts and ends move down by the channels removed before them.
-  std::vector<std::pair<Operation *, Map>> slices;
-  std::string name; // the first producer's node
-  std::string why;  // non-empty: left whole
-};
-
-bool isPassThrough(Operation *op) {
-  return isa<ReluOp, LeakyReluOp, HardSigmoidOp, HardSwishOp, GeluOp, SigmoidOp,
-             TanhOp, ErfOp, ExpOp, NegOp, AbsOp, ClipOp, DropoutOp, IdentityOp,
-             MaxPoolOp, AveragePoolOp>(op);
-}
-
-bool isBatchNorm(Operation *op) {
-  if (isa<BatchNormalizationOp>(op))
-    return op->getNumOperands() == 5;
-  auto generic = dyn_cast<OnnxOp>(op);
-  return generic && generic.getOpType() == "BatchNormalization" &&
-         op->getNumOperands() == 5 && op->getNumResults() == 1;
-}
-
-std::string describe(Operation *op) {
-  std::string name = getNodeName(op->getLoc());
-  return getOpKind(op) + (name.empty() ? "" : " '" + name + "'");
-}
 
 /// The weight `value` reads when it is a weight_ref of a weight read only
 /// there (a shared weight cannot be sliced for one reader).
@@ -125,291 +51,18 @@ WeightOp soleWeight(Value value, SymbolTable &symbols,
   return symbols.lookup<WeightOp>(ref.getName());
 }
 
-/// The read `value` is, when it is a weight_ref used once (by the op that
-/// the cut is for).
-WeightRefOp refOf(Value value) {
-  auto ref = value.getDefiningOp<WeightRefOp>();
-  return ref && ref->hasOneUse() ? ref : WeightRefOp();
-}
-
-class ChannelPruner {
-public:
-  ChannelPruner(ModuleOp module, const ChannelPruneOptions &options)
-      : module(module), symbols(module), options(options) {
-    module.walk([&](WeightRefOp ref) { ++readers[ref.getName()]; });
-  }
-
-  void run(ChannelPruneResult &result);
-
-private:
-  void follow(unsigned group, Value value, Map map);
-  void addProducers();
-  void joinResiduals();
-  /// The elements of `weight` along `axis` with their l1 or l2 norm.
-  std::vector<double> norms(WeightOp weight, int64_t axis);
-  void slice(WeightOp weight, int64_t axis, const std::set<int64_t> &removed);
-  void fail(unsigned group, const std::string &why) {
-    Group &g = groups[group];
-    if (g.why.empty())
-      g.why = why;
-  }
-
-  ModuleOp module;
-  SymbolTable symbols;
-  ChannelPruneOptions options;
-  llvm::DenseMap<StringRef, unsigned> readers;
-  std::vector<Group> groups;
-  llvm::EquivalenceClasses<unsigned> coupled;
-  /// Binary ops reached, and by which group through which operand.
-  llvm::MapVector<Operation *, std::vector<std::pair<unsigned, unsigned>>>
-      joins;
-  std::set<std::pair<OpOperand *, unsigned>> visited;
-};
-
-void ChannelPruner::follow(unsigned group, Value value, Map map) {
-  Group &g = groups[group];
-  g.values.push_back({value, map});
-  for (OpOperand &use : value.getUses()) {
-    Operation *user = use.getOwner();
-    if (!visited.insert({&use, group}).second)
-      continue;
-    unsigned index = use.getOperandNumber();
-    auto resultType =
-        user->getNumResults() == 1
-            ? dyn_cast<RankedTensorType>(user->getResult(0).getType())
-            : RankedTensorType();
-    if (isa<GlobalAveragePoolOp>(user) && index == 0 && map.axis == 1) {
-      follow(group, user->getResult(0), map);
-      continue;
-    }
-    if (isPassThrough(user) && index == 0) {
-      follow(group, user->getResult(0), map);
-      continue;
-    }
-    if (isa<AddOp, SubOp, MulOp, DivOp>(user) && resultType) {
-      Value other = user->getOperand(1 - index);
-      auto otherType = dyn_cast<RankedTensorType>(other.getType());
-      int64_t rank = resultType.getRank();
-      if (!otherType) {
-        fail(group, describe(user) + " has an operand of unknown shape");
-        continue;
-      }
-      // The other operand's dimension on the channel axis (broadcast from
-      // the right).
-      int64_t axis = map.axis - (rank - otherType.getRank());
-      int64_t size = axis >= 0 ? otherType.getDimSize(axis) : 1;
-      if (size == 1) {
-        follow(group, user->getResult(0), map);
-        continue;
-      }
-      if (WeightRefOp w = refOf(other)) {
-        if (size != otherType.getDimSize(axis) || axis < 0) {
-          fail(group, describe(user) + " reads a constant of another shape");
-          continue;
-        }
-        Map m = map;
-        m.axis = axis;
-        g.weights.push_back({w, m});
-        g.values.push_back({other, m});
-        follow(group, user->getResult(0), map);
-        continue;
-      }
-      // Another group's channels (a residual): coupled at this op.
-      joins[user].push_back({group, index});
-      continue;
-    }
-    if (isBatchNorm(user) && index == 0 && map.axis == 1 && map.block == 1) {
-      bool ok = true;
-      for (unsigned p = 1; p < 5 && ok; ++p) {
-        WeightRefOp w = refOf(user->getOperand(p));
-        if (!w)
-          ok = false;
-        else {
-          g.weights.push_back({w, along(map, 0, map.offset, 1)});
-          g.values.push_back(
-              {user->getOperand(p), along(map, 0, map.offset, 1)});
-        }
-      }
-      if (!ok) {
-        fail(group, describe(user) + " has parameters that are not its own");
-        continue;
-      }
-      follow(group, user->getResult(0), map);
-      continue;
-    }
-    if (auto generic = dyn_cast<OnnxOp>(user)) {
-      StringRef type = generic.getOpType();
-      if ((type == "GlobalAveragePool" || type == "GlobalMaxPool") &&
-          index == 0 && map.axis == 1) {
-        follow(group, user->getResult(0), map);
-        continue;
-      }
-      fail(group, "its channels reach " + describe(user) +
-                      ", which channel pruning does not follow");
-      continue;
-    }
-    if (auto conv = dyn_cast<ConvOp>(user)) {
-      if (index != 0 || map.axis != 1 || map.block != 1) {
-        fail(group,
-             "its channels reach " + describe(user) + " other than as input");
-        continue;
-      }
-      WeightRefOp w = refOf(conv.getW());
-      auto wType = cast<RankedTensorType>(conv.getW().getType());
-      if (!w) {
-        fail(group, describe(user) + " has a weight that is not its own");
-        continue;
-      }
-      if (conv.getGroup() == 1) {
-        g.weights.push_back({w, along(map, 1, map.offset, 1)});
-        g.values.push_back({conv.getW(), along(map, 1, map.offset, 1)});
-        continue;
-      }
-      // Depthwise (one input channel per group, as many outputs): its
-      // output channels are its input channels.
-      int64_t in = cast<RankedTensorType>(conv.getX().getType()).getDimSize(1);
-      if (conv.getGroup() == in && wType.getDimSize(0) == in &&
-          wType.getDimSize(1) == 1 && map.offset == 0) {
-        g.weights.push_back({w, along(map, 0, 0, 1)});
-        g.values.push_back({conv.getW(), along(map, 0, 0, 1)});
-        if (conv.getB()) {
-          WeightRefOp b = refOf(conv.getB());
-          if (!b) {
-            fail(group, describe(user) + " has a bias that is not its own");
-            continue;
-          }
-          g.weights.push_back({b, along(map, 0, 0, 1)});
-          g.values.push_back({conv.getB(), along(map, 0, 0, 1)});
-        }
-        g.depthwise.push_back({user, map});
-        follow(group, user->getResult(0), map);
-        continue;
-      }
-      fail(group, "its channels reach the grouped " + describe(user));
-      continue;
-    }
-    if (auto gemm = dyn_cast<GemmOp>(user)) {
-      if (index != 0 || map.axis != 1 || gemm.getTransA()) {
-        fail(group,
-             "its channels reach " + describe(user) + " other than as A");
-        continue;
-      }
-      WeightRefOp w = refOf(gemm.getB());
-      if (!w) {
-        fail(group, describe(user) + " has a B that is not its own");
-        continue;
-      }
-      Map m = along(map, gemm.getTransB() ? 1 : 0, map.offset, map.block);
-      g.weights.push_back({w, m});
-      g.values.push_back({gemm.getB(), m});
-      continue;
-    }
-    if (auto matmul = dyn_cast<MatMulOp>(user)) {
-      auto bType = dyn_cast<RankedTensorType>(matmul.getB().getType());
-      auto aType = dyn_cast<RankedTensorType>(matmul.getA().getType());
-      WeightRefOp w = refOf(matmul.getB());
-      if (index != 0 || !aType || !bType || bType.getRank() != 2 || !w ||
-          map.axis != aType.getRank() - 1) {
-        fail(group, "its channels reach " + describe(user) +
-                        " other than as the K of A times a weight of its own");
-        continue;
-      }
-      Map m = along(map, 0, map.offset, map.block);
-      g.weights.push_back({w, m});
-      g.values.push_back({matmul.getB(), m});
-      continue;
-    }
-    if (auto flatten = dyn_cast<FlattenOp>(user)) {
-      auto inType = dyn_cast<RankedTensorType>(flatten.getInput().getType());
-      bool spatialStatic =
-          inType && llvm::all_of(inType.getShape().drop_front(2),
-                                 [](int64_t d) { return d >= 0; });
-      if (!spatialStatic || flatten.getAxis() != 1 || map.axis != 1) {
-        fail(group, "its channels reach " + describe(user) +
-                        " with a shape it does not follow");
-        continue;
-      }
-      int64_t spatial = 1;
-      for (int64_t d = 2; d < inType.getRank(); ++d)
-        spatial *= inType.getDimSize(d);
-      follow(group, flatten.getResult(),
-             along(map, 1, map.offset * spatial, map.block * spatial));
-      continue;
-    }
-    if (auto slice = dyn_cast<SliceOp>(user)) {
-      auto inType = cast<RankedTensorType>(value.getType());
-      std::optional<int64_t> start = scalarOf(slice.getStarts()),
-                             end = scalarOf(slice.getEnds());
-      std::optional<int64_t> axis = slice.getAxes() ? scalarOf(slice.getAxes())
-                                                    : std::optional<int64_t>(0);
-      std::optional<int64_t> step = slice.getSteps()
-                                        ? scalarOf(slice.getSteps())
-                                        : std::optional<int64_t>(1);
-      if (index != 0 || !start || !end || !axis || step != 1) {
-        fail(group, "its channels reach " + describe(user) +
-                        ", a slice that is not one constant range");
-        continue;
-      }
-      int64_t a = *axis < 0 ? *axis + inType.getRank() : *axis;
-      if (a != map.axis) { // another axis: the channels pass unchanged
-        follow(group, slice.getResult(), map);
-        continue;
-      }
-      int64_t size = inType.getDimSize(a);
-      if (map.block != 1 || ShapedType::isDynamic(size)) {
-        fail(group, "its channels reach " + describe(user) +
-                        " in blocks or with a dynamic size");
-        continue;
-      }
-      auto clamp = [&](int64_t v) {
-        v = v < 0 ? v + size : v;
-        return std::clamp<int64_t>(v, 0, size);
-      };
-      int64_t s0 = clamp(*start), e0 = clamp(*end);
-      g.slices.push_back({user, map});
-      // The group's channels inside [s0, e0), renumbered from s0.
-      int64_t lo = std::max(map.lo, map.lo + s0 - map.offset);
-      int64_t hi = std::min(map.hi, map.lo + e0 - map.offset);
-      if (lo < hi)
-        follow(group, slice.getResult(),
-               Map{map.axis, map.offset + (lo - map.lo) - s0, 1, lo, hi});
-      continue;
-    }
-    if (auto concat = dyn_cast<ConcatOp>(user)) {
-      int64_t axis = concat.getAxis();
-      auto type = cast<RankedTensorType>(value.getType());
-      if (axis < 0)
-        axis += type.getRank();
-      if (axis != map.axis) {
-        // Concatenated along another axis: the channels stay where they are
-        // only when every input is this group's (not followed).
-        fail(group,
-             "its channels reach " + describe(user) + " along another axis");
-        continue;
-      }
-      int64_t offset = 0;
-      for (unsigned i = 0; i < index; ++i)
-        offset += cast<RankedTensorType>(user->getOperand(i).getType())
-                      .getDimSize(axis);
-      follow(group, concat.getResult(),
-             along(map, map.axis, map.offset + offset, map.block));
-      continue;
-    }
-    if (isa<func::ReturnOp>(user)) {
-      fail(group, "its channels reach the model's output");
-      continue;
-    }
-    fail(group, "its channels reach " + describe(user) +
-                    ", which channel pruning does not follow");
-  }
-}
-
 } // namespace
+
+ChannelPruner::ChannelPruner(ModuleOp module,
+                             const ChannelPruneOptions &options)
+    : module(module), symbols(module), options(options) {
+  module.walk([&](WeightRefOp ref) { ++readers[ref.getName()]; });
+}
 
 void ChannelPruner::addProducers() {
   Operation *firstConv = nullptr, *lastLinear = nullptr;
   module.walk([&](Operation *op) {
-    if (isa<ConvOp>(op) && !firstConv)
+    if (isa<ConvOp, ConvTransposeOp>(op) && !firstConv)
       firstConv = op;
     if (isa<GemmOp, MatMulOp>(op))
       lastLinear = op;
@@ -427,6 +80,11 @@ void ChannelPruner::addProducers() {
       if (conv.getGroup() != 1)
         return;
       kernel = conv.getW(), bias = conv.getB(), result = conv.getResult();
+    } else if (auto deconv = dyn_cast<ConvTransposeOp>(op)) {
+      if (deconv.getGroup() != 1 || deconv.getOutputShape())
+        return;
+      kernel = deconv.getW(), bias = deconv.getB(), result = deconv.getResult();
+      outAxis = 1;
     } else if (auto gemm = dyn_cast<GemmOp>(op)) {
       if (gemm.getTransA())
         return;
@@ -455,26 +113,49 @@ void ChannelPruner::addProducers() {
     groups.emplace_back();
     coupled.insert(index);
     Group &g = groups.back();
-    g.channels = type.getDimSize(outAxis);
+    int64_t channels = type.getDimSize(outAxis);
+    g.channels = channels;
     g.name = describe(op);
-    g.kernels.push_back({w, outAxis});
-    g.weights.push_back({refOf(kernel), Map{outAxis, 0, 1}});
-    g.values.push_back({kernel, Map{outAxis, 0, 1}});
+    // Attention heads as units: one map per section (q, k, v).
+    std::vector<int64_t> starts{0};
+    int64_t block = 1;
+    if (resultAxis == rType.getRank() - 1) {
+      auto [heads, d] = headLayout(result, channels);
+      if (!heads.empty()) {
+        starts = heads, block = d;
+        g.headSize = d;
+        g.channels = channels / int64_t(heads.size()) / d;
+      }
+    }
+    auto mapAt = [&](int64_t axis, int64_t start) {
+      Map m{axis, start, block};
+      if (block > 1)
+        m.hi = g.channels;
+      return m;
+    };
+    for (int64_t start : starts) {
+      g.kernels.push_back({w, mapAt(outAxis, start)});
+      g.weights.push_back({refOf(kernel), mapAt(outAxis, start)});
+      g.values.push_back({kernel, mapAt(outAxis, start)});
+    }
     if (bias) {
       auto bType = dyn_cast<RankedTensorType>(bias.getType());
-      if (bType && bType.getRank() == 1 && bType.getDimSize(0) == g.channels) {
+      if (bType && bType.getRank() == 1 && bType.getDimSize(0) == channels) {
         WeightRefOp b = refOf(bias);
         if (!b) {
           fail(index, describe(op) + " has a bias that is not its own");
         } else {
-          g.weights.push_back({b, Map{0, 0, 1}});
-          g.values.push_back({bias, Map{0, 0, 1}});
+          for (int64_t start : starts) {
+            g.weights.push_back({b, mapAt(0, start)});
+            g.values.push_back({bias, mapAt(0, start)});
+          }
         }
       } else if (bType && bType.getNumElements() != 1) {
         fail(index, describe(op) + " has a bias of another shape");
       }
     }
-    follow(index, result, Map{resultAxis, 0, 1});
+    for (int64_t start : starts)
+      follow(index, result, mapAt(resultAxis, start));
   });
 }
 
@@ -499,16 +180,21 @@ void ChannelPruner::joinResiduals() {
       unsigned first = arrivals.front().first;
       for (auto [group, index] : arrivals)
         coupled.unionSets(first, group);
-      // The maps agree when both sides carry the channels the same way.
-      Map map;
-      bool found = false;
-      for (ValueCut &cut : groups[first].values)
-        if (cut.value == op->getOperand(arrivals.front().second)) {
-          map = cut.map, found = true;
-          break;
-        }
-      if (found)
-        follow(first, op->getResult(0), map);
+      // The result carries the units as the first operand does (a batched
+      // MatMul keeps its batch axes; a broadcast shifts them).
+      Value operand = op->getOperand(arrivals.front().second);
+      auto it = llvm::find_if(groups[first].values, [&](const ValueCut &cut) {
+        return cut.value == operand;
+      });
+      auto from = dyn_cast<RankedTensorType>(operand.getType());
+      auto to = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      if (it == groups[first].values.end() || !from || !to) {
+        fail(first, describe(op) + " has operands of unknown shape");
+        continue;
+      }
+      Map map = it->map;
+      map.axis += to.getRank() - from.getRank();
+      follow(first, op->getResult(0), map);
     }
   }
   for (auto &[op, arrivals] : joins)
@@ -580,6 +266,8 @@ void ChannelPruner::run(ChannelPruneResult &result) {
       valueCuts;
   std::map<Operation *, int64_t> depthwiseRemoved;
   std::map<Operation *, std::set<int64_t>> sliceCuts;
+  std::map<Operation *, int64_t> sliceAxes;
+  llvm::SetVector<Operation *> reshapes;
   for (auto &[leader, members] : classes) {
     Group &lead = groups[members.front()];
     std::string why, names;
@@ -594,19 +282,24 @@ void ChannelPruner::run(ChannelPruneResult &result) {
     ChannelPruneResult::Group report;
     report.producers = names;
     report.channels = channels;
+    report.headSize = lead.headSize;
+    for (unsigned m : members)
+      if (groups[m].headSize != lead.headSize && why.empty())
+        why = "coupled kernels have different head sizes";
     if (!why.empty()) {
       report.kept = channels;
       report.why = why;
       result.groups.push_back(report);
       continue;
     }
-    // Scores: the summed norms of the producers' kernels per channel.
+    // Scores: the summed norms of the producers' kernels per unit.
     std::vector<double> score(channels, 0.0);
     for (unsigned m : members)
-      for (auto [w, axis] : groups[m].kernels) {
-        std::vector<double> n = norms(w, axis);
-        for (int64_t c = 0; c < channels; ++c)
-          score[c] += n[c];
+      for (auto &[w, map] : groups[m].kernels) {
+        std::vector<double> n = norms(w, map.axis);
+        for (int64_t c = map.lo; c < std::min(map.hi, channels); ++c)
+          for (int64_t k = 0; k < map.block; ++k)
+            score[c] += n[map.offset + (c - map.lo) * map.block + k];
       }
     int64_t drop = std::min<int64_t>(
         channels - 1, std::llround(options.sparsity * double(channels)));
@@ -620,29 +313,44 @@ void ChannelPruner::run(ChannelPruneResult &result) {
     result.groups.push_back(report);
     if (!drop)
       continue;
-    auto expand = [&](const Map &map, std::set<int64_t> &into) {
-      for (int64_t c : removed)
-        if (c >= map.lo && c < map.hi)
-          for (int64_t k = 0; k < map.block; ++k)
-            into.insert(map.offset + (c - map.lo) * map.block + k);
+    // The positions of the removed units along `map`'s axis, of size `dim`
+    // (heads folded into a batch axis repeat every `stride`).
+    auto expand = [&](const Map &map, std::set<int64_t> &into, int64_t dim) {
+      int64_t repeats = 1, stride = 0;
+      if (map.stride) {
+        if (ShapedType::isDynamic(dim))
+          return;
+        repeats = dim / map.stride, stride = map.stride;
+      }
+      for (int64_t r = 0; r < repeats; ++r)
+        for (int64_t c : removed)
+          if (c >= map.lo && c < map.hi)
+            for (int64_t k = 0; k < map.block; ++k)
+              into.insert(r * stride + map.offset + (c - map.lo) * map.block +
+                          k);
     };
     for (unsigned m : members) {
       for (WeightCut &cut : groups[m].weights) {
-        expand(cut.map, weightCuts[{cut.ref.getOperation(), cut.map.axis}]);
+        expand(cut.map, weightCuts[{cut.ref.getOperation(), cut.map.axis}], 0);
         cutRefs.insert(cut.ref);
       }
       for (ValueCut &cut : groups[m].values) {
         auto &entry = valueCuts[{cut.value.getAsOpaquePointer(), cut.map.axis}];
         entry.first = cut.value;
-        expand(cut.map, entry.second);
+        expand(cut.map, entry.second,
+               cast<RankedTensorType>(cut.value.getType())
+                   .getDimSize(cut.map.axis));
       }
       for (auto &[op, map] : groups[m].depthwise) {
         std::set<int64_t> positions;
-        expand(map, positions);
+        expand(map, positions, 0);
         depthwiseRemoved[op] += positions.size();
       }
-      for (auto &[op, map] : groups[m].slices)
-        expand(map, sliceCuts[op]);
+      for (auto &[op, map] : groups[m].slices) {
+        sliceAxes[op] = map.axis;
+        expand(map, sliceCuts[op], 0);
+      }
+      reshapes.insert(groups[m].reshapes.begin(), groups[m].reshapes.end());
     }
   }
   // A weight other ops read too gets a copy of its own for each read cut.
@@ -666,17 +374,27 @@ void ChannelPruner::run(ChannelPruneResult &result) {
     auto ref = cast<WeightRefOp>(key.first);
     slice(symbols.lookup<WeightOp>(ref.getName()), key.second, removed);
   }
+  // New i64 constants (the old ones may be shared).
+  auto constant = [](Operation *op, Value old, ArrayRef<int64_t> values) {
+    OpBuilder builder(op);
+    Type element = old ? getElementTypeOrSelf(old.getType())
+                       : builder.getIntegerType(64);
+    auto type = RankedTensorType::get({int64_t(values.size())}, element);
+    unsigned width = type.getElementType().getIntOrFloatBitWidth();
+    SmallVector<APInt> ints;
+    for (int64_t v : values)
+      ints.push_back(APInt(width, v, /*isSigned=*/true));
+    return ConstantOp::create(builder, op->getLoc(),
+                              DenseIntElementsAttr::get(type, ints));
+  };
   // Slices along the channel axis: their bounds move down by the channels
-  // removed before them (new constants: the old ones may be shared).
+  // removed before them.
   for (auto &[op, removed] : sliceCuts) {
-    auto slice = cast<SliceOp>(op);
-    int64_t size =
-        cast<RankedTensorType>(slice.getData().getType()).getDimSize([&] {
-          int64_t a = slice.getAxes() ? *scalarOf(slice.getAxes()) : 0;
-          return a < 0 ? a + cast<RankedTensorType>(slice.getData().getType())
-                                 .getRank()
-                       : a;
-        }());
+    auto slice = dyn_cast<SliceOp>(op);
+    if (!slice)
+      continue; // Splits take their sizes from their new result types
+    int64_t size = cast<RankedTensorType>(slice.getData().getType())
+                       .getDimSize(sliceAxes[op]);
     auto clamp = [&](int64_t v) {
       v = v < 0 ? v + size : v;
       return std::clamp<int64_t>(v, 0, size);
@@ -687,21 +405,15 @@ void ChannelPruner::run(ChannelPruneResult &result) {
     };
     int64_t s0 = clamp(*scalarOf(slice.getStarts())),
             e0 = clamp(*scalarOf(slice.getEnds()));
-    OpBuilder builder(op);
-    auto constant = [&](Value old, int64_t v) {
-      auto type = cast<RankedTensorType>(old.getType());
-      unsigned width = type.getElementType().getIntOrFloatBitWidth();
-      return ConstantOp::create(
-          builder, op->getLoc(),
-          DenseIntElementsAttr::get(
-              type, ArrayRef<APInt>{APInt(width, v, /*isSigned=*/true)}));
-    };
     slice.getStartsMutable().assign(
-        constant(slice.getStarts(), s0 - below(s0)));
-    slice.getEndsMutable().assign(constant(slice.getEnds(), e0 - below(e0)));
+        constant(op, slice.getStarts(), {s0 - below(s0)}));
+    slice.getEndsMutable().assign(
+        constant(op, slice.getEnds(), {e0 - below(e0)}));
   }
   for (auto &[key, entry] : valueCuts) {
     auto type = cast<RankedTensorType>(entry.first.getType());
+    if (type.isDynamicDim(key.second))
+      continue;
     SmallVector<int64_t> shape(type.getShape());
     shape[key.second] -= entry.second.size();
     entry.first.setType(RankedTensorType::get(shape, type.getElementType()));
@@ -709,6 +421,35 @@ void ChannelPruner::run(ChannelPruneResult &result) {
   for (auto &[op, drop] : depthwiseRemoved) {
     auto conv = cast<ConvOp>(op);
     conv.setGroup(conv.getGroup() - drop);
+  }
+  // Splits along the channel axis: their part sizes are their results'.
+  for (auto &[op, axis] : sliceAxes) {
+    auto split = dyn_cast<SplitOp>(op);
+    if (!split)
+      continue;
+    SmallVector<int64_t> sizes;
+    for (Value part : split.getResults())
+      sizes.push_back(cast<RankedTensorType>(part.getType()).getDimSize(axis));
+    Value old = split.getSplit();
+    Value sizesValue = constant(op, old, sizes);
+    if (old)
+      split.getSplitMutable().assign(sizesValue);
+    else
+      op->insertOperands(1, sizesValue);
+    split.removeNumOutputsAttr();
+  }
+  // Reshapes: every explicit entry of the shape follows the new result type.
+  for (Operation *op : reshapes) {
+    auto reshape = cast<ReshapeOp>(op);
+    SmallVector<int64_t> shape = *intsOf(reshape.getShape());
+    auto type = cast<RankedTensorType>(reshape.getResult().getType());
+    bool changed = false;
+    for (auto [i, e] : llvm::enumerate(shape))
+      if (e > 0 && !type.isDynamicDim(i) && type.getDimSize(i) != e)
+        e = type.getDimSize(i), changed = true;
+    if (changed)
+      reshape.getShapeMutable().assign(
+          constant(op, reshape.getShape(), shape));
   }
 }
 

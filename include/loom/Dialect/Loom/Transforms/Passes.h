@@ -70,6 +70,9 @@ struct PruneSummary {
   struct Group {
     std::string producers, why;
     int64_t channels = 0, kept = 0;
+    /// Non-zero: `channels` and `kept` count attention heads of this many
+    /// channels.
+    int64_t headSize = 0;
   };
   std::vector<Group> groups;
 };
