@@ -255,7 +255,8 @@ int runCompress(const std::vector<std::string> &args) {
       "Zero the smallest frozen Conv/Gemm/MatMul kernels' weights after "
       "folding (loom-prune): 'unstructured' (exactly --sparsity of each "
       "kernel's elements), 'channel' (remove --sparsity of each kernel's "
-      "output channels and shrink every shape that carries them) or N:M "
+      "output channels, or of the heads of attention projections, and "
+      "shrink every shape that carries them) or N:M "
       "(keep N of every M along the input channels, e.g. 2:4); the first "
       "conv and the classifier are kept")(
       "sparsity", po::value<double>()->default_value(0.5),

@@ -180,11 +180,10 @@ void LoomPrunePass::runOnOperation() {
         emitRemark(module.getLoc())
             << "loom-prune: " << g.producers << ": " << g.kept << " of "
             << g.channels
-            << (g.headSize ? " heads of " + std::to_string(g.headSize) +
-                                 " channels"
-                           : std::string(" channels"))
-            << " kept"
-            << (g.why.empty() ? "" : " (left whole: " + g.why + ")");
+            << (g.headSize
+                    ? " heads of " + std::to_string(g.headSize) + " channels"
+                    : std::string(" channels"))
+            << " kept" << (g.why.empty() ? "" : " (left whole: " + g.why + ")");
       if (summary)
         summary->groups.push_back(
             {g.producers, g.why, g.channels, g.kept, g.headSize});

@@ -135,8 +135,8 @@ int64_t headSizeOf(ReshapeOp reshape) {
 
 /// The part of `map`'s units that lie in [s0, e0) along its axis, renumbered
 /// from s0; nullopt when none. `partial`: a unit straddles a bound.
-std::optional<Map> within(const Map &map, int64_t s0, int64_t e0,
-                          int64_t units, bool &partial) {
+std::optional<Map> within(const Map &map, int64_t s0, int64_t e0, int64_t units,
+                          bool &partial) {
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (int64_t c = map.lo; c < std::min(map.hi, units); ++c) {
     int64_t b = map.offset + (c - map.lo) * map.block, e = b + map.block;
@@ -195,8 +195,7 @@ bool ChannelPruner::followReshape(unsigned group, ReshapeOp reshape,
     int64_t inner = product(in, a + 1, r);
     next = along(map, a, map.offset * inner, map.block * inner);
   } else if (a == r - 1 && o == r && a >= 1 && sameLeading(in, out, a - 1) &&
-             headSizeOf(reshape) == map.block &&
-             map.offset % map.block == 0) {
+             headSizeOf(reshape) == map.block && map.offset % map.block == 0) {
     // Heads folded into the axis before: [.., X, H*d] -> [.., X*H, d].
     int64_t d = map.block;
     next = map;
@@ -220,12 +219,10 @@ void ChannelPruner::followUse(unsigned group, OpOperand &use, const Map &map) {
           : RankedTensorType();
   // Heads folded into a batch axis go only through ops that keep every
   // batch element apart.
-  if (map.stride &&
-      !(isPassThrough(user) ||
-        isa<TransposeOp, AddOp, SubOp, MulOp, DivOp, MatMulOp, SoftmaxOp,
-            LogSoftmaxOp, ReshapeOp>(user))) {
-    fail(group, "its heads, folded into a batch axis, reach " +
-                    describe(user));
+  if (map.stride && !(isPassThrough(user) ||
+                      isa<TransposeOp, AddOp, SubOp, MulOp, DivOp, MatMulOp,
+                          SoftmaxOp, LogSoftmaxOp, ReshapeOp>(user))) {
+    fail(group, "its heads, folded into a batch axis, reach " + describe(user));
     return;
   }
   if ((isa<GlobalAveragePoolOp, MaxPoolOp, AveragePoolOp>(user) ||
@@ -575,8 +572,9 @@ ChannelPruner::headLayout(Value result, int64_t channels) {
   };
   if (!scan(result, 0, channels) || sections.empty())
     return {};
-  std::sort(sections.begin(), sections.end(),
-            [](const Section &a, const Section &b) { return a.start < b.start; });
+  std::sort(
+      sections.begin(), sections.end(),
+      [](const Section &a, const Section &b) { return a.start < b.start; });
   int64_t size = sections.front().size, d = sections.front().d;
   std::vector<int64_t> starts;
   for (auto [i, s] : llvm::enumerate(sections)) {

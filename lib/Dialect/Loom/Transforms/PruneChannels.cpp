@@ -377,8 +377,8 @@ void ChannelPruner::run(ChannelPruneResult &result) {
   // New i64 constants (the old ones may be shared).
   auto constant = [](Operation *op, Value old, ArrayRef<int64_t> values) {
     OpBuilder builder(op);
-    Type element = old ? getElementTypeOrSelf(old.getType())
-                       : builder.getIntegerType(64);
+    Type element =
+        old ? getElementTypeOrSelf(old.getType()) : builder.getIntegerType(64);
     auto type = RankedTensorType::get({int64_t(values.size())}, element);
     unsigned width = type.getElementType().getIntOrFloatBitWidth();
     SmallVector<APInt> ints;
@@ -448,8 +448,7 @@ void ChannelPruner::run(ChannelPruneResult &result) {
       if (e > 0 && !type.isDynamicDim(i) && type.getDimSize(i) != e)
         e = type.getDimSize(i), changed = true;
     if (changed)
-      reshape.getShapeMutable().assign(
-          constant(op, reshape.getShape(), shape));
+      reshape.getShapeMutable().assign(constant(op, reshape.getShape(), shape));
   }
 }
 

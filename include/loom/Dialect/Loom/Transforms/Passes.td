@@ -253,14 +253,19 @@ def LoomPrune : Pass<"loom-prune", "::mlir::ModuleOp"> {
       whose input-channel count is not a multiple of M is left as it is,
       with a remark.
     * `granularity=channel`: remove `round(sparsity * channels)` whole
-      output channels of each Conv (group 1), Gemm and 2-D MatMul kernel and
-      shrink every shape that carries them: BatchNormalization parameters,
-      activations and pooling, per-channel constants, depthwise
-      convolutions, Flatten into a Gemm, Concat and Slice (index remapping),
-      the next kernel's input channels. Kernels whose channels meet at a residual
-      Add are one group, pruned by their summed norms. A group whose
-      channels reach anything else (a Reshape, a Split, a generic op, the
-      model's output) is left whole, with the reason under `report`.
+      output channels of each Conv and ConvTranspose (group 1), Gemm and
+      2-D MatMul kernel and shrink every shape that carries them:
+      BatchNormalization parameters, activations and pooling, per-channel
+      constants, depthwise convolutions, Transpose, Flatten and Reshapes
+      that split, merge or keep the channel axis (constants rewritten),
+      Concat, Slice and Split (index remapping), the next kernel's input
+      channels. A projection that feeds attention (Reshapes into heads,
+      through a fused q/k/v's Slices) loses whole heads, the same in q, k
+      and v. Kernels whose channels meet at a residual Add or an attention
+      MatMul are one group, pruned by their summed norms. A group whose
+      channels reach anything else (a Reshape that mixes them, a generic
+      op, LayerNorm, the model's output) is left whole, with the reason
+      under `report`.
 
     Only frozen parameters are pruned unless `force`. By default the first
     convolution (in program order) and the last Gemm/MatMul (the
