@@ -13,6 +13,7 @@
 #include "loom/Dialect/Loom/Analysis/ParamStats.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
+#include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Tools/ToolSupport.h"
@@ -381,6 +382,12 @@ struct OutputDrift {
 /// outputs (Drift.cpp).
 llvm::Expected<std::vector<OutputDrift>>
 measureDrift(ModuleOp before, ModuleOp after, uint64_t seed);
+
+/// Prints compress's quantization lines (parameters by element type in
+/// `module`, one line per weight of `summary`) and returns them as JSON
+/// (QuantizeReport.cpp).
+llvm::json::Object printQuantized(ModuleOp module,
+                                  const loom::QuantizeSummary &summary);
 
 /// Multiply-add FLOPs of the Conv, ConvTranspose, Gemm and MatMul ops
 /// (2 x output elements x reduction length; dynamic dimensions count 1).

@@ -262,11 +262,25 @@ int runCompress(const std::vector<std::string> &args) {
       "sparsity", po::value<double>()->default_value(0.5),
       "With --prune unstructured: the fraction of zeros; channel: the "
       "fraction of channels removed; in [0, 1]")(
+      "quantize", po::value<std::string>(),
+      "Store kernel and embedding weights as integers with scales, "
+      "dequantized in the graph (loom-quantize, after --prune): "
+      "'weight-only' (dynamic and static are not implemented yet)")(
+      "bits", po::value<unsigned>()->default_value(8),
+      "With --quantize: 8 or 4 (in 4-bit mode the first conv, the "
+      "classifier and embeddings stay 8-bit)")(
+      "granularity", po::value<std::string>()->default_value("per-channel"),
+      "With --quantize: per-channel, per-tensor or block=N (N along the "
+      "input channels; ONNX opset 21)")(
+      "asymmetric", po::bool_switch(),
+      "With --quantize: unsigned integers with zero points instead of "
+      "signed symmetric ones")(
       "drift", po::bool_switch(),
       "Also compile the model before and after with Loom's CPU code, run "
       "both on the same seeded random inputs and print each output's max "
-      "abs difference, relative L2 and cosine (default with --prune)")(
-      "no-drift", po::bool_switch(), "With --prune: skip the drift")(
+      "abs difference, relative L2 and cosine (default with --prune and "
+      "--quantize)")("no-drift", po::bool_switch(),
+                     "With --prune or --quantize: skip the drift")(
       "prune-scope", po::value<std::string>()->default_value("per-tensor"),
       "With --prune unstructured: per-tensor (every kernel reaches the "
       "sparsity) or global (one ranking over all kernels)")(
@@ -292,7 +306,8 @@ int runCompress(const std::vector<std::string> &args) {
       "compress", args, options,
       "usage: loomc compress MODEL -o OUT.onnx [options]\n\n"
       "Imports MODEL, runs the passes in a fixed order (shape inference,\n"
-      "then --freeze*, --tie, --fold, --prune, then --pipeline), exports OUT,\n"
+      "then --freeze*, --tie, --fold, --prune, --quantize, then --pipeline),\n"
+      "exports OUT,\n"
       "and\n"
       "prints before/after:\n"
       "file size, parameters, unique parameters, unique bytes, nodes,\n"
@@ -447,6 +462,22 @@ int runCompress(const std::vector<std::string> &args) {
                     "with --prune\n";
     return kUsage;
   }
+  bool quantize = vm->count("quantize");
+  loom::QuantizeSummary quantized;
+  if (quantize) {
+    loom::LoomQuantizeOptions quantizeOptions;
+    quantizeOptions.mode = (*vm)["quantize"].as<std::string>();
+    quantizeOptions.bits = (*vm)["bits"].as<unsigned>();
+    quantizeOptions.granularity = (*vm)["granularity"].as<std::string>();
+    quantizeOptions.symmetric = !(*vm)["asymmetric"].as<bool>();
+    quantizeOptions.report = (*vm)["verbose"].as<bool>();
+    pm.addPass(loom::createLoomQuantize(quantizeOptions, &quantized));
+  } else if (!(*vm)["bits"].defaulted() || !(*vm)["granularity"].defaulted() ||
+             (*vm)["asymmetric"].as<bool>()) {
+    llvm::errs() << "loomc compress: error: --bits, --granularity and "
+                    "--asymmetric go with --quantize\n";
+    return kUsage;
+  }
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrors(pipelineError);
   if (!userPipeline.empty() &&
@@ -472,8 +503,8 @@ int runCompress(const std::vector<std::string> &args) {
   // An input's external data: where PyTorch's exporter puts it.
   Figures before = figuresOf(*model.module, modelPath, modelPath + ".data");
 
-  bool drift =
-      (*vm)["drift"].as<bool>() || (prune && !(*vm)["no-drift"].as<bool>());
+  bool drift = (*vm)["drift"].as<bool>() || ((prune || vm->count("quantize")) &&
+                                             !(*vm)["no-drift"].as<bool>());
   OwningOpRef<ModuleOp> original;
   if (drift)
     original = model.module->clone(); // weights are shared, not copied
@@ -585,6 +616,9 @@ int runCompress(const std::vector<std::string> &args) {
       });
     }
   }
+  llvm::json::Object quantizedJSON;
+  if (quantize)
+    quantizedJSON = printQuantized(*model.module, quantized);
   llvm::json::Array driftJSON;
   if (drift) {
     progress.start("drift: compiling and running both models");
@@ -636,6 +670,8 @@ int runCompress(const std::vector<std::string> &args) {
       };
     if (prune)
       root["pruned"] = std::move(prunedJSON);
+    if (quantize)
+      root["quantized"] = std::move(quantizedJSON);
     if (drift)
       root["drift"] = std::move(driftJSON);
     if (failed(loom::writeFileAtomically(

@@ -99,4 +99,5 @@ void loom::populateLoomToLinalgPatterns(RewritePatternSet &patterns) {
   populateReductionPatterns(patterns);
   populateTensorPatterns(patterns);
   populateResizePatterns(patterns);
+  populateQuantPatterns(patterns);
 }

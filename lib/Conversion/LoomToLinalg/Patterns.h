@@ -17,6 +17,7 @@ void populateWindowPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
+void populateQuantPatterns(mlir::RewritePatternSet &patterns);
 } // namespace loom::linalg_lowering
 
 #endif // LOOM_LIB_CONVERSION_LOOMTOLINALG_PATTERNS_H

@@ -34,6 +34,32 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 
 using namespace mlir;
+
+/// The opset the quantization ops in `module` need: 13 for per-axis scales,
+/// 21 for blocked scales or 4-bit integers; 0 when none do.
+static int64_t requiredOpset(ModuleOp module) {
+  int64_t needed = 0;
+  auto isFour = [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && shaped.getElementType().isInteger(4);
+  };
+  module.walk([&](Operation *op) {
+    if (!isa<loom::DequantizeLinearOp, loom::QuantizeLinearOp>(op))
+      return;
+    auto block = op->getAttrOfType<IntegerAttr>("block_size");
+    if ((block && block.getInt() != 0) ||
+        llvm::any_of(op->getOperandTypes(), isFour) ||
+        llvm::any_of(op->getResultTypes(), isFour)) {
+      needed = std::max<int64_t>(needed, 21);
+      return;
+    }
+    auto scale = dyn_cast<ShapedType>(op->getOperand(1).getType());
+    if (scale && scale.hasRank() && scale.getRank() >= 1 &&
+        scale.getNumElements() != 1)
+      needed = std::max<int64_t>(needed, 13);
+  });
+  return needed;
+}
 using namespace loom;
 using namespace loom::onnx_export;
 namespace names = loom::onnx_names;
@@ -315,6 +341,16 @@ LogicalResult Exporter::run() {
     id->set_domain("");
     id->set_version(opset);
   }
+  // Quantized forms a pass added may need a newer opset than the model's:
+  // per-axis scales 13, blocks and 4-bit integers 21 (with IR version 10).
+  int64_t needed = requiredOpset(module);
+  bool raised = needed > opset;
+  if (raised) {
+    for (onnx::OperatorSetIdProto &id : *model.mutable_opset_import())
+      if (id.domain().empty())
+        id.set_version(needed);
+    opset = needed;
+  }
   auto getInt = [&](StringRef name, int64_t fallback) {
     auto attr = module->getAttrOfType<IntegerAttr>(name);
     return attr ? attr.getInt() : fallback;
@@ -324,6 +360,11 @@ LogicalResult Exporter::run() {
     return attr ? attr.getValue().str() : std::string();
   };
   model.set_ir_version(getInt(names::kIrVersion, kDefaultIrVersion));
+  // A raised opset needs the IR version it came with (onnx/helper.py's
+  // table).
+  int64_t minIr = opset >= 21 ? 10 : opset >= 19 ? 9 : opset >= 15 ? 8 : 7;
+  if (raised && model.ir_version() < minIr)
+    model.set_ir_version(minIr);
   std::string producer = getString(names::kProducerName);
   model.set_producer_name(producer.empty() ? "loom" : producer);
   model.set_producer_version(getString(names::kProducerVersion));
@@ -534,28 +575,27 @@ void Exporter::hoistConstants(onnx::GraphProto *graph) {
   auto *nodes = graph->mutable_node();
   std::vector<onnx::TensorProto> hoisted;
   nodes->erase(
-      std::remove_if(nodes->begin(), nodes->end(),
-                     [&](onnx::NodeProto &node) {
-                       if (node.op_type() != "Constant" || !node.domain().empty() ||
-                           node.output_size() != 1 ||
-                           node.attribute_size() != 1 ||
-                           node.attribute(0).name() != "value" ||
-                           !node.attribute(0).has_t() ||
-                           outputs.count(node.output(0)))
-                         return false;
-                       onnx::TensorProto tensor = node.attribute(0).t();
-                       tensor.set_name(node.output(0));
-                       if (Type element = getElementType(
-                               module.getContext(), tensor.data_type())) {
-                         std::string doc = weightDocString(
-                             WeightRole::Constant, /*frozen=*/true, element,
-                             /*isGraphInput=*/false);
-                         if (!doc.empty())
-                           tensor.set_doc_string(doc);
-                       }
-                       hoisted.push_back(std::move(tensor));
-                       return true;
-                     }),
+      std::remove_if(
+          nodes->begin(), nodes->end(),
+          [&](onnx::NodeProto &node) {
+            if (node.op_type() != "Constant" || !node.domain().empty() ||
+                node.output_size() != 1 || node.attribute_size() != 1 ||
+                node.attribute(0).name() != "value" ||
+                !node.attribute(0).has_t() || outputs.count(node.output(0)))
+              return false;
+            onnx::TensorProto tensor = node.attribute(0).t();
+            tensor.set_name(node.output(0));
+            if (Type element =
+                    getElementType(module.getContext(), tensor.data_type())) {
+              std::string doc = weightDocString(WeightRole::Constant,
+                                                /*frozen=*/true, element,
+                                                /*isGraphInput=*/false);
+              if (!doc.empty())
+                tensor.set_doc_string(doc);
+            }
+            hoisted.push_back(std::move(tensor));
+            return true;
+          }),
       nodes->end());
   for (onnx::TensorProto &tensor : hoisted)
     *graph->add_initializer() = std::move(tensor);

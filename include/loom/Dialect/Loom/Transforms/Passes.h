@@ -81,6 +81,26 @@ struct PruneSummary {
 std::unique_ptr<mlir::Pass> createLoomPrune(const LoomPruneOptions &options,
                                             PruneSummary *summary);
 
+/// What one run of `loom-quantize` did, per weight, for a tool's report.
+struct QuantizeSummary {
+  struct Weight {
+    std::string name, layer, granularity;
+    int64_t count = 0, scales = 0;
+    unsigned bits = 8;
+    bool symmetric = true;
+    /// Bytes before (float) and after (integers, scales, zero points).
+    uint64_t bytesBefore = 0, bytesAfter = 0;
+    /// Signal-to-quantization-noise ratio in dB, and the largest error.
+    double sqnr = 0, maxAbsError = 0;
+  };
+  std::vector<Weight> weights;
+};
+
+/// `loom-quantize` that also fills `summary` (which must outlive it).
+std::unique_ptr<mlir::Pass>
+createLoomQuantize(const LoomQuantizeOptions &options,
+                   QuantizeSummary *summary);
+
 #define GEN_PASS_REGISTRATION
 #include "loom/Dialect/Loom/Transforms/Passes.h.inc"
 

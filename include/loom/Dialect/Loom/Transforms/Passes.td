@@ -311,6 +311,68 @@ def LoomPrune : Pass<"loom-prune", "::mlir::ModuleOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomQuantize : Pass<"loom-quantize", "::mlir::ModuleOp"> {
+  let summary = "Store kernel weights as 8- or 4-bit integers with scales";
+  let description = [{
+    `mode=weight-only`: every frozen float kernel weight (Conv's and
+    ConvTranspose's W, Gemm's and MatMul's B, an embedding Gather's table)
+    of at least `min-elements` elements becomes an integer tensor of the
+    same name with its scales (`<name>.scale`, and `<name>.zero_point` when
+    asymmetric), and every read of it a `loom.dequantize_linear` of them, so
+    that any ONNX runtime reads the model. Values are rounded half to even,
+    as QuantizeLinear does.
+
+    * `bits=8|4`: symmetric weights are signed in [-127, 127] (or [-7, 7])
+      with scale max|w| / 127 (/ 7); asymmetric ones (`symmetric=false`)
+      unsigned in [0, 255] (or [0, 15]) with a zero point, over the range
+      [min(w, 0), max(w, 0)].
+    * `granularity=per-channel` (one scale per output channel; an
+      embedding: per row), `per-tensor`, or `block=N` (blocks of N along the
+      input channels, ONNX's blocked DequantizeLinear of opset 21). A
+      depthwise convolution is always per channel: one scale for all its
+      channels is what collapses classifiers under per-tensor schemes.
+    * `keep-sensitive` (default true): with `bits=4`, the first convolution,
+      the last Gemm/MatMul (the classifier or LM head) and embeddings stay
+      8-bit.
+    * A weight read by several ops (tied, shared) is quantized once: one
+      integer tensor, one set of scales, one dequantization per read. A
+      weight whose readers want different axes is quantized per tensor.
+    * `include`/`exclude`: globs on weight names and aliases; a glob that
+      matches no quantizable weight is an error.
+
+    The exporter raises the model's opset where the forms need it (13 for
+    per-channel scales, 21 for blocks and 4-bit types). `mode=dynamic` and
+    `mode=static` are not implemented yet.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"weight-only\"",
+      "weight-only (dynamic and static are not implemented yet)">,
+    Option<"bits", "bits", "unsigned", /*default=*/"8", "8 or 4">,
+    Option<"granularity", "granularity", "std::string",
+      /*default=*/"\"per-channel\"",
+      "per-channel, per-tensor or block=N (N >= 2 along the input channels)">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+      "Signed values and no zero point; false: unsigned with zero points">,
+    ListOption<"include", "include", "std::string",
+      "Globs on weight names and aliases: quantize only these">,
+    ListOption<"exclude", "exclude", "std::string",
+      "Globs on weight names and aliases: never quantize these">,
+    Option<"keepSensitive", "keep-sensitive", "bool", /*default=*/"true",
+      "With bits=4: the first conv, the last Gemm/MatMul and embeddings stay "
+      "8-bit">,
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"256",
+      "Leave weights with fewer elements as they are">,
+    Option<"force", "force", "bool", /*default=*/"false",
+      "Quantize trainable parameters too">,
+    Option<"report", "report", "bool", /*default=*/"false",
+      "Emit one remark per quantized weight">,
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "num-quantized", "Weights quantized">,
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 def LoomParamStats : Pass<"loom-param-stats", "::mlir::ModuleOp"> {
   let summary = "Report parameter counts and value statistics of every weight";
   let description = [{

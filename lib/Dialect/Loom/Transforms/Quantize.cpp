@@ -1,0 +1,298 @@
+//===- Quantize.cpp - integer weights with scales -------------------------===//
+//
+// Implements `--loom-quantize mode=weight-only`: which weights are kernels
+// or embedding tables and may be quantized, which scheme each gets (bits,
+// axis, blocks; the defaults that keep sensitive layers wide), and the
+// rewrite: the weight keeps its name and becomes integers, its scales (and
+// zero points) become weights of their own, and every read of it a
+// `loom.dequantize_linear`. The arithmetic is Utils/Quantization.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Loom/Analysis/ParamStats.h"
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/Dialect/Loom/Utils/ElementDecoding.h"
+#include "loom/Dialect/Loom/Utils/Quantization.h"
+#include "loom/Dialect/Loom/Utils/WeightFingerprint.h"
+#include "loom/Dialect/Loom/Utils/WeightGlobs.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMQUANTIZE
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+/// How one op reads a weight: the axis of its output channels (per-channel
+/// scales) and of its input channels (blocks).
+struct Read {
+  Operation *op = nullptr;
+  int64_t outAxis = 0, inAxis = 0;
+  bool depthwise = false, embedding = false;
+};
+
+/// The read `use` of a weight is, when it is a kernel or an embedding table.
+std::optional<Read> readOf(OpOperand &use, RankedTensorType type) {
+  Operation *op = use.getOwner();
+  unsigned index = use.getOperandNumber();
+  int64_t rank = type.getRank();
+  if (auto conv = dyn_cast<ConvOp>(op); conv && index == 1 && rank >= 3) {
+    auto x = dyn_cast<RankedTensorType>(conv.getX().getType());
+    bool depthwise = conv.getGroup() > 1 && type.getDimSize(1) == 1 && x &&
+                     x.getDimSize(1) == conv.getGroup();
+    return Read{op, 0, 1, depthwise, false};
+  }
+  if (isa<ConvTransposeOp>(op) && index == 1 && rank >= 3)
+    return Read{op, 1, 0};
+  if (auto gemm = dyn_cast<GemmOp>(op); gemm && index == 1 && rank == 2)
+    return gemm.getTransB() ? Read{op, 0, 1} : Read{op, 1, 0};
+  if (isa<MatMulOp>(op) && index == 1 && rank >= 2)
+    return Read{op, rank - 1, rank - 2};
+  if (auto gather = dyn_cast<GatherOp>(op);
+      gather && index == 0 && gather.getAxis() == 0 && rank == 2)
+    return Read{op, 0, 1, false, true};
+  return std::nullopt;
+}
+
+bool isFloat(Type type) {
+  return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
+}
+
+struct LoomQuantizePass
+    : public loom::impl::LoomQuantizeBase<LoomQuantizePass> {
+  using Base::Base;
+  LoomQuantizePass(const LoomQuantizeOptions &options, QuantizeSummary *summary)
+      : Base(options), summary(summary) {}
+
+  void runOnOperation() override;
+
+  QuantizeSummary *summary = nullptr;
+};
+
+} // namespace
+
+void LoomQuantizePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    module.emitError("loom-quantize: " + message);
+    signalPassFailure();
+  };
+  if (mode == "dynamic" || mode == "static")
+    return fail("mode=" + mode +
+                " is not implemented yet; mode=weight-only is");
+  if (mode != "weight-only")
+    return fail("mode must be weight-only, dynamic or static, got '" + mode +
+                "'");
+  if (bits != 8 && bits != 4)
+    return fail("bits must be 8 or 4, got " + std::to_string(bits));
+  int64_t block = 0;
+  bool perTensor = granularity == "per-tensor";
+  if (StringRef(granularity).starts_with("block=")) {
+    if (StringRef(granularity).drop_front(6).getAsInteger(10, block) ||
+        block < 2)
+      return fail("granularity block=N needs an integer N >= 2, got '" +
+                  granularity + "'");
+  } else if (granularity != "per-channel" && !perTensor) {
+    return fail("granularity must be per-channel, per-tensor or block=N, got "
+                "'" +
+                granularity + "'");
+  }
+  if (minElements < 0)
+    return fail("min-elements must be >= 0");
+  auto compile = [&](ArrayRef<std::string> texts, StringRef option) {
+    return compileWeightGlobs(texts, [&](StringRef text, StringRef reason) {
+      module.emitError() << "loom-quantize: bad " << option << " glob '" << text
+                         << "': " << reason;
+    });
+  };
+  FailureOr<std::vector<WeightGlob>> includes = compile(include, "include");
+  FailureOr<std::vector<WeightGlob>> excludes = compile(exclude, "exclude");
+  if (failed(includes) || failed(excludes))
+    return signalPassFailure();
+
+  // Every read of every weight; the first conv and the last Gemm/MatMul.
+  llvm::MapVector<StringRef, SmallVector<WeightRefOp>> refs;
+  Operation *firstConv = nullptr, *lastLinear = nullptr;
+  module.walk([&](Operation *op) {
+    if (auto ref = dyn_cast<WeightRefOp>(op))
+      refs[ref.getName()].push_back(ref);
+    if (isa<ConvOp, ConvTransposeOp>(op) && !firstConv)
+      firstConv = op;
+    if (isa<GemmOp, MatMulOp>(op))
+      lastLinear = op;
+  });
+
+  SymbolTable symbols(module);
+  for (auto &[name, reads] : refs) {
+    auto weight = symbols.lookup<WeightOp>(name);
+    if (!weight || weight.getRole() != WeightRole::Parameter ||
+        weight.getInputIndex() || !(weight.getFrozen() || force))
+      continue;
+    auto type = dyn_cast<RankedTensorType>(weight.getType());
+    if (!type || !isFloat(type.getElementType()) || !type.hasStaticShape() ||
+        type.getNumElements() < std::max<int64_t>(minElements, 1))
+      continue;
+    // Every read must be a kernel or an embedding table.
+    SmallVector<Read> uses;
+    bool all = true;
+    for (WeightRefOp ref : reads)
+      for (OpOperand &use : ref->getUses()) {
+        std::optional<Read> read = readOf(use, type);
+        if (!read) {
+          all = false;
+          break;
+        }
+        uses.push_back(*read);
+      }
+    if (!all || uses.empty())
+      continue;
+    bool included = includes->empty() || matchAnyWeightGlob(weight, *includes);
+    if (matchAnyWeightGlob(weight, *excludes) || !included)
+      continue;
+
+    QuantScheme scheme;
+    scheme.bits = bits;
+    scheme.symmetric = symmetric;
+    bool sensitive = llvm::any_of(uses, [&](const Read &r) {
+      return r.embedding || r.op == firstConv || r.op == lastLinear;
+    });
+    if (bits == 4 && keepSensitive && sensitive)
+      scheme.bits = 8;
+    bool depthwise =
+        llvm::any_of(uses, [](const Read &r) { return r.depthwise; });
+    bool sameOut = llvm::all_of(
+        uses, [&](const Read &r) { return r.outAxis == uses.front().outAxis; });
+    bool sameIn = llvm::all_of(
+        uses, [&](const Read &r) { return r.inAxis == uses.front().inAxis; });
+    std::string how;
+    if (block && sameIn && !depthwise) {
+      scheme.axis = uses.front().inAxis;
+      scheme.blockSize = block;
+      how = "block=" + std::to_string(block);
+    } else if ((!perTensor || depthwise) && sameOut) {
+      scheme.axis = uses.front().outAxis;
+      how = depthwise && (perTensor || block) ? "per-channel (depthwise)"
+                                              : "per-channel";
+    } else {
+      how = "per-tensor";
+    }
+
+    // Quantize.
+    WeightBytes bytes;
+    if (!readWeightBytes(weight.getValue(), bytes))
+      continue;
+    std::vector<float> values;
+    values.reserve(bytes.count());
+    if (!visitElements(type.getElementType(), bytes.bytes, bytes.count(),
+                       [&](double v) { values.push_back(float(v)); }))
+      continue;
+    QuantizedTensor q = quantizeLinear(values, type.getShape(), scheme);
+
+    MLIRContext *context = module.getContext();
+    auto intType = IntegerType::get(context, scheme.bits,
+                                    scheme.symmetric ? IntegerType::Signless
+                                                     : IntegerType::Unsigned);
+    auto qType = RankedTensorType::get(type.getShape(), intType);
+    auto blobOf = [](ArrayRef<char> data) {
+      return HeapAsmResourceBlob::allocateAndCopyWithAlign(data, 1);
+    };
+    std::string base = weight.getSymName().str();
+    weight.setValueAttr(
+        DenseResourceElementsAttr::get(qType, base + ".q", blobOf(q.data)));
+    uint64_t bytesBefore = bytes.bytes.size();
+
+    OpBuilder builder(weight);
+    builder.setInsertionPointAfter(weight);
+    auto scaleType = RankedTensorType::get(q.scaleShape, builder.getF32Type());
+    auto newWeight = [&](StringRef suffix, ElementsAttr value) {
+      auto w = WeightOp::create(builder, weight.getLoc(), base + suffix.str(),
+                                value, WeightRole::Parameter,
+                                /*frozen=*/true, IntegerAttr(), ArrayAttr(),
+                                ArrayAttr());
+      symbols.insert(w); // renamed on a clash
+      return w;
+    };
+    WeightOp scaleWeight = newWeight(
+        ".scale",
+        DenseResourceElementsAttr::get(
+            scaleType, base + ".scale",
+            HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                ArrayRef<char>(reinterpret_cast<const char *>(q.scales.data()),
+                               q.scales.size() * sizeof(float)),
+                alignof(float))));
+    WeightOp zeroWeight;
+    if (!scheme.symmetric)
+      zeroWeight = newWeight(".zero_point",
+                             DenseResourceElementsAttr::get(
+                                 RankedTensorType::get(q.scaleShape, intType),
+                                 base + ".zero_point", blobOf(q.zeroPoints)));
+
+    // Every read dequantizes.
+    for (WeightRefOp ref : reads) {
+      OpBuilder b(ref);
+      b.setInsertionPointAfter(ref);
+      Value x = ref.getResult();
+      ref.getResult().setType(qType);
+      SmallVector<Value> operands{
+          x, WeightRefOp::create(b, ref.getLoc(), scaleType,
+                                 scaleWeight.getSymName())};
+      if (zeroWeight)
+        operands.push_back(WeightRefOp::create(
+            b, ref.getLoc(), RankedTensorType::get(q.scaleShape, intType),
+            zeroWeight.getSymName()));
+      auto dq = DequantizeLinearOp::create(
+          b, ref.getLoc(), TypeRange{type}, operands,
+          ArrayRef<NamedAttribute>{
+              b.getNamedAttr("axis", b.getI64IntegerAttr(
+                                         std::max<int64_t>(scheme.axis, 0))),
+              b.getNamedAttr("block_size",
+                             b.getI64IntegerAttr(scheme.blockSize))});
+      x.replaceAllUsesExcept(dq.getResult(), dq);
+    }
+
+    ++numQuantized;
+    double sqnr = q.sumSquaredError > 0
+                      ? 10.0 * std::log10(q.sumSquared / q.sumSquaredError)
+                      : INFINITY;
+    uint64_t bytesAfter =
+        q.data.size() + q.scales.size() * 4 + q.zeroPoints.size();
+    std::string layer = getNodeName(uses.front().op->getLoc());
+    if (layer.empty())
+      layer = getOpKind(uses.front().op);
+    if (report)
+      emitRemark(weight.getLoc())
+          << "loom-quantize: '" << base << "' int" << scheme.bits << " " << how
+          << (scheme.symmetric ? " symmetric" : " asymmetric") << ", "
+          << q.scales.size() << " scale(s), SQNR "
+          << llvm::formatv("{0:f1}", sqnr) << " dB";
+    if (summary)
+      summary->weights.push_back({base, layer, how, type.getNumElements(),
+                                  static_cast<int64_t>(q.scales.size()),
+                                  scheme.bits, scheme.symmetric, bytesBefore,
+                                  bytesAfter, sqnr, q.maxAbsError});
+  }
+  for (auto [globs, option] :
+       {std::pair{&*includes, "include"}, std::pair{&*excludes, "exclude"}})
+    for (const WeightGlob &glob : *globs)
+      if (!glob.used)
+        return fail(Twine(option) + " glob '" + glob.text +
+                    "' matches no quantizable weight");
+}
+
+std::unique_ptr<Pass>
+loom::createLoomQuantize(const LoomQuantizeOptions &options,
+                         QuantizeSummary *summary) {
+  return std::make_unique<LoomQuantizePass>(options, summary);
+}
