@@ -1,5 +1,6 @@
 // RUN: loom-opt %s --split-input-file --loom-quantize="min-elements=1 granularity=per-tensor symmetric=false" | FileCheck %s --check-prefix=ASYM
-// RUN: loom-opt %s --split-input-file --loom-quantize="min-elements=1 granularity=block=2 bits=4 keep-sensitive=false" | FileCheck %s --check-prefix=BLOCK
+// RUN: loom-opt %s --split-input-file --loom-quantize="min-elements=1 granularity=block=2 bits=4 keep-sensitive=false scale-type=f32" | FileCheck %s --check-prefix=BLOCK
+// RUN: loom-opt %s --split-input-file --loom-quantize="min-elements=1 granularity=block=2 bits=4 keep-sensitive=false" | FileCheck %s --check-prefix=HALF
 // RUN: loom-opt %s --split-input-file --loom-quantize="min-elements=1 granularity=per-tensor report=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=TENSOR
 
 // Per tensor, asymmetric uint8: range [-2, 1], scale 3/255, zero point
@@ -21,6 +22,15 @@
 // BLOCK: loom.dequantize_linear {{.*}} {axis = 0 : i64, block_size = 2 : i64} : (tensor<4x1xi4>, tensor<2x1xf32>) -> tensor<4x1xf32>
 // BLOCK: b.q: "0x01000000D774"
 // BLOCK: b.scale: "0x040000002549123E0000803F"
+// 4-bit scales are float16 by default, rounded up (1/7 -> 0x3093, 0.142944;
+// the integers are the same here), and a Cast follows the dequantization.
+// HALF-LABEL: module
+// HALF: loom.weight @b.scale frozen : tensor<2x1xf16>
+// HALF: %[[D:.*]] = loom.dequantize_linear {{.*}} : (tensor<4x1xi4>, tensor<2x1xf16>) -> tensor<4x1xf16>
+// HALF-NEXT: %[[C:.*]] = loom.cast %[[D]] : (tensor<4x1xf16>) -> tensor<4x1xf32>
+// HALF-NEXT: loom.matmul %{{.*}}, %[[C]]
+// HALF: b.q: "0x01000000D774"
+// HALF: b.scale: "0x020000009330003C"
 // TENSOR: remark: loom-quantize: 'w' int8 per-tensor symmetric, 1 scale(s)
 loom.weight @w frozen : tensor<2x3xf32> = dense<[[1.0, -2.0, 0.5], [-0.5, 1.0, 0.25]]>
 loom.weight @b frozen : tensor<4x1xf32> = dense<[[1.0], [-0.5], [3.5], [7.0]]>
@@ -38,6 +48,7 @@ func.func @schemes(%x: tensor<4x2xf32>, %z: tensor<1x4xf32>) -> (tensor<4x3xf32>
 // TENSOR: remark: loom-quantize: 'dw' int8 per-channel (depthwise) symmetric, 2 scale(s)
 // ASYM-LABEL: module
 // BLOCK-LABEL: module
+// HALF-LABEL: module
 loom.weight @dw frozen : tensor<2x1x1x1xf32> = dense<[[[[0.5]]], [[[8.0]]]]>
 func.func @depthwise(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %w = loom.weight_ref @dw : tensor<2x1x1x1xf32>

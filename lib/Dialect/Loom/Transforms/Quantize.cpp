@@ -111,6 +111,9 @@ void LoomQuantizePass::runOnOperation() {
   }
   if (minElements < 0)
     return fail("min-elements must be >= 0");
+  if (scaleType != "auto" && scaleType != "f32" && scaleType != "f16")
+    return fail("scale-type must be auto, f32 or f16, got '" + scaleType +
+                "'");
   auto compile = [&](ArrayRef<std::string> texts, StringRef option) {
     return compileWeightGlobs(texts, [&](StringRef text, StringRef reason) {
       module.emitError() << "loom-quantize: bad " << option << " glob '" << text
@@ -121,6 +124,37 @@ void LoomQuantizePass::runOnOperation() {
   FailureOr<std::vector<WeightGlob>> excludes = compile(exclude, "exclude");
   if (failed(includes) || failed(excludes))
     return signalPassFailure();
+
+  SymbolTable symbols(module);
+  // Kernels some exporters store as Constant nodes (PaddleOCR's) become
+  // weights of their own first, named after their node.
+  SmallVector<ConstantOp> constants;
+  module.walk([&](ConstantOp constant) { constants.push_back(constant); });
+  for (ConstantOp constant : constants) {
+    auto type = dyn_cast<RankedTensorType>(constant.getType());
+    if (!type || !isFloat(type.getElementType()) || !type.hasStaticShape() ||
+        type.getNumElements() < std::max<int64_t>(minElements, 1) ||
+        constant->use_empty() ||
+        !llvm::all_of(constant->getUses(), [&](OpOperand &use) {
+          return readOf(use, type).has_value();
+        }))
+      continue;
+    auto value = dyn_cast<ElementsAttr>(constant.getValue());
+    if (!value)
+      continue;
+    std::string name = getNodeName(constant.getLoc());
+    OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
+    auto weight = WeightOp::create(
+        top, constant.getLoc(), name.empty() ? "constant" : name, value,
+        WeightRole::Parameter, /*frozen=*/true, IntegerAttr(), ArrayAttr(),
+        ArrayAttr());
+    symbols.insert(weight);
+    OpBuilder b(constant);
+    constant.replaceAllUsesWith(
+        WeightRefOp::create(b, constant.getLoc(), type, weight.getSymName())
+            .getResult());
+    constant.erase();
+  }
 
   // Every read of every weight; the first conv and the last Gemm/MatMul.
   llvm::MapVector<StringRef, SmallVector<WeightRefOp>> refs;
@@ -134,7 +168,6 @@ void LoomQuantizePass::runOnOperation() {
       lastLinear = op;
   });
 
-  SymbolTable symbols(module);
   for (auto &[name, reads] : refs) {
     auto weight = symbols.lookup<WeightOp>(name);
     if (!weight || weight.getRole() != WeightRole::Parameter ||
@@ -198,6 +231,8 @@ void LoomQuantizePass::runOnOperation() {
     if (!visitElements(type.getElementType(), bytes.bytes, bytes.count(),
                        [&](double v) { values.push_back(float(v)); }))
       continue;
+    scheme.halfScales =
+        scaleType == "f16" || (scaleType == "auto" && scheme.bits == 4);
     QuantizedTensor q = quantizeLinear(values, type.getShape(), scheme);
 
     MLIRContext *context = module.getContext();
@@ -215,7 +250,25 @@ void LoomQuantizePass::runOnOperation() {
 
     OpBuilder builder(weight);
     builder.setInsertionPointAfter(weight);
-    auto scaleType = RankedTensorType::get(q.scaleShape, builder.getF32Type());
+    Type scaleElement =
+        scheme.halfScales ? Type(builder.getF16Type()) : builder.getF32Type();
+    auto scaleTensor = RankedTensorType::get(q.scaleShape, scaleElement);
+    std::vector<char> scaleBytes;
+    for (float v : q.scales) {
+      if (scheme.halfScales) {
+        llvm::APFloat half(v);
+        bool lost = false;
+        half.convert(llvm::APFloat::IEEEhalf(),
+                     llvm::APFloat::rmNearestTiesToEven, &lost);
+        auto bits16 =
+            static_cast<uint16_t>(half.bitcastToAPInt().getZExtValue());
+        scaleBytes.push_back(static_cast<char>(bits16 & 0xFF));
+        scaleBytes.push_back(static_cast<char>(bits16 >> 8));
+      } else {
+        const char *p = reinterpret_cast<const char *>(&v);
+        scaleBytes.insert(scaleBytes.end(), p, p + sizeof(float));
+      }
+    }
     auto newWeight = [&](StringRef suffix, ElementsAttr value) {
       auto w = WeightOp::create(builder, weight.getLoc(), base + suffix.str(),
                                 value, WeightRole::Parameter,
@@ -225,13 +278,10 @@ void LoomQuantizePass::runOnOperation() {
       return w;
     };
     WeightOp scaleWeight = newWeight(
-        ".scale",
-        DenseResourceElementsAttr::get(
-            scaleType, base + ".scale",
-            HeapAsmResourceBlob::allocateAndCopyWithAlign(
-                ArrayRef<char>(reinterpret_cast<const char *>(q.scales.data()),
-                               q.scales.size() * sizeof(float)),
-                alignof(float))));
+        ".scale", DenseResourceElementsAttr::get(
+                      scaleTensor, base + ".scale",
+                      HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                          scaleBytes, scheme.halfScales ? 2 : 4)));
     WeightOp zeroWeight;
     if (!scheme.symmetric)
       zeroWeight = newWeight(".zero_point",
@@ -246,20 +296,27 @@ void LoomQuantizePass::runOnOperation() {
       Value x = ref.getResult();
       ref.getResult().setType(qType);
       SmallVector<Value> operands{
-          x, WeightRefOp::create(b, ref.getLoc(), scaleType,
+          x, WeightRefOp::create(b, ref.getLoc(), scaleTensor,
                                  scaleWeight.getSymName())};
       if (zeroWeight)
         operands.push_back(WeightRefOp::create(
             b, ref.getLoc(), RankedTensorType::get(q.scaleShape, intType),
             zeroWeight.getSymName()));
+      // The result has the scale's type; a Cast brings it to the weight's.
+      auto dqType = type.clone(scaleElement);
       auto dq = DequantizeLinearOp::create(
-          b, ref.getLoc(), TypeRange{type}, operands,
+          b, ref.getLoc(), TypeRange{dqType}, operands,
           ArrayRef<NamedAttribute>{
               b.getNamedAttr("axis", b.getI64IntegerAttr(
                                          std::max<int64_t>(scheme.axis, 0))),
               b.getNamedAttr("block_size",
                              b.getI64IntegerAttr(scheme.blockSize))});
-      x.replaceAllUsesExcept(dq.getResult(), dq);
+      Value value = dq.getResult();
+      if (dqType != type)
+        value = CastOp::create(b, ref.getLoc(), TypeRange{type},
+                               ValueRange{value})
+                    .getResult();
+      x.replaceAllUsesExcept(value, dq);
     }
 
     ++numQuantized;

@@ -2,6 +2,8 @@
 
 #include "loom/Dialect/Loom/Utils/Quantization.h"
 
+#include "llvm/ADT/APFloat.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -103,7 +105,21 @@ QuantizedTensor loom::quantizeLinear(llvm::ArrayRef<float> values,
             static_cast<int32_t>(std::nearbyint(-lo[g] / scale)), 0, qmax);
     }
     // An all-zero group: any scale gives zeros back; 1 keeps it finite.
-    out.scales[g] = scale > 0 && std::isfinite(scale) ? scale : 1.0f;
+    scale = scale > 0 && std::isfinite(scale) ? scale : 1.0f;
+    if (scheme.halfScales) {
+      // Rounded up, so that no value lands outside the range; at least the
+      // smallest normal half, at most the largest.
+      llvm::APFloat half(scale);
+      bool lost = false;
+      half.convert(llvm::APFloat::IEEEhalf(),
+                   llvm::APFloat::rmTowardPositive, &lost);
+      half.convert(llvm::APFloat::IEEEsingle(),
+                   llvm::APFloat::rmNearestTiesToEven, &lost);
+      float rounded = half.convertToFloat();
+      scale = std::clamp(std::isfinite(rounded) ? rounded : 65504.0f,
+                         6.1035156e-05f, 65504.0f);
+    }
+    out.scales[g] = scale;
   }
   size_t bytes = scheme.bits == 8 ? size_t(count) : size_t(count + 1) / 2;
   out.data.assign(bytes, 0);

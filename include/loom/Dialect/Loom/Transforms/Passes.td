@@ -331,6 +331,10 @@ def LoomQuantize : Pass<"loom-quantize", "::mlir::ModuleOp"> {
       input channels, ONNX's blocked DequantizeLinear of opset 21). A
       depthwise convolution is always per channel: one scale for all its
       channels is what collapses classifiers under per-tensor schemes.
+    * `scale-type=auto|f32|f16`: auto stores the scales of 4-bit weights as
+      float16 (rounded up, and the integers computed with the rounded
+      scale), followed by a Cast to the weight's type, and those of 8-bit
+      weights as float32.
     * `keep-sensitive` (default true): with `bits=4`, the first convolution,
       the last Gemm/MatMul (the classifier or LM head) and embeddings stay
       8-bit.
@@ -353,6 +357,9 @@ def LoomQuantize : Pass<"loom-quantize", "::mlir::ModuleOp"> {
       "per-channel, per-tensor or block=N (N >= 2 along the input channels)">,
     Option<"symmetric", "symmetric", "bool", /*default=*/"true",
       "Signed values and no zero point; false: unsigned with zero points">,
+    Option<"scaleType", "scale-type", "std::string", /*default=*/"\"auto\"",
+      "f32, f16, or auto: f16 for 4-bit weights (a block of 32 int4 is 16 "
+      "bytes; its f32 scale would add a quarter), f32 for 8-bit ones">,
     ListOption<"include", "include", "std::string",
       "Globs on weight names and aliases: quantize only these">,
     ListOption<"exclude", "exclude", "std::string",

@@ -28,6 +28,9 @@ struct QuantScheme {
   int64_t axis = -1;
   /// Non-zero: blocks of this many elements along `axis` share a scale.
   int64_t blockSize = 0;
+  /// Scales rounded to float16 (stored as such): the integers are computed
+  /// with the rounded scale, so dequantization gives what was measured.
+  bool halfScales = false;
 };
 
 struct QuantizedTensor {
