@@ -272,6 +272,9 @@ int runCompress(const std::vector<std::string> &args) {
       "granularity", po::value<std::string>()->default_value("per-channel"),
       "With --quantize: per-channel, per-tensor or block=N (N along the "
       "input channels; ONNX opset 21)")(
+      "quantize-sensitive", po::bool_switch(),
+      "With --bits 4: the first conv, the classifier and embeddings get 4 "
+      "bits too (by default they stay 8-bit)")(
       "asymmetric", po::bool_switch(),
       "With --quantize: unsigned integers with zero points instead of "
       "signed symmetric ones")(
@@ -470,12 +473,15 @@ int runCompress(const std::vector<std::string> &args) {
     quantizeOptions.bits = (*vm)["bits"].as<unsigned>();
     quantizeOptions.granularity = (*vm)["granularity"].as<std::string>();
     quantizeOptions.symmetric = !(*vm)["asymmetric"].as<bool>();
+    quantizeOptions.keepSensitive = !(*vm)["quantize-sensitive"].as<bool>();
     quantizeOptions.report = (*vm)["verbose"].as<bool>();
     pm.addPass(loom::createLoomQuantize(quantizeOptions, &quantized));
   } else if (!(*vm)["bits"].defaulted() || !(*vm)["granularity"].defaulted() ||
-             (*vm)["asymmetric"].as<bool>()) {
-    llvm::errs() << "loomc compress: error: --bits, --granularity and "
-                    "--asymmetric go with --quantize\n";
+             (*vm)["asymmetric"].as<bool>() ||
+             (*vm)["quantize-sensitive"].as<bool>()) {
+    llvm::errs() << "loomc compress: error: --bits, --granularity, "
+                    "--asymmetric and --quantize-sensitive go with "
+                    "--quantize\n";
     return kUsage;
   }
   std::string pipelineError;

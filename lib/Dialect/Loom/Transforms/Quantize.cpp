@@ -112,8 +112,7 @@ void LoomQuantizePass::runOnOperation() {
   if (minElements < 0)
     return fail("min-elements must be >= 0");
   if (scaleType != "auto" && scaleType != "f32" && scaleType != "f16")
-    return fail("scale-type must be auto, f32 or f16, got '" + scaleType +
-                "'");
+    return fail("scale-type must be auto, f32 or f16, got '" + scaleType + "'");
   auto compile = [&](ArrayRef<std::string> texts, StringRef option) {
     return compileWeightGlobs(texts, [&](StringRef text, StringRef reason) {
       module.emitError() << "loom-quantize: bad " << option << " glob '" << text
@@ -142,12 +141,16 @@ void LoomQuantizePass::runOnOperation() {
     auto value = dyn_cast<ElementsAttr>(constant.getValue());
     if (!value)
       continue;
+    // The importer names an unnamed node "<op type>:<first output>": the
+    // output's name is the tensor's.
     std::string name = getNodeName(constant.getLoc());
+    if (StringRef(name).starts_with("Constant:"))
+      name = name.substr(9);
     OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-    auto weight = WeightOp::create(
-        top, constant.getLoc(), name.empty() ? "constant" : name, value,
-        WeightRole::Parameter, /*frozen=*/true, IntegerAttr(), ArrayAttr(),
-        ArrayAttr());
+    auto weight = WeightOp::create(top, constant.getLoc(),
+                                   name.empty() ? "constant" : name, value,
+                                   WeightRole::Parameter, /*frozen=*/true,
+                                   IntegerAttr(), ArrayAttr(), ArrayAttr());
     symbols.insert(weight);
     OpBuilder b(constant);
     constant.replaceAllUsesWith(
@@ -277,11 +280,11 @@ void LoomQuantizePass::runOnOperation() {
       symbols.insert(w); // renamed on a clash
       return w;
     };
-    WeightOp scaleWeight = newWeight(
-        ".scale", DenseResourceElementsAttr::get(
-                      scaleTensor, base + ".scale",
-                      HeapAsmResourceBlob::allocateAndCopyWithAlign(
-                          scaleBytes, scheme.halfScales ? 2 : 4)));
+    WeightOp scaleWeight =
+        newWeight(".scale", DenseResourceElementsAttr::get(
+                                scaleTensor, base + ".scale",
+                                HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                                    scaleBytes, scheme.halfScales ? 2 : 4)));
     WeightOp zeroWeight;
     if (!scheme.symmetric)
       zeroWeight = newWeight(".zero_point",
@@ -313,9 +316,9 @@ void LoomQuantizePass::runOnOperation() {
                              b.getI64IntegerAttr(scheme.blockSize))});
       Value value = dq.getResult();
       if (dqType != type)
-        value = CastOp::create(b, ref.getLoc(), TypeRange{type},
-                               ValueRange{value})
-                    .getResult();
+        value =
+            CastOp::create(b, ref.getLoc(), TypeRange{type}, ValueRange{value})
+                .getResult();
       x.replaceAllUsesExcept(value, dq);
     }
 
