@@ -35,9 +35,11 @@ struct DequantizeLinearLowering : LoweringPattern<DequantizeLinearOp> {
     auto resultType = cast<RankedTensorType>(op.getY().getType());
     auto element = dyn_cast<IntegerType>(xType.getElementType());
     if (!element || element.getWidth() != 8 || element.isUnsigned())
-      return refuse(op, "only signed 8-bit integers are dequantized (not " +
-                            llvm::Twine(element ? element.getWidth() : 0) +
-                            "-bit or unsigned ones yet)");
+      return refuse(op, element && element.isUnsigned()
+                            ? "unsigned integers (only signed 8-bit ones "
+                              "are dequantized yet)"
+                            : "integers other than 8-bit (only signed 8-bit "
+                              "ones are dequantized yet)");
     if (!resultType.getElementType().isF32())
       return refuse(op, "only f32 results");
     int64_t rank = xType.getRank(), axis = op.getAxis(),

@@ -83,3 +83,11 @@ func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %0 = loom.resize %x sizes %sizes {mode = "cubic"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+func.func @dequantize_uint8(%x: tensor<4xui8>, %s: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{unsupported op 'loom.dequantize_linear': unsigned integers (only signed 8-bit ones are dequantized yet)}}
+  %y = loom.dequantize_linear %x, %s : (tensor<4xui8>, tensor<f32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
