@@ -1,13 +1,15 @@
 // RUN: loom-opt %s --split-input-file --verify-diagnostics --loom-quantize="bits=3"
 // RUN: not loom-opt %s --loom-quantize="granularity=block=1" 2>&1 | FileCheck %s --check-prefix=BLOCK
-// RUN: not loom-opt %s --loom-quantize="mode=dynamic" 2>&1 | FileCheck %s --check-prefix=MODE
+// RUN: not loom-opt %s --loom-quantize="mode=static" 2>&1 | FileCheck %s --check-prefix=MODE
+// RUN: not loom-opt %s --loom-quantize="mode=dynamic bits=4" 2>&1 | FileCheck %s --check-prefix=DYN
 // RUN: not loom-opt %s --loom-quantize="mode=fast" 2>&1 | FileCheck %s --check-prefix=BADMODE
 // RUN: not loom-opt %s --loom-quantize="granularity=per-row" 2>&1 | FileCheck %s --check-prefix=GRAN
 // RUN: not loom-opt %s --loom-quantize="include=nothing*" 2>&1 | FileCheck %s --check-prefix=GLOB
 // RUN: not loom-opt %s --loom-quantize="exclude=[" 2>&1 | FileCheck %s --check-prefix=BADGLOB
 
 // BLOCK: loom-quantize: granularity block=N needs an integer N >= 2, got 'block=1'
-// MODE: loom-quantize: mode=dynamic is not implemented yet; mode=weight-only is
+// MODE: loom-quantize: mode=static is not implemented yet; weight-only and dynamic are
+// DYN: loom-quantize: mode=dynamic takes bits=8, symmetric weights, per-channel or per-tensor (MatMulInteger's int8 x uint8)
 // BADMODE: loom-quantize: mode must be weight-only, dynamic or static, got 'fast'
 // GRAN: loom-quantize: granularity must be per-channel, per-tensor or block=N, got 'per-row'
 // GLOB: loom-quantize: include glob 'nothing*' matches no quantizable weight

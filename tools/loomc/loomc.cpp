@@ -265,7 +265,9 @@ int runCompress(const std::vector<std::string> &args) {
       "quantize", po::value<std::string>(),
       "Store kernel and embedding weights as integers with scales, "
       "dequantized in the graph (loom-quantize, after --prune): "
-      "'weight-only' (dynamic and static are not implemented yet)")(
+      "'weight-only', or 'dynamic' (MatMuls' activations quantized at run "
+      "time: DynamicQuantizeLinear + MatMulInteger; static is not "
+      "implemented yet)")(
       "bits", po::value<unsigned>()->default_value(8),
       "With --quantize: 8 or 4 (in 4-bit mode the first conv, the "
       "classifier and embeddings stay 8-bit)")(

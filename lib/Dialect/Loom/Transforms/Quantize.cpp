@@ -70,6 +70,43 @@ bool isFloat(Type type) {
   return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
 }
 
+/// A MatMul's or Gemm's activations quantized at run time:
+/// DynamicQuantizeLinear of A (uint8, one scale and zero point),
+/// MatMulInteger with the int8 weight it reads, the int32 result cast to
+/// float and scaled by A's scale times the weight's (per column, or one),
+/// plus a Gemm's C.
+void rewriteDynamic(Operation *op, WeightOp scaleWeight,
+                    RankedTensorType scaleType) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  // A MatMul, or a Gemm (whose B the caller stored as [K, N]) and its C.
+  Value aValue = op->getOperand(0), bValue = op->getOperand(1), cValue;
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    cValue = gemm.getC();
+  auto a = cast<RankedTensorType>(aValue.getType());
+  auto u8 = IntegerType::get(b.getContext(), 8, IntegerType::Unsigned);
+  auto scalar = RankedTensorType::get({}, b.getF32Type());
+  auto quantized = OnnxOp::create(
+      b, loc, TypeRange{a.clone(u8), scalar, RankedTensorType::get({}, u8)},
+      "DynamicQuantizeLinear", "", IntegerAttr(), DictionaryAttr(),
+      ValueRange{aValue}, 0);
+  auto result = cast<RankedTensorType>(op->getResult(0).getType());
+  Value acc = MatMulIntegerOp::create(b, loc, result.clone(b.getI32Type()),
+                                      quantized.getResult(0), bValue,
+                                      quantized.getResult(2), Value());
+  Value accf =
+      CastOp::create(b, loc, TypeRange{result}, ValueRange{acc}).getResult();
+  Value weightScale =
+      WeightRefOp::create(b, loc, scaleType, scaleWeight.getSymName());
+  Value scale =
+      MulOp::create(b, loc, scaleType, quantized.getResult(1), weightScale);
+  Value y = MulOp::create(b, loc, result, accf, scale);
+  if (cValue && !isa_and_nonnull<NoneOp>(cValue.getDefiningOp()))
+    y = AddOp::create(b, loc, result, y, cValue);
+  op->getResult(0).replaceAllUsesWith(y);
+  op->erase();
+}
+
 struct LoomQuantizePass
     : public loom::impl::LoomQuantizeBase<LoomQuantizePass> {
   using Base::Base;
@@ -89,12 +126,13 @@ void LoomQuantizePass::runOnOperation() {
     module.emitError("loom-quantize: " + message);
     signalPassFailure();
   };
-  if (mode == "dynamic" || mode == "static")
-    return fail("mode=" + mode +
-                " is not implemented yet; mode=weight-only is");
-  if (mode != "weight-only")
+  if (mode == "static")
+    return fail("mode=static is not implemented yet; weight-only and "
+                "dynamic are");
+  if (mode != "weight-only" && mode != "dynamic")
     return fail("mode must be weight-only, dynamic or static, got '" + mode +
                 "'");
+  bool dynamic = mode == "dynamic";
   if (bits != 8 && bits != 4)
     return fail("bits must be 8 or 4, got " + std::to_string(bits));
   int64_t block = 0;
@@ -111,6 +149,9 @@ void LoomQuantizePass::runOnOperation() {
   }
   if (minElements < 0)
     return fail("min-elements must be >= 0");
+  if (dynamic && (bits != 8 || block || !symmetric))
+    return fail("mode=dynamic takes bits=8, symmetric weights, per-channel "
+                "or per-tensor (MatMulInteger's int8 x uint8)");
   if (scaleType != "auto" && scaleType != "f32" && scaleType != "f16")
     return fail("scale-type must be auto, f32 or f16, got '" + scaleType + "'");
   auto compile = [&](ArrayRef<std::string> texts, StringRef option) {
@@ -194,6 +235,36 @@ void LoomQuantizePass::runOnOperation() {
       }
     if (!all || uses.empty())
       continue;
+    // Dynamic: MatMuls and Gemms (alpha = beta = 1, no transA) only, all
+    // reading the weight one way; their activations are quantized at run
+    // time, and MatMulInteger takes a 2-D int8 B against uint8 A.
+    auto dynamicKind = [&](const Read &r) -> int {
+      Value a;
+      int kind = 0; // 1: MatMul or Gemm, B as is; 2: Gemm with transB
+      if (auto matmul = dyn_cast<MatMulOp>(r.op)) {
+        a = matmul.getA(), kind = 1;
+      } else if (auto gemm = dyn_cast<GemmOp>(r.op)) {
+        if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+            gemm.getBeta().convertToDouble() != 1.0)
+          return 0;
+        a = gemm.getA(), kind = gemm.getTransB() ? 2 : 1;
+      }
+      auto aType =
+          a ? dyn_cast<RankedTensorType>(a.getType()) : RankedTensorType();
+      return aType && aType.getElementType().isF32() && type.getRank() == 2 &&
+                     type.getElementType().isF32()
+                 ? kind
+                 : 0;
+    };
+    bool transposeB = false;
+    if (dynamic) {
+      int kind = dynamicKind(uses.front());
+      if (!kind || !llvm::all_of(uses, [&](const Read &r) {
+            return dynamicKind(r) == kind;
+          }))
+        continue;
+      transposeB = kind == 2;
+    }
     bool included = includes->empty() || matchAnyWeightGlob(weight, *includes);
     if (matchAnyWeightGlob(weight, *excludes) || !included)
       continue;
@@ -213,7 +284,10 @@ void LoomQuantizePass::runOnOperation() {
     bool sameIn = llvm::all_of(
         uses, [&](const Read &r) { return r.inAxis == uses.front().inAxis; });
     std::string how;
-    if (block && sameIn && !depthwise) {
+    if (dynamic) {
+      scheme.axis = perTensor ? -1 : 1;
+      how = perTensor ? "per-tensor, dynamic" : "per-channel, dynamic";
+    } else if (block && sameIn && !depthwise) {
       scheme.axis = uses.front().inAxis;
       scheme.blockSize = block;
       how = "block=" + std::to_string(block);
@@ -236,13 +310,25 @@ void LoomQuantizePass::runOnOperation() {
       continue;
     scheme.halfScales =
         scaleType == "f16" || (scaleType == "auto" && scheme.bits == 4);
-    QuantizedTensor q = quantizeLinear(values, type.getShape(), scheme);
+    // Dynamic Gemms with transB: MatMulInteger wants B as [K, N], so the
+    // integers are stored transposed (the weight's only readers).
+    SmallVector<int64_t> qShape(type.getShape());
+    if (transposeB) {
+      int64_t rows = qShape[0], cols = qShape[1];
+      std::vector<float> transposed(values.size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          transposed[c * rows + r] = values[r * cols + c];
+      values.swap(transposed);
+      std::swap(qShape[0], qShape[1]);
+    }
+    QuantizedTensor q = quantizeLinear(values, qShape, scheme);
 
     MLIRContext *context = module.getContext();
     auto intType = IntegerType::get(context, scheme.bits,
                                     scheme.symmetric ? IntegerType::Signless
                                                      : IntegerType::Unsigned);
-    auto qType = RankedTensorType::get(type.getShape(), intType);
+    auto qType = RankedTensorType::get(qShape, intType);
     auto blobOf = [](ArrayRef<char> data) {
       return HeapAsmResourceBlob::allocateAndCopyWithAlign(data, 1);
     };
@@ -292,8 +378,15 @@ void LoomQuantizePass::runOnOperation() {
                                  RankedTensorType::get(q.scaleShape, intType),
                                  base + ".zero_point", blobOf(q.zeroPoints)));
 
+    if (dynamic) {
+      for (WeightRefOp ref : reads) {
+        ref.getResult().setType(qType);
+        for (OpOperand &use : llvm::make_early_inc_range(ref->getUses()))
+          rewriteDynamic(use.getOwner(), scaleWeight, scaleTensor);
+      }
+    }
     // Every read dequantizes.
-    for (WeightRefOp ref : reads) {
+    for (WeightRefOp ref : dynamic ? SmallVector<WeightRefOp>() : reads) {
       OpBuilder b(ref);
       b.setInsertionPointAfter(ref);
       Value x = ref.getResult();

@@ -344,13 +344,19 @@ def LoomQuantize : Pass<"loom-quantize", "::mlir::ModuleOp"> {
     * `include`/`exclude`: globs on weight names and aliases; a glob that
       matches no quantizable weight is an error.
 
+    `mode=dynamic` (8-bit, per-channel or per-tensor): every MatMul whose B
+    is such a weight, read only by MatMuls, quantizes its activations at run
+    time: `DynamicQuantizeLinear` of A (uint8), `MatMulInteger` with the
+    int8 weight, the int32 result cast to float and multiplied by A's scale
+    times the weight's. Other kernels stay float.
+
     The exporter raises the model's opset where the forms need it (13 for
-    per-channel scales, 21 for blocks and 4-bit types). `mode=dynamic` and
-    `mode=static` are not implemented yet.
+    per-channel scales, 21 for blocks and 4-bit types). `mode=static` is not
+    implemented yet.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"weight-only\"",
-      "weight-only (dynamic and static are not implemented yet)">,
+      "weight-only or dynamic (static is not implemented yet)">,
     Option<"bits", "bits", "unsigned", /*default=*/"8", "8 or 4">,
     Option<"granularity", "granularity", "std::string",
       /*default=*/"\"per-channel\"",
