@@ -14,7 +14,9 @@ The tools: `loom-translate --import-onnx X --export-onnx-to OUT` (for a
 named input given as model.mlir/.mlirbc, `--export-onnx X -o OUT`; as
 model.pt, `--import-torchscript`), and for the named inputs also
 `loomc stats X`, `loomc compress X -o OUT` (also with `--fold --prune
-channel`) and `loomc diff X X`. With
+channel`, `--fold --quantize weight-only --bits 4 --granularity block=32`
+and `--quantize dynamic`) and `loomc diff
+X X`. With
 --verbose, one line per named input: `NAME: exit N: first stderr line`.
 The last line is `N inputs: N exit 0, N exit 1, N violations`.
 """
@@ -53,6 +55,11 @@ def run_one(job):
                           "--quiet"],
                          [os.path.join(bin_dir, "loomc"), "compress", path, "-o", output,
                           "--quiet", "--fold", "--prune", "channel", "--no-drift"],
+                         [os.path.join(bin_dir, "loomc"), "compress", path, "-o", output,
+                          "--quiet", "--fold", "--quantize", "weight-only", "--bits", "4",
+                          "--granularity", "block=32", "--no-drift"],
+                         [os.path.join(bin_dir, "loomc"), "compress", path, "-o", output,
+                          "--quiet", "--quantize", "dynamic", "--no-drift"],
                          [os.path.join(bin_dir, "loomc"), "diff", path, path, "-o",
                           os.path.join(tmp, "diff.txt"), "--quiet"]]
         for cmd in commands:
