@@ -383,6 +383,11 @@ struct OutputDrift {
 llvm::Expected<std::vector<OutputDrift>>
 measureDrift(ModuleOp before, ModuleOp after, uint64_t seed);
 
+/// Runs `module` on the calibration samples in `dir` with Loom's CPU code
+/// and sets `loom.activation_range` on every kernel whose input it measured
+/// (Calibrate.cpp); returns how many.
+llvm::Expected<unsigned> calibrate(ModuleOp module, llvm::StringRef dir);
+
 /// Prints compress's quantization lines (parameters by element type in
 /// `module`, one line per weight of `summary`) and returns them as JSON
 /// (QuantizeReport.cpp).

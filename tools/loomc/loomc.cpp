@@ -265,9 +265,10 @@ int runCompress(const std::vector<std::string> &args) {
       "quantize", po::value<std::string>(),
       "Store kernel and embedding weights as integers with scales, "
       "dequantized in the graph (loom-quantize, after --prune): "
-      "'weight-only', or 'dynamic' (MatMuls' activations quantized at run "
-      "time: DynamicQuantizeLinear + MatMulInteger; static is not "
-      "implemented yet)")(
+      "'weight-only', 'dynamic' (MatMuls' activations quantized at run "
+      "time: DynamicQuantizeLinear + MatMulInteger) or 'static' (weights "
+      "and kernels' activations as QuantizeLinear/DequantizeLinear pairs, "
+      "activation ranges from --calibrate)")(
       "bits", po::value<unsigned>()->default_value(8),
       "With --quantize: 8 or 4 (in 4-bit mode the first conv, the "
       "classifier and embeddings stay 8-bit)")(
@@ -277,6 +278,11 @@ int runCompress(const std::vector<std::string> &args) {
       "quantize-sensitive", po::bool_switch(),
       "With --bits 4: the first conv, the classifier and embeddings get 4 "
       "bits too (by default they stay 8-bit)")(
+      "calibrate", po::value<std::string>(),
+      "With --quantize static: a folder of calibration inputs (one .npy "
+      "file per sample, or one folder of <input name>.npy files per "
+      "sample); the float model runs on them through Loom's CPU code and "
+      "each kernel's input range (min/max) sets its activations' scale")(
       "asymmetric", po::bool_switch(),
       "With --quantize: unsigned integers with zero points instead of "
       "signed symmetric ones")(
@@ -469,6 +475,13 @@ int runCompress(const std::vector<std::string> &args) {
   }
   bool quantize = vm->count("quantize");
   loom::QuantizeSummary quantized;
+  std::optional<loom::LoomQuantizeOptions> staticQuantize;
+  if (vm->count("calibrate") &&
+      (!quantize || (*vm)["quantize"].as<std::string>() != "static")) {
+    llvm::errs() << "loomc compress: error: --calibrate goes with "
+                    "--quantize static\n";
+    return kUsage;
+  }
   if (quantize) {
     loom::LoomQuantizeOptions quantizeOptions;
     quantizeOptions.mode = (*vm)["quantize"].as<std::string>();
@@ -477,7 +490,17 @@ int runCompress(const std::vector<std::string> &args) {
     quantizeOptions.symmetric = !(*vm)["asymmetric"].as<bool>();
     quantizeOptions.keepSensitive = !(*vm)["quantize-sensitive"].as<bool>();
     quantizeOptions.report = (*vm)["verbose"].as<bool>();
-    pm.addPass(loom::createLoomQuantize(quantizeOptions, &quantized));
+    if (quantizeOptions.mode == "static") {
+      if (!vm->count("calibrate")) {
+        llvm::errs() << "loomc compress: error: --quantize static needs "
+                        "--calibrate DIR\n";
+        return kUsage;
+      }
+      // After the other passes: calibration measures the model they give.
+      staticQuantize = quantizeOptions;
+    } else {
+      pm.addPass(loom::createLoomQuantize(quantizeOptions, &quantized));
+    }
   } else if (!(*vm)["bits"].defaulted() || !(*vm)["granularity"].defaulted() ||
              (*vm)["asymmetric"].as<bool>() ||
              (*vm)["quantize-sensitive"].as<bool>()) {
@@ -528,6 +551,29 @@ int runCompress(const std::vector<std::string> &args) {
     if (!session.diagnostics->numErrors())
       llvm::errs() << "loomc compress: error: a pass failed; nothing written\n";
     return kFailed;
+  }
+  if (staticQuantize) {
+    progress.start("calibrating on " + (*vm)["calibrate"].as<std::string>());
+    Clock::time_point calibrationBegin = Clock::now();
+    llvm::Expected<unsigned> ranged =
+        calibrate(*model.module, (*vm)["calibrate"].as<std::string>());
+    if (!ranged) {
+      llvm::errs() << "loomc compress: " << llvm::toString(ranged.takeError())
+                   << "\n";
+      return kFailed;
+    }
+    passTimes.push_back({"calibrate", secondsSince(calibrationBegin)});
+    progress.done("calibrated " + std::to_string(*ranged) + " kernel(s)");
+    PassManager quantizePM(model.module->getContext());
+    quantizePM.addInstrumentation(
+        std::make_unique<ProgressInstrumentation>(progress, passTimes));
+    quantizePM.addPass(loom::createLoomQuantize(*staticQuantize, &quantized));
+    if (failed(quantizePM.run(*model.module))) {
+      if (!session.diagnostics->numErrors())
+        llvm::errs()
+            << "loomc compress: error: a pass failed; nothing written\n";
+      return kFailed;
+    }
   }
 
   progress.start("writing " + outputPath);

@@ -103,8 +103,19 @@ LogicalResult LoomDialect::verifyRegionResultAttribute(Operation *op,
 
 LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
-  // `loom.name` and `loom.dims` belong on arguments and results; the
-  // dialect declares no attribute of an op as a whole.
+  // `loom.name` and `loom.dims` belong on arguments and results; an op may
+  // carry the activation range calibration measured for its first operand.
+  if (attr.getName() == getActivationRangeAttrName()) {
+    auto range = dyn_cast<DenseF32ArrayAttr>(attr.getValue());
+    if (!range || range.size() != 2 || !(range[0] <= range[1]))
+      return op->emitOpError()
+             << "'" << getActivationRangeAttrName()
+             << "' must be array<f32: min, max> with min <= max";
+    if (!isa<ConvOp, GemmOp, MatMulOp>(op))
+      return op->emitOpError() << "'" << getActivationRangeAttrName()
+                               << "' belongs on a Conv, Gemm or MatMul";
+    return success();
+  }
   return op->emitOpError() << "unknown Loom attribute '"
                            << attr.getName().getValue() << "'";
 }

@@ -24,6 +24,8 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <map>
+#include <tuple>
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMQUANTIZE
@@ -107,6 +109,49 @@ void rewriteDynamic(Operation *op, WeightOp scaleWeight,
   op->erase();
 }
 
+/// Static quantization's activations: each kernel's first operand, with the
+/// range calibration measured, goes through QuantizeLinear and
+/// DequantizeLinear (uint8 over [min(lo, 0), max(hi, 0)], as ONNX Runtime's
+/// QDQ form has it); kernels reading one value with one range share the
+/// pair. The range attribute is consumed.
+void quantizeActivations(ModuleOp module) {
+  StringRef name = LoomDialect::getActivationRangeAttrName();
+  std::map<std::tuple<void *, float, float>, Value> pairs;
+  module.walk([&](Operation *op) {
+    auto range = op->getAttrOfType<DenseF32ArrayAttr>(name);
+    if (!range)
+      return;
+    op->removeAttr(name);
+    Value x = op->getOperand(0);
+    auto type = dyn_cast<RankedTensorType>(x.getType());
+    if (!type || !type.getElementType().isF32())
+      return;
+    float lo = std::min(range[0], 0.0f), hi = std::max(range[1], 0.0f);
+    Value &pair = pairs[{x.getAsOpaquePointer(), lo, hi}];
+    if (!pair) {
+      float scale = (hi - lo) / 255.0f;
+      if (!(scale > 0) || !std::isfinite(scale))
+        scale = 1.0f;
+      auto zero = static_cast<uint8_t>(
+          std::clamp(std::nearbyint(-lo / scale), 0.0f, 255.0f));
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      auto u8 = IntegerType::get(b.getContext(), 8, IntegerType::Unsigned);
+      auto scalarF = RankedTensorType::get({}, b.getF32Type());
+      auto scalarU = RankedTensorType::get({}, u8);
+      Value s =
+          ConstantOp::create(b, loc, DenseElementsAttr::get(scalarF, {scale}));
+      Value z = ConstantOp::create(
+          b, loc, DenseElementsAttr::get(scalarU, {APInt(8, zero)}));
+      Value q = QuantizeLinearOp::create(b, loc, TypeRange{type.clone(u8)},
+                                         ValueRange{x, s, z});
+      pair = DequantizeLinearOp::create(b, loc, TypeRange{type},
+                                        ValueRange{q, s, z});
+    }
+    op->setOperand(0, pair);
+  });
+}
+
 struct LoomQuantizePass
     : public loom::impl::LoomQuantizeBase<LoomQuantizePass> {
   using Base::Base;
@@ -126,13 +171,10 @@ void LoomQuantizePass::runOnOperation() {
     module.emitError("loom-quantize: " + message);
     signalPassFailure();
   };
-  if (mode == "static")
-    return fail("mode=static is not implemented yet; weight-only and "
-                "dynamic are");
-  if (mode != "weight-only" && mode != "dynamic")
+  if (mode != "weight-only" && mode != "dynamic" && mode != "static")
     return fail("mode must be weight-only, dynamic or static, got '" + mode +
                 "'");
-  bool dynamic = mode == "dynamic";
+  bool dynamic = mode == "dynamic", isStatic = mode == "static";
   if (bits != 8 && bits != 4)
     return fail("bits must be 8 or 4, got " + std::to_string(bits));
   int64_t block = 0;
@@ -152,6 +194,20 @@ void LoomQuantizePass::runOnOperation() {
   if (dynamic && (bits != 8 || block || !symmetric))
     return fail("mode=dynamic takes bits=8, symmetric weights, per-channel "
                 "or per-tensor (MatMulInteger's int8 x uint8)");
+  if (isStatic && bits != 8)
+    return fail("mode=static takes bits=8");
+  if (isStatic) {
+    bool any = false;
+    module.walk([&](Operation *op) {
+      any |= op->hasAttr(LoomDialect::getActivationRangeAttrName());
+    });
+    if (!any)
+      return fail("mode=static needs the activation ranges calibration "
+                  "measures ('" +
+                  LoomDialect::getActivationRangeAttrName() +
+                  "' on the kernels): loomc compress --quantize static "
+                  "--calibrate DIR");
+  }
   if (scaleType != "auto" && scaleType != "f32" && scaleType != "f16")
     return fail("scale-type must be auto, f32 or f16, got '" + scaleType + "'");
   auto compile = [&](ArrayRef<std::string> texts, StringRef option) {
@@ -436,6 +492,8 @@ void LoomQuantizePass::runOnOperation() {
                                   scheme.bits, scheme.symmetric, bytesBefore,
                                   bytesAfter, sqnr, q.maxAbsError});
   }
+  if (isStatic)
+    quantizeActivations(module);
   for (auto [globs, option] :
        {std::pair{&*includes, "include"}, std::pair{&*excludes, "exclude"}})
     for (const WeightGlob &glob : *globs)

@@ -40,7 +40,10 @@ def Loom_Dialect : Dialect {
       dimension has none (`["batch", ""]`);
     * `loom.weight = @w` (on a function argument): the argument stands for
       weight `@w`, bound by `--loom-weights-to-arguments` so that compiled
-      code reads the weight's data where it lies instead of a copy.
+      code reads the weight's data where it lies instead of a copy;
+    * `loom.activation_range = array<f32: min, max>` (on a Conv, Gemm or
+      MatMul): the range calibration measured for its first operand, which
+      `--loom-quantize mode=static` quantizes with.
 
     Element types follow one convention: ONNX's signed integers are signless
     (`i8`, `i32`, `i64`), unsigned ones are `ui8`, `ui16`, ..., `bool` is
@@ -65,6 +68,9 @@ def Loom_Dialect : Dialect {
     }
     static constexpr ::llvm::StringLiteral getWeightAttrName() {
       return ::llvm::StringLiteral("loom.weight");
+    }
+    static constexpr ::llvm::StringLiteral getActivationRangeAttrName() {
+      return ::llvm::StringLiteral("loom.activation_range");
     }
   }];
 }
