@@ -37,6 +37,17 @@ if [ -x "$root/.venv/bin/python" ]; then
   "$root/.venv/bin/python" "$root/scripts/ort_compare.py" "$model" \
     "$out/tiny-gpt.tied.onnx" --int-high 512 --label "[sample] ONNX Runtime"
 fi
+# Smaller still: the tied model's kernels and embedding as int8 with a scale
+# per channel (standard ONNX DequantizeLinear; the drift line is Loom's CPU
+# code on seeded inputs).
+echo
+"$build/bin/loomc" compress "$out/tiny-gpt.tied.onnx" -o "$out/tiny-gpt.int8.onnx" \
+  --quantize weight-only
+if [ -x "$root/.venv/bin/python" ]; then
+  "$root/.venv/bin/python" "$root/scripts/ort_compare.py" "$model" \
+    "$out/tiny-gpt.int8.onnx" --int-high 512 --rtol 0.05 \
+    --label "[sample] ONNX Runtime, int8"
+fi
 if [ -x "$root/.venv/bin/python" ]; then
   # Loom's own CPU code: the tied model compiled for this machine and run,
   # its logits compared with ONNX Runtime's on the same token ids.
