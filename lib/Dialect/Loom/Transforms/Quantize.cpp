@@ -434,6 +434,10 @@ void LoomQuantizePass::runOnOperation() {
                                  RankedTensorType::get(q.scaleShape, intType),
                                  base + ".zero_point", blobOf(q.zeroPoints)));
 
+    // Named before the rewrite: dynamic mode replaces the reading ops.
+    std::string layer = getNodeName(uses.front().op->getLoc());
+    if (layer.empty())
+      layer = getOpKind(uses.front().op);
     if (dynamic) {
       for (WeightRefOp ref : reads) {
         ref.getResult().setType(qType);
@@ -477,9 +481,6 @@ void LoomQuantizePass::runOnOperation() {
                       : INFINITY;
     uint64_t bytesAfter =
         q.data.size() + q.scales.size() * 4 + q.zeroPoints.size();
-    std::string layer = getNodeName(uses.front().op->getLoc());
-    if (layer.empty())
-      layer = getOpKind(uses.front().op);
     if (report)
       emitRemark(weight.getLoc())
           << "loom-quantize: '" << base << "' int" << scheme.bits << " " << how
