@@ -14,6 +14,8 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/ShapeInference.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
@@ -22,8 +24,7 @@ namespace loom::linalg_lowering {
 namespace {
 
 /// Ops whose result is their first operand with the result type's shape.
-template <typename OpTy>
-struct ReshapeLikeLowering : LoweringPattern<OpTy> {
+template <typename OpTy> struct ReshapeLikeLowering : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   using Adaptor = typename OpTy::Adaptor;
   FailureOr<SmallVector<Value>>
@@ -32,9 +33,8 @@ struct ReshapeLikeLowering : LoweringPattern<OpTy> {
     if (failed(requireRanked(op)))
       return failure();
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    FailureOr<Value> result = reshapeTo(rewriter, op.getLoc(),
-                                        adaptor.getOperands().front(),
-                                        resultType);
+    FailureOr<Value> result = reshapeTo(
+        rewriter, op.getLoc(), adaptor.getOperands().front(), resultType);
     if (failed(result))
       return refuse(op, "more than one dynamic dimension in the result "
                         "(give the input shapes)");
@@ -65,18 +65,17 @@ struct TransposeLowering : LoweringPattern<TransposeOp> {
     for (int64_t d : perm) {
       if (d < 0 || d >= rank)
         return refuse(op, "perm out of range");
-      sizes.push_back(type.isDynamicDim(d)
-                          ? OpFoldResult(rewriter.createOrFold<tensor::DimOp>(
-                                loc, input, d))
-                          : OpFoldResult(rewriter.getIndexAttr(
-                                type.getDimSize(d))));
+      sizes.push_back(
+          type.isDynamicDim(d)
+              ? OpFoldResult(
+                    rewriter.createOrFold<tensor::DimOp>(loc, input, d))
+              : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(d))));
     }
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
-                                         type.getElementType());
-    Value result =
-        linalg::TransposeOp::create(rewriter, loc, input, init, perm)
-            .getResult()
-            .front();
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
+    Value result = linalg::TransposeOp::create(rewriter, loc, input, init, perm)
+                       .getResult()
+                       .front();
     result = castTo(rewriter, loc, result, op.getType());
     return SmallVector<Value>{result};
   }
@@ -100,7 +99,8 @@ struct ConcatLowering : LoweringPattern<ConcatOp> {
     if (adaptor.getInputs().size() == 1)
       result = adaptor.getInputs().front();
     else
-      result = tensor::ConcatOp::create(rewriter, loc, axis, adaptor.getInputs());
+      result =
+          tensor::ConcatOp::create(rewriter, loc, axis, adaptor.getInputs());
     result = castTo(rewriter, loc, result, type);
     return SmallVector<Value>{result};
   }
@@ -193,7 +193,8 @@ struct SliceLowering : LoweringPattern<SliceOp> {
     auto type = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = type.getRank();
-    std::optional<SmallVector<int64_t>> starts = getConstantInts(op.getStarts());
+    std::optional<SmallVector<int64_t>> starts =
+        getConstantInts(op.getStarts());
     std::optional<SmallVector<int64_t>> ends = getConstantInts(op.getEnds());
     if (!starts || !ends)
       return refuse(op, "starts or ends is not a constant");
@@ -299,9 +300,9 @@ struct GatherLowering : LoweringPattern<GatherOp> {
         dynamicSizes.push_back(
             tensor::DimOp::create(rewriter, loc, data, d - q + 1));
     }
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType(),
-                                         dynamicSizes);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                resultType.getElementType(), dynamicSizes);
     SmallVector<AffineExpr> indexExprs;
     for (int64_t j = 0; j < q; ++j)
       indexExprs.push_back(rewriter.getAffineDimExpr(axis + j));
@@ -314,8 +315,8 @@ struct GatherLowering : LoweringPattern<GatherOp> {
                             rewriter.getMultiDimIdentityMap(resultRank)},
         parallelIterators(resultRank),
         [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
-          Value index = arith::IndexCastOp::create(b, bodyLoc,
-                                                   b.getIndexType(), args[0]);
+          Value index =
+              arith::IndexCastOp::create(b, bodyLoc, b.getIndexType(), args[0]);
           Value zero = arith::ConstantIndexOp::create(b, bodyLoc, 0);
           Value one = arith::ConstantIndexOp::create(b, bodyLoc, 1);
           Value negative = arith::CmpIOp::create(
@@ -373,17 +374,40 @@ struct ShapeLowering : LoweringPattern<ShapeOp> {
         getShapeRange(type.getRank(), op.getStart(), op.getEnd());
     SmallVector<Value> dims;
     for (int64_t d = start; d < end; ++d) {
-      Value dim = rewriter.createOrFold<tensor::DimOp>(loc, adaptor.getData(), d);
+      Value dim =
+          rewriter.createOrFold<tensor::DimOp>(loc, adaptor.getData(), d);
       dims.push_back(arith::IndexCastOp::create(rewriter, loc,
                                                 rewriter.getI64Type(), dim));
     }
-    auto resultType = RankedTensorType::get(
-        {static_cast<int64_t>(dims.size())}, rewriter.getI64Type());
-    Value result = tensor::FromElementsOp::create(rewriter, loc, resultType, dims);
+    auto resultType = RankedTensorType::get({static_cast<int64_t>(dims.size())},
+                                            rewriter.getI64Type());
+    Value result =
+        tensor::FromElementsOp::create(rewriter, loc, resultType, dims);
     result = castTo(rewriter, loc, result, op.getType());
     return SmallVector<Value>{result};
   }
 };
+
+/// `value` as a DenseElementsAttr when it is a resource blob (folded and
+/// imported weights are): upstream folders (tensor.extract's, arith's)
+/// iterate constants' elements, which a DenseResourceElementsAttr cannot.
+/// Only small values reach here (larger weights are function arguments).
+TypedAttr inlineConstant(TypedAttr value) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  auto type = resource ? dyn_cast<RankedTensorType>(resource.getType())
+                       : RankedTensorType();
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || !type || type.getElementType().isInteger(1) ||
+      !type.getElementType().isIntOrFloat() ||
+      type.getElementType().getIntOrFloatBitWidth() % 8)
+    return value;
+  ArrayRef<char> data = blob->getData();
+  bool splat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(type, data, splat))
+    return value;
+  return DenseElementsAttr::getFromRawBuffer(type, data);
+}
 
 struct ConstantLowering : LoweringPattern<ConstantOp> {
   using LoweringPattern::LoweringPattern;
@@ -394,7 +418,8 @@ struct ConstantLowering : LoweringPattern<ConstantOp> {
     if (!value || !isa<RankedTensorType>(value.getType()))
       return refuse(op, "a constant that is not a ranked tensor");
     return SmallVector<Value>{
-        arith::ConstantOp::create(rewriter, op.getLoc(), value).getResult()};
+        arith::ConstantOp::create(rewriter, op.getLoc(), inlineConstant(value))
+            .getResult()};
   }
 };
 
@@ -414,7 +439,8 @@ struct WeightRefLowering : LoweringPattern<WeightRefOp> {
     auto value = dyn_cast<TypedAttr>(weight.getValue());
     if (!value)
       return refuse(op, "a weight value that is not typed");
-    Value result = arith::ConstantOp::create(rewriter, op.getLoc(), value);
+    Value result =
+        arith::ConstantOp::create(rewriter, op.getLoc(), inlineConstant(value));
     result = castTo(rewriter, op.getLoc(), result, op.getType());
     return SmallVector<Value>{result};
   }
