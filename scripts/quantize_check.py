@@ -166,6 +166,18 @@ def check_integers(name, model, folded, quantized):
           f"{total} scales are max|w| / 127")
 
 
+def error_against(reference, feeds):
+    """A function giving a model's relative L2 against `reference`'s first
+    output, both run by ONNX Runtime on `feeds`."""
+    def run(path):
+        return ort.InferenceSession(
+            path, providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+
+    want = run(reference)
+    return lambda path: float(np.linalg.norm(run(path) - want) /
+                              np.linalg.norm(want))
+
+
 def check_dynamic(loomc, work, folded):
     """Dynamic int8 of the (folded) BERT-style encoder, Loom beside ONNX
     Runtime's quantize_dynamic at the same settings (MatMuls, int8 weights
@@ -174,14 +186,7 @@ def check_dynamic(loomc, work, folded):
     from onnxruntime.quantization import QuantType, quantize_dynamic
     feeds = {"ids": np.random.default_rng(1).integers(0, 4000, (8, 16))}
 
-    def run(path):
-        return ort.InferenceSession(
-            path, providers=["CPUExecutionProvider"]).run(None, feeds)[0]
-
-    want = run(folded)
-
-    def rel(y):
-        return float(np.linalg.norm(y - want) / np.linalg.norm(want))
+    rel = error_against(folded, feeds)
 
     for per_channel in (False, True):
         tag = "per-channel" if per_channel else "per-tensor"
@@ -193,7 +198,7 @@ def check_dynamic(loomc, work, folded):
         quantize_dynamic(folded, theirs, per_channel=per_channel,
                          weight_type=QuantType.QInt8,
                          op_types_to_quantize=["MatMul"])
-        loom_err, ort_err = rel(run(ours)), rel(run(theirs))
+        loom_err, ort_err = rel(ours), rel(theirs)
         check(loom_err <= ort_err * 1.05,
               f"bert dynamic int8 {tag}: relative L2 Loom {loom_err:.4g}, "
               f"ONNX Runtime's quantize_dynamic {ort_err:.4g} (Loom <= "
@@ -228,14 +233,7 @@ def check_static(loomc, work, folded):
     activations_only = [n.name for n in model.graph.node
                         if n.op_type == "MatMul" and n.input[1] not in inits]
 
-    def run(path):
-        return ort.InferenceSession(
-            path, providers=["CPUExecutionProvider"]).run(None, held)[0]
-
-    want = run(folded)
-
-    def rel(y):
-        return float(np.linalg.norm(y - want) / np.linalg.norm(want))
+    rel = error_against(folded, held)
 
     for per_channel in (False, True):
         tag = "per-channel" if per_channel else "per-tensor"
@@ -250,7 +248,7 @@ def check_static(loomc, work, folded):
                         weight_type=QuantType.QInt8,
                         op_types_to_quantize=["MatMul", "Gemm"],
                         nodes_to_exclude=activations_only)
-        loom_err, ort_err = rel(run(ours)), rel(run(theirs))
+        loom_err, ort_err = rel(ours), rel(theirs)
         check(loom_err <= ort_err * 1.05,
               f"bert static int8 {tag}: relative L2 on held-back inputs "
               f"Loom {loom_err:.4g}, ONNX Runtime's quantize_static "

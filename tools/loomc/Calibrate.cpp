@@ -123,11 +123,7 @@ llvm::Expected<unsigned> loomc::calibrate(ModuleOp module, StringRef dir) {
       reason = d.str();
     return success();
   });
-  PassManager shapes(module.getContext());
-  shapes.addPass(loom::createLoomInferShapes());
-  shapes.addPass(loom::createLoomFoldShapes());
-  shapes.addPass(loom::createLoomInferShapes());
-  if (failed(shapes.run(*copy)))
+  if (failed(foldShapesForCompile(*copy)))
     return fail("calibration: the model's shapes did not fold: " + reason);
   loom::runtime::CompileOptions options;
   auto compiled = CompiledFunction::compile(*copy, "", options);

@@ -94,6 +94,14 @@ static std::optional<double> element(const HostTensor &t, int64_t i) {
   }
 }
 
+LogicalResult loomc::foldShapesForCompile(ModuleOp module) {
+  PassManager shapes(module.getContext());
+  shapes.addPass(loom::createLoomInferShapes());
+  shapes.addPass(loom::createLoomFoldShapes());
+  shapes.addPass(loom::createLoomInferShapes());
+  return shapes.run(module);
+}
+
 llvm::Expected<std::vector<OutputDrift>>
 loomc::measureDrift(ModuleOp before, ModuleOp after, uint64_t seed) {
   // The drift is a report, not a step that can fail compress: what stops
@@ -115,11 +123,8 @@ loomc::measureDrift(ModuleOp before, ModuleOp after, uint64_t seed) {
   };
   // A model may compute shapes (Slice bounds, Reshape targets) that the
   // CPU code needs constant: fold them (the files are written already).
-  PassManager shapes(before.getContext());
-  shapes.addPass(loom::createLoomInferShapes());
-  shapes.addPass(loom::createLoomFoldShapes());
-  shapes.addPass(loom::createLoomInferShapes());
-  if (failed(shapes.run(before)) || failed(shapes.run(after)))
+  if (failed(foldShapesForCompile(before)) ||
+      failed(foldShapesForCompile(after)))
     return failedBecause(
         llvm::createStringError("the models' shapes did not fold"));
   loom::runtime::CompileOptions options;

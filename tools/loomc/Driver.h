@@ -383,6 +383,10 @@ struct OutputDrift {
 llvm::Expected<std::vector<OutputDrift>>
 measureDrift(ModuleOp before, ModuleOp after, uint64_t seed);
 
+/// Folds the shape computations (Slice bounds, Reshape targets) that Loom's
+/// CPU code needs constant: infer, fold, infer (Drift.cpp).
+LogicalResult foldShapesForCompile(ModuleOp module);
+
 /// Runs `module` on the calibration samples in `dir` with Loom's CPU code
 /// and sets `loom.activation_range` on every kernel whose input it measured
 /// (Calibrate.cpp); returns how many.

@@ -158,12 +158,8 @@ struct FreezePass : loom::impl::LoomFreezeBase<FreezePass> {
 
   LogicalResult checkUsed(const std::vector<WeightGlob> &globs,
                           StringRef option) {
-    for (const WeightGlob &glob : globs)
-      if (!glob.used)
-        return emitError(getOperation().getLoc())
-               << "loom-freeze: " << option << " glob '" << glob.text
-               << "' matches no weight";
-    return success();
+    return checkWeightGlobsUsed(getOperation().getLoc(), "loom-freeze", option,
+                                globs, "weight");
   }
 
   /// The position of the first op that reads a weight of layer `until`.

@@ -113,12 +113,9 @@ struct LoomPrunePass : public loom::impl::LoomPruneBase<LoomPrunePass> {
 
   LogicalResult checkUsed(const std::vector<WeightGlob> &globs,
                           StringRef option) {
-    for (const WeightGlob &glob : globs)
-      if (!glob.used)
-        return getOperation().emitError()
-               << "loom-prune: " << option << " glob '" << glob.text
-               << "' matches no prunable kernel of a Conv, Gemm or MatMul";
-    return success();
+    return checkWeightGlobsUsed(getOperation().getLoc(), "loom-prune", option,
+                                globs,
+                                "prunable kernel of a Conv, Gemm or MatMul");
   }
 
   static bool matchAny(WeightOp weight, std::vector<WeightGlob> &globs) {
@@ -263,10 +260,9 @@ void LoomPrunePass::runOnOperation() {
   }
   for (auto [globs, option] :
        {std::pair{&*includes, "include"}, std::pair{&*excludes, "exclude"}})
-    for (const WeightGlob &glob : *globs)
-      if (!glob.used)
-        return fail(Twine(option) + " glob '" + glob.text +
-                    "' matches no weight");
+    if (failed(checkWeightGlobsUsed(module.getLoc(), "loom-prune", option,
+                                    *globs, "weight")))
+      return signalPassFailure();
 
   // Choose the elements to zero.
   if (unstructured && scope == "global") {

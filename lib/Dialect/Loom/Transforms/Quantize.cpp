@@ -497,10 +497,9 @@ void LoomQuantizePass::runOnOperation() {
     quantizeActivations(module);
   for (auto [globs, option] :
        {std::pair{&*includes, "include"}, std::pair{&*excludes, "exclude"}})
-    for (const WeightGlob &glob : *globs)
-      if (!glob.used)
-        return fail(Twine(option) + " glob '" + glob.text +
-                    "' matches no quantizable weight");
+    if (failed(checkWeightGlobsUsed(module.getLoc(), "loom-quantize", option,
+                                    *globs, "quantizable weight")))
+      return signalPassFailure();
 }
 
 std::unique_ptr<Pass>

@@ -12,6 +12,7 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/GlobPattern.h"
 
@@ -63,6 +64,18 @@ inline bool matchAnyWeightGlob(WeightOp weight,
         break;
       }
   return any;
+}
+
+/// Fails with `<pass>: <option> glob '<text>' matches no <what>` at `loc`
+/// for the first of `globs` that matched nothing (a typo, most likely).
+inline mlir::LogicalResult checkWeightGlobsUsed(
+    mlir::Location loc, llvm::StringRef pass, llvm::StringRef option,
+    const std::vector<WeightGlob> &globs, llvm::StringRef what) {
+  for (const WeightGlob &glob : globs)
+    if (!glob.used)
+      return mlir::emitError(loc) << pass << ": " << option << " glob '"
+                                  << glob.text << "' matches no " << what;
+  return mlir::success();
 }
 
 } // namespace loom
