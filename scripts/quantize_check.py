@@ -44,8 +44,9 @@ failures = 0
 # Models whose file the size targets do not fit, and why.
 KNOWN_GAPS = {
     "ch_ppocr_mobile_v2.0_cls_mobile":
-        "its weights are Constant nodes, whose BatchNorms --fold does not "
-        "fold yet, and it has 0.13M parameters, so node overhead counts",
+        "0.15M parameters: its graph alone (nodes and names, no weights) "
+        "is 4.6% of the float file, and float biases and per-channel "
+        "scales of 1,300 channels add as much",
 }
 
 
@@ -308,7 +309,7 @@ def main():
                     f"float file, checker-clean; ORT relative L2 "
                     f"{outputs_drift(model, q8, name):.3g}")
             if name in KNOWN_GAPS:
-                check(ratio < 0.5, what + " (< 50%: " + KNOWN_GAPS[name] +
+                check(ratio <= 0.34, what + " (<= 34%: " + KNOWN_GAPS[name] +
                       ")")
             else:
                 check(ratio <= 0.27, what + " (<= 27%)")
@@ -325,8 +326,8 @@ def main():
             ratio = size(out) / before
             drift = outputs_drift(model, out, name)
             if sensitive and name in KNOWN_GAPS:
-                check(ratio < 0.4, f"{name} int4 block 32, every kernel: "
-                                   f"{100 * ratio:.1f}% (< 40%: "
+                check(ratio <= 0.25, f"{name} int4 block 32, every kernel: "
+                                   f"{100 * ratio:.1f}% (<= 25%: "
                                    f"{KNOWN_GAPS[name]}); ORT relative L2 "
                                    f"{drift:.3g}")
             elif sensitive:

@@ -106,11 +106,16 @@ Value asChannelVector(Emitter &e, Value v, int64_t channels) {
   return e.mul(e.reshape(v, {1}), ConstantOp::create(e.rewriter, e.loc, ones));
 }
 
-/// Whether `weight` is a frozen weight that only `op` reads: then its
+/// Whether `weight` is a frozen weight or constant that only `op` reads: then its
 /// scaled copy replaces it and the model does not grow. (A weight others
 /// read too would stay beside its copy; the fold pass would then refuse
 /// the fold and leave the rewritten, larger graph behind.)
 bool readOnlyBy(Value weight, Operation *op) {
+  // A constant in the function (an ONNX Constant node, as PaddlePaddle
+  // exports every weight) is a frozen weight of its own.
+  if (weight.getDefiningOp<ConstantOp>())
+    return llvm::all_of(weight.getUsers(),
+                        [&](Operation *user) { return user == op; });
   auto ref = weight.getDefiningOp<WeightRefOp>();
   if (!ref || !isFrozenValue(weight))
     return false;

@@ -290,3 +290,44 @@ func.func @shape_chain_dynamic(%x: tensor<?x3x4xf32>) -> tensor<?x?xf32> {
   %r = loom.reshape %x, %c : (tensor<?x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
 }
+
+// -----
+
+// Every weight a Constant node (PaddlePaddle's export): the constant
+// kernel is read by the Conv only, so the BatchNorm folds into it as into
+// a frozen weight (same numbers as @bn_after_conv), into new weights.
+// CHECK-LABEL: func.func @bn_after_constant_conv
+// CHECK: %[[Y:.*]] = loom.conv %arg0, %{{.*}}, %{{.*}} :
+// CHECK-NOT: loom.batch_norm
+// CHECK-NOT: loom.constant
+// CHECK: return %[[Y]]
+// CHECK-DAG: "0x040000000000803F0000C040"
+// CHECK-DAG: "0x0400000000000000000000BF"
+func.func @bn_after_constant_conv(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w1 = loom.constant dense<[[[[2.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
+  %c1 = loom.conv %x, %w1 : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %g = loom.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %b = loom.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %m = loom.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %v = loom.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %n1 = loom.batch_norm %c1, %g, %b, %m, %v {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %n1 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A constant kernel another op also reads is not scaled: the scaled copy
+// would sit beside the original.
+// CHECK-LABEL: func.func @shared_constant_conv
+// CHECK: loom.batch_norm
+func.func @shared_constant_conv(%x: tensor<1x1x2x2xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) {
+  %w1 = loom.constant dense<[[[[2.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
+  %c1 = loom.conv %x, %w1 : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %c2 = loom.conv %x, %w1 : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %g = loom.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %b = loom.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %m = loom.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %v = loom.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %n1 = loom.batch_norm %c1, %g, %b, %m, %v {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %n1, %c2 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+}

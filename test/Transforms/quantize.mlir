@@ -67,3 +67,22 @@ func.func @axes(%x: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>, tenso
   %r = loom.matmul %s, %t : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
   return %y, %z, %r : tensor<3x3xf32>, tensor<3x3xf32>, tensor<3x3xf32>
 }
+
+// -----
+
+// A constant kernel (folded from Constant nodes only, as BatchNorm into a
+// PaddleOCR conv) is frozen by nature and quantized; a buffer read as a
+// kernel stays float.
+// REMARK: remark: loom-quantize: 'k' int8 per-channel symmetric, 3 scale(s)
+// CHECK-LABEL: module
+// CHECK-DAG: loom.weight @k constant : tensor<2x3xi8>
+// CHECK-DAG: loom.weight @stat buffer frozen : tensor<2x3xf32>
+loom.weight @k constant : tensor<2x3xf32> = dense<[[1.0, -2.0, 0.5], [-0.5, 1.0, 0.25]]>
+loom.weight @stat buffer frozen : tensor<2x3xf32> = dense<1.0>
+func.func @constant_kernel(%x: tensor<4x2xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
+  %k = loom.weight_ref @k : tensor<2x3xf32>
+  %y = loom.matmul %x, %k : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %s = loom.weight_ref @stat : tensor<2x3xf32>
+  %z = loom.matmul %x, %s : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %y, %z : tensor<4x3xf32>, tensor<4x3xf32>
+}

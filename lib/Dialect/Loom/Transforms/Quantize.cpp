@@ -270,8 +270,12 @@ void LoomQuantizePass::runOnOperation() {
 
   for (auto &[name, reads] : refs) {
     auto weight = symbols.lookup<WeightOp>(name);
-    if (!weight || weight.getRole() != WeightRole::Parameter ||
-        weight.getInputIndex() || !(weight.getFrozen() || force))
+    // Constants count as frozen parameters: a kernel folded from Constant
+    // nodes only (BatchNorm folded into a PaddleOCR conv) is one.
+    bool isConstant = weight && weight.getRole() == WeightRole::Constant;
+    if (!weight ||
+        (weight.getRole() != WeightRole::Parameter && !isConstant) ||
+        weight.getInputIndex() || !(weight.getFrozen() || isConstant || force))
       continue;
     auto type = dyn_cast<RankedTensorType>(weight.getType());
     if (!type || !isFloat(type.getElementType()) || !type.hasStaticShape() ||
