@@ -32,6 +32,7 @@ from onnx import numpy_helper
 
 RTOL, ATOL = 1e-3, 1e-5
 LOOMC = None
+ORT = False
 
 
 def load_pb(path):
@@ -60,6 +61,41 @@ def close(got, want):
         return None
     diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
     return f"max abs difference {np.nanmax(diff):.3g}"
+
+
+def against_ort(model_path, feeds, outputs):
+    """Loom's outputs against ONNX Runtime's on the same inputs: (None,
+    None) when they agree, (why, None) when they differ, (None, reason)
+    when ORT cannot run the model (counted apart)."""
+    import onnxruntime as ort
+    model = onnx.load(model_path)
+    try:
+        try:
+            session = ort.InferenceSession(model.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+        except Exception as error:  # noqa: BLE001
+            # Node tests declare the newest opset, which this ORT may not
+            # implement yet: the same graph at opset 21 (QuantizeLinear's
+            # and DequantizeLinear's form with blocks, int16 and
+            # output_dtype), when the model declares a newer one.
+            default = [o for o in model.opset_import if o.domain in ("", "ai.onnx")]
+            if "NOT_IMPLEMENTED" not in str(error) or not default or \
+                    default[0].version <= 21:
+                raise
+            default[0].version = 21
+            session = ort.InferenceSession(model.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+        names = [o.name for o in session.get_outputs()]
+        theirs = session.run(names, feeds)
+    except Exception as error:  # noqa: BLE001 - ORT's own limits
+        return None, re.sub(r"\s+", " ", str(error))[:140]
+    for name, value in zip(names, theirs):
+        if name in outputs:
+            problem = close(outputs[name], np.asarray(value))
+            if problem:
+                return (f"output '{name}' differs from ONNX Runtime's: "
+                        f"{problem}"), None
+    return None, None
 
 
 def run_test(folder):
@@ -97,11 +133,14 @@ def run_test_checked(folder):
     graph_inputs = [i.name for i in model.graph.input if i.name not in initializers]
     with tempfile.TemporaryDirectory() as work:
         for data_set in data_sets:
+            outputs = {}
             args = [LOOMC, "run", model_path, "-q", "-d", work, "--threads", "1"]
             inputs = sorted(glob.glob(os.path.join(data_set, "input_*.pb")),
                             key=lambda p: int(re.findall(r"\d+", os.path.basename(p))[0]))
+            feeds = {}
             for index, path in enumerate(inputs):
                 tensor_name, value = load_pb(path)
+                feeds[tensor_name or (graph_inputs[index] if index < len(graph_inputs) else str(index))] = value
                 if value.dtype == object:
                     return name, ops, "unsupported", "string tensors"
                 # The .pb file itself: loomc reads ONNX's test data format.
@@ -112,7 +151,9 @@ def run_test_checked(folder):
                 message = (run.stderr.strip().splitlines() or ["?"])[-1]
                 lines = run.stderr.strip().splitlines()
                 refused = [l for l in lines if "unsupported op" in l or
-                           "which compiled code cannot" in l]
+                           "which compiled code cannot" in l or
+                           "cannot be passed to compiled code" in l or
+                           "has no Loom element type" in l]
                 if refused:
                     reason = re.sub(r"^.*?error: ", "", refused[0])
                     return name, ops, "unsupported", reason
@@ -126,10 +167,18 @@ def run_test_checked(folder):
                 got_path = os.path.join(work, safe + ".npy")
                 if not os.path.exists(got_path):
                     return name, ops, "fail", f"no output '{out_name}'"
-                problem = close(np.load(got_path), want)
+                got = np.load(got_path)
+                problem = close(got, want)
                 if problem:
                     return name, ops, "fail", f"output '{out_name}': {problem}"
-    return name, ops, "pass", ""
+                outputs[out_name] = got
+            if ORT:
+                problem, skipped = against_ort(model_path, feeds, outputs)
+                if problem:
+                    return name, ops, "fail", problem
+                if skipped:
+                    return name, ops, "pass", "ONNX Runtime cannot run it: " + skipped
+    return name, ops, "pass", "checked against ONNX Runtime" if ORT else ""
 
 
 def main():
@@ -144,9 +193,14 @@ def main():
     parser.add_argument("--pip-data", action="store_true",
                         help="also the test data of the onnx package this "
                              "Python imports (onnx/backend/test/data)")
+    parser.add_argument("--ort", action="store_true",
+                        help="also compare every passing test's outputs with "
+                             "ONNX Runtime's on the same inputs")
     parser.add_argument("roots", nargs="+")
     args = parser.parse_args()
     LOOMC = args.loomc
+    global ORT
+    ORT = args.ort
     if args.pip_data:
         import onnx
         args.roots.append(os.path.join(os.path.dirname(onnx.__file__),
@@ -177,6 +231,14 @@ def main():
     print("unsupported, by reason:")
     for reason, count in unsupported.most_common():
         print(f"  {count:4d}  {reason}")
+    if args.ort:
+        passed = [(n, d) for n, _, s, d in results if s == "pass"]
+        skipped = [(n, d) for n, d in passed if d.startswith("ONNX Runtime cannot")]
+        print(f"{len(passed) - len(skipped)} of {len(passed)} passing tests "
+              f"also equal ONNX Runtime's outputs; ONNX Runtime cannot run "
+              f"{len(skipped)}:")
+        for name, detail in skipped:
+            print(f"  {name}: {detail[len('ONNX Runtime cannot run it: '):]}")
     rows = ["| op | passed | failed | unsupported |", "|---|---|---|---|"]
     for op in sorted(per_op):
         c = per_op[op]

@@ -10,6 +10,7 @@
 
 #include "Patterns.h"
 
+#include "Kernels.h"
 #include "LoweringUtils.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
@@ -68,6 +69,67 @@ FailureOr<Value> buildContraction(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
+} // namespace
+
+FailureOr<Value> lowerMatMul(Operation *op, OpBuilder &b, Value lhs, Value rhs,
+                             RankedTensorType resultType) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  int64_t rank = resultType.getRank();
+  int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
+  bool lhsVector = lhsRank == 1, rhsVector = rhsRank == 1;
+  // Result dimensions: batch..., [m], [n]; then k.
+  int64_t batchRank = rank - (lhsVector ? 0 : 1) - (rhsVector ? 0 : 1);
+  if (batchRank < 0)
+    return refuse(op, "result rank does not match the operands");
+  MLIRContext *context = b.getContext();
+  AffineExpr k = getAffineDimExpr(rank, context);
+  int64_t mDim = lhsVector ? -1 : batchRank;
+  int64_t nDim = rhsVector ? -1 : rank - 1;
+  SmallVector<SizeSource> sources(rank);
+
+  auto operandMap = [&](RankedTensorType type, Value value, bool isLhs,
+                        bool vector) -> FailureOr<AffineMap> {
+    SmallVector<AffineExpr> exprs;
+    int64_t operandBatch = vector ? 0 : type.getRank() - 2;
+    if (operandBatch > batchRank)
+      return failure();
+    for (int64_t d = 0; d < operandBatch; ++d) {
+      int64_t resultDim = batchRank - operandBatch + d;
+      int64_t size = type.getDimSize(d);
+      bool broadcast = size == 1 && resultType.getDimSize(resultDim) != 1;
+      exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
+                                : getAffineDimExpr(resultDim, context));
+      if (!broadcast && !sources[resultDim].value)
+        sources[resultDim] = {value, d};
+    }
+    if (vector) {
+      exprs.push_back(k);
+    } else if (isLhs) {
+      exprs.push_back(getAffineDimExpr(mDim, context));
+      exprs.push_back(k);
+      sources[mDim] = {value, type.getRank() - 2};
+    } else {
+      exprs.push_back(k);
+      exprs.push_back(getAffineDimExpr(nDim, context));
+      sources[nDim] = {value, type.getRank() - 1};
+    }
+    return AffineMap::get(rank + 1, 0, exprs, context);
+  };
+  FailureOr<AffineMap> lhsMap = operandMap(lhsType, lhs, true, lhsVector);
+  FailureOr<AffineMap> rhsMap = operandMap(rhsType, rhs, false, rhsVector);
+  if (failed(lhsMap) || failed(rhsMap))
+    return refuse(op, "operand ranks do not match the result");
+  FailureOr<Value> result =
+      buildContraction(b, op->getLoc(), resultType, lhs, *lhsMap, rhs,
+                       *rhsMap, sources);
+  if (failed(result))
+    return refuse(op, "a dynamic batch dimension broadcasts");
+  return *result;
+}
+
+namespace {
+
 struct MatMulLowering : LoweringPattern<MatMulOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<SmallVector<Value>>
@@ -75,62 +137,13 @@ struct MatMulLowering : LoweringPattern<MatMulOp> {
         ConversionPatternRewriter &rewriter) const override {
     if (failed(requireRanked(op)))
       return failure();
-    Value lhs = adaptor.getA(), rhs = adaptor.getB();
-    auto lhsType = cast<RankedTensorType>(lhs.getType());
-    auto rhsType = cast<RankedTensorType>(rhs.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     if (resultType.getElementType().isUnsignedInteger())
       return refuse(op, "unsigned integer MatMul (use MatMulInteger)");
-    int64_t rank = resultType.getRank();
-    int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
-    bool lhsVector = lhsRank == 1, rhsVector = rhsRank == 1;
-    // Result dimensions: batch..., [m], [n]; then k.
-    int64_t batchRank = rank - (lhsVector ? 0 : 1) - (rhsVector ? 0 : 1);
-    if (batchRank < 0)
-      return refuse(op, "result rank does not match the operands");
-    MLIRContext *context = rewriter.getContext();
-    AffineExpr k = getAffineDimExpr(rank, context);
-    int64_t mDim = lhsVector ? -1 : batchRank;
-    int64_t nDim = rhsVector ? -1 : rank - 1;
-    SmallVector<SizeSource> sources(rank);
-
-    auto operandMap = [&](RankedTensorType type, Value value, bool isLhs,
-                          bool vector) -> FailureOr<AffineMap> {
-      SmallVector<AffineExpr> exprs;
-      int64_t operandBatch = vector ? 0 : type.getRank() - 2;
-      if (operandBatch > batchRank)
-        return failure();
-      for (int64_t d = 0; d < operandBatch; ++d) {
-        int64_t resultDim = batchRank - operandBatch + d;
-        int64_t size = type.getDimSize(d);
-        bool broadcast = size == 1 && resultType.getDimSize(resultDim) != 1;
-        exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
-                                  : getAffineDimExpr(resultDim, context));
-        if (!broadcast && !sources[resultDim].value)
-          sources[resultDim] = {value, d};
-      }
-      if (vector) {
-        exprs.push_back(k);
-      } else if (isLhs) {
-        exprs.push_back(getAffineDimExpr(mDim, context));
-        exprs.push_back(k);
-        sources[mDim] = {value, type.getRank() - 2};
-      } else {
-        exprs.push_back(k);
-        exprs.push_back(getAffineDimExpr(nDim, context));
-        sources[nDim] = {value, type.getRank() - 1};
-      }
-      return AffineMap::get(rank + 1, 0, exprs, context);
-    };
-    FailureOr<AffineMap> lhsMap = operandMap(lhsType, lhs, true, lhsVector);
-    FailureOr<AffineMap> rhsMap = operandMap(rhsType, rhs, false, rhsVector);
-    if (failed(lhsMap) || failed(rhsMap))
-      return refuse(op, "operand ranks do not match the result");
     FailureOr<Value> result =
-        buildContraction(rewriter, op.getLoc(), resultType, lhs, *lhsMap, rhs,
-                         *rhsMap, sources);
+        lowerMatMul(op, rewriter, adaptor.getA(), adaptor.getB(), resultType);
     if (failed(result))
-      return refuse(op, "a dynamic batch dimension broadcasts");
+      return failure();
     return SmallVector<Value>{*result};
   }
 };

@@ -90,6 +90,9 @@ void loom::addLoomToLinalgLegalDialects(ConversionTarget &target) {
                          func::FuncDialect>();
   target.addIllegalDialect<LoomDialect>();
   target.addLegalOp<WeightOp>();
+  // Unsigned integers inside generic bodies (toSignless); the LLVM lowering
+  // reconciles them.
+  target.addLegalOp<UnrealizedConversionCastOp>();
 }
 
 void loom::populateLoomToLinalgPatterns(RewritePatternSet &patterns) {
@@ -100,4 +103,5 @@ void loom::populateLoomToLinalgPatterns(RewritePatternSet &patterns) {
   populateTensorPatterns(patterns);
   populateResizePatterns(patterns);
   populateQuantPatterns(patterns);
+  populateQuantKernelPatterns(patterns);
 }

@@ -341,4 +341,30 @@ LogicalResult requireRanked(Operation *op) {
   return success();
 }
 
+
+Value toSignless(OpBuilder &b, Location loc, Value value) {
+  auto type = dyn_cast<IntegerType>(value.getType());
+  if (!type || type.isSignless())
+    return value;
+  return UnrealizedConversionCastOp::create(
+             b, loc, b.getIntegerType(type.getWidth()), value)
+      .getResult(0);
+}
+
+Value fromSignless(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type || !type.isUnsignedInteger())
+    return value;
+  return UnrealizedConversionCastOp::create(b, loc, type, value).getResult(0);
+}
+
+Value widenToI32(OpBuilder &b, Location loc, Value value) {
+  Type type = value.getType();
+  Value signless = toSignless(b, loc, value);
+  if (type.getIntOrFloatBitWidth() == 32)
+    return signless;
+  if (type.isUnsignedInteger())
+    return arith::ExtUIOp::create(b, loc, b.getI32Type(), signless);
+  return arith::ExtSIOp::create(b, loc, b.getI32Type(), signless);
+}
+
 } // namespace loom::linalg_lowering

@@ -98,6 +98,24 @@ mlir::Value createLowest(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value value, mlir::Type to);
 
+/// An unsigned integer scalar (a `ui8` block argument) as the signless
+/// integer arith computes with, by an `unrealized_conversion_cast` that the
+/// LLVM lowering (which has no signedness) reconciles away; other values
+/// unchanged.
+mlir::Value toSignless(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value value);
+
+/// The inverse of `toSignless`: a signless integer as the unsigned `type`
+/// (for a yield into an unsigned tensor); `value` when `type` is not
+/// unsigned.
+mlir::Value fromSignless(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value value, mlir::Type type);
+
+/// An integer scalar of at most 32 bits (signed, signless or unsigned)
+/// widened to i32 by its signedness.
+mlir::Value widenToI32(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value value);
+
 /// The `linalg.generic` iterator kinds, `parallel` times `n`.
 llvm::SmallVector<mlir::utils::IteratorType>
 parallelIterators(int64_t n);

@@ -18,6 +18,7 @@ void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateTensorPatterns(mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 void populateQuantPatterns(mlir::RewritePatternSet &patterns);
+void populateQuantKernelPatterns(mlir::RewritePatternSet &patterns);
 } // namespace loom::linalg_lowering
 
 #endif // LOOM_LIB_CONVERSION_LOOMTOLINALG_PATTERNS_H

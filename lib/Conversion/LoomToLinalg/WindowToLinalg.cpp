@@ -13,6 +13,7 @@
 
 #include "Patterns.h"
 
+#include "Kernels.h"
 #include "LoweringUtils.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
@@ -227,6 +228,42 @@ SmallVector<int64_t> spatialSizes(RankedTensorType type) {
   return SmallVector<int64_t>(type.getShape().drop_front(2));
 }
 
+} // namespace
+
+FailureOr<Value> lowerConvolution(Operation *op, OpBuilder &b, Value x,
+                                  Value w, const ConvAttributes &attributes,
+                                  RankedTensorType resultType) {
+  Location loc = op->getLoc();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 3 && xType.getRank() != 4)
+    return refuse(op, llvm::Twine(xType.getRank() - 2) +
+                          "-D convolution (1-D and 2-D only)");
+  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+  if (attributes.kernelShape &&
+      *attributes.kernelShape != ArrayRef<int64_t>(kernel))
+    return refuse(op, "kernel_shape differs from the weight's shape");
+  FailureOr<Window2D> window = makeWindow(
+      op, spatialSizes(xType), spatialSizes(resultType), kernel,
+      attributes.strides, attributes.dilations, attributes.pads,
+      attributes.autoPad);
+  if (failed(window))
+    return failure();
+  x = toRank4(b, loc, x);
+  w = toRank4(b, loc, w);
+  Type element = resultType.getElementType();
+  x = pad(b, loc, x, {0, 0, window->padLow[0], window->padLow[1]},
+          {0, 0, window->padHigh[0], window->padHigh[1]},
+          createScalar(b, loc, element, 0));
+  FailureOr<Value> y = convolve(op, b, loc, x, w, attributes.group, *window,
+                                rank4Type(resultType));
+  if (failed(y))
+    return refuse(op, "no size for a dynamic result dimension");
+  return fromRank4(b, loc, *y, resultType);
+}
+
+namespace {
+
 struct ConvLowering : LoweringPattern<ConvOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<SmallVector<Value>>
@@ -234,36 +271,16 @@ struct ConvLowering : LoweringPattern<ConvOp> {
         ConversionPatternRewriter &rewriter) const override {
     if (failed(requireRanked(op)))
       return failure();
-    Location loc = op.getLoc();
-    auto xType = cast<RankedTensorType>(adaptor.getX().getType());
-    auto wType = cast<RankedTensorType>(adaptor.getW().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (xType.getRank() != 3 && xType.getRank() != 4)
-      return refuse(op, llvm::Twine(xType.getRank() - 2) +
-                            "-D convolution (1-D and 2-D only)");
-    SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
-    if (auto shape = op.getKernelShape())
-      if (ArrayRef<int64_t>(*shape) != ArrayRef<int64_t>(kernel))
-        return refuse(op, "kernel_shape differs from the weight's shape");
-    FailureOr<Window2D> window = makeWindow(
-        op, spatialSizes(xType), spatialSizes(resultType), kernel,
-        op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad());
-    if (failed(window))
-      return failure();
-    Value x = toRank4(rewriter, loc, adaptor.getX());
-    Value w = toRank4(rewriter, loc, adaptor.getW());
-    Type element = resultType.getElementType();
-    x = pad(rewriter, loc, x, {0, 0, window->padLow[0], window->padLow[1]},
-            {0, 0, window->padHigh[0], window->padHigh[1]},
-            createScalar(rewriter, loc, element, 0));
-    FailureOr<Value> y = convolve(op, rewriter, loc, x, w, op.getGroup(),
-                                  *window, rank4Type(resultType));
+    FailureOr<Value> y =
+        lowerConvolution(op, rewriter, adaptor.getX(), adaptor.getW(),
+                         ConvAttributes::of(op), resultType);
     if (failed(y))
-      return refuse(op, "no size for a dynamic result dimension");
+      return failure();
     Value result = *y;
     if (Value bias = adaptor.getB())
-      result = addChannelBias(rewriter, loc, result, bias);
-    return SmallVector<Value>{fromRank4(rewriter, loc, result, resultType)};
+      result = addChannelBias(rewriter, op.getLoc(), result, bias);
+    return SmallVector<Value>{result};
   }
 };
 

@@ -36,7 +36,7 @@
 using namespace mlir;
 
 /// The opset the quantization ops in `module` need: 13 for per-axis scales,
-/// 21 for blocked scales or 4-bit integers; 0 when none do.
+/// 21 for blocked scales, 4-bit integers or output_dtype; 0 when none do.
 static int64_t requiredOpset(ModuleOp module) {
   int64_t needed = 0;
   auto isFour = [](Type type) {
@@ -47,7 +47,11 @@ static int64_t requiredOpset(ModuleOp module) {
     if (!isa<loom::DequantizeLinearOp, loom::QuantizeLinearOp>(op))
       return;
     auto block = op->getAttrOfType<IntegerAttr>("block_size");
-    if ((block && block.getInt() != 0) ||
+    auto quantize = dyn_cast<loom::QuantizeLinearOp>(op);
+    bool outputDtype =
+        quantize && !quantize.getYZeroPoint() &&
+        !getElementTypeOrSelf(quantize.getY().getType()).isUnsignedInteger(8);
+    if ((block && block.getInt() != 0) || outputDtype ||
         llvm::any_of(op->getOperandTypes(), isFour) ||
         llvm::any_of(op->getResultTypes(), isFour)) {
       needed = std::max<int64_t>(needed, 21);

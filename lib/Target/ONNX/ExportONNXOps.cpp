@@ -187,5 +187,19 @@ LogicalResult loom::exportTypedOp(Operation *op, const NodeWriter &writer,
     attr->set_type(onnx::AttributeProto::INT);
     attr->set_i(*to);
   }
+  // Without a zero point, QuantizeLinear's result type is uint8 unless
+  // output_dtype (opset 21) says otherwise.
+  if (auto quantize = dyn_cast<QuantizeLinearOp>(op)) {
+    Type element = getElementTypeOrSelf(quantize.getY().getType());
+    if (!quantize.getYZeroPoint() && !element.isUnsignedInteger(8)) {
+      std::optional<int32_t> dtype = getONNXDataType(element);
+      if (!dtype)
+        return op->emitOpError("quantizes to a type ONNX does not have");
+      onnx::AttributeProto *attr = node.add_attribute();
+      attr->set_name("output_dtype");
+      attr->set_type(onnx::AttributeProto::INT);
+      attr->set_i(*dtype);
+    }
+  }
   return success();
 }

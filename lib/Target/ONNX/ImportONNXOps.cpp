@@ -69,7 +69,8 @@ private:
   SmallVector<Operation *> created;
   SmallVector<Value> operands;
   NamedAttrList attributes;
-  /// The element type of the result of Cast (`to`).
+  /// The element type of the result of Cast (`to`) or QuantizeLinear
+  /// (`output_dtype`).
   Type castTarget;
   StringRef opType;
 };
@@ -141,6 +142,14 @@ LogicalResult TypedOpBuilder::upgrade(const onnx::AttributeProto &attr,
     // Inference form only.
     consumed = attr.i() == 0;
     return success(consumed);
+  }
+  if (opType == "QuantizeLinear" && name == "output_dtype") {
+    // The result type without a zero point (0: uint8, or the zero point's).
+    consumed = true;
+    if (attr.i() == 0)
+      return success();
+    castTarget = getElementType(builder.getContext(), attr.i());
+    return success(castTarget != nullptr);
   }
   if (opType == "Cast" && name == "to") {
     castTarget = getElementType(builder.getContext(), attr.i());
@@ -262,6 +271,7 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
                           .Case("Slice", 5)
                           .Case("Dropout", 3)
                           .Case("MatMulInteger", 4)
+                          .Case("ConvInteger", 4)
                           .Case("Resize", 4)
                           .Default(0);
     if (!groups || operands.size() > groups)
@@ -291,6 +301,7 @@ Operation *TypedOpBuilder::build(const ONNXOpMapping &mapping) {
   if (opType == "QuantizeLinear")
     placeholderElement =
         flat.size() > 2 ? getElementTypeOrSelf(flat[2])
+        : castTarget    ? castTarget
                         : IntegerType::get(context, 8, IntegerType::Unsigned);
   OperationState state(ctx.loc, *opName);
   state.addOperands(flat);

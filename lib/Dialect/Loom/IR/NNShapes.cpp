@@ -186,10 +186,15 @@ struct ConvTypes {
 
 template <typename ConvLikeOp>
 static FailureOr<ConvTypes> checkConvTypes(ConvLikeOp op,
-                                           SmallVectorImpl<Type> &inferred) {
+                                           SmallVectorImpl<Type> &inferred,
+                                           Type resultElementType = Type()) {
   Type elementType = op.getX().getType().getElementType();
-  if (op.getW().getType().getElementType() != elementType)
+  // The integer convolutions read uint8 by int8 (or any pair).
+  if (!resultElementType &&
+      op.getW().getType().getElementType() != elementType)
     return op.emitOpError("X and W must have one element type");
+  if (resultElementType)
+    elementType = resultElementType;
   if (op.getGroup() < 1)
     return op.emitOpError("group must be positive, got ") << op.getGroup();
   auto x = dyn_cast<RankedTensorType>(op.getX().getType());
@@ -202,40 +207,49 @@ static FailureOr<ConvTypes> checkConvTypes(ConvLikeOp op,
   return ConvTypes{x, w, elementType, op.getGroup()};
 }
 
-LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  FailureOr<ConvTypes> types = checkConvTypes(*this, inferred);
+/// Conv's shape rules, shared by ConvInteger and QLinearConv; the result
+/// has `resultElementType` (null: X's).
+template <typename ConvLikeOp>
+static LogicalResult inferConvResult(ConvLikeOp op, Value bias,
+                                     SmallVectorImpl<Type> &inferred,
+                                     Type resultElementType = Type()) {
+  FailureOr<ConvTypes> types = checkConvTypes(op, inferred, resultElementType);
   if (failed(types) || !types->x)
     return success(succeeded(types));
   auto [x, w, elementType, group] = *types;
   int64_t outChannels = w.getDimSize(0);
   SmallVector<int64_t> kernel;
-  if (failed(checkConvOperands(*this, x, w, getB(), outChannels,
-                               getKernelShape(), kernel)))
+  if (failed(checkConvOperands(op, x, w, bias, outChannels,
+                               op.getKernelShape(), kernel)))
     return failure();
   if (bothStatic(x.getDimSize(1), w.getDimSize(1))) {
     int64_t expected;
     if (__builtin_mul_overflow(w.getDimSize(1), group, &expected))
-      return emitOpError("W's ") << w.getDimSize(1) << " channels x group "
-                                 << group << " overflow int64";
+      return op.emitOpError("W's ") << w.getDimSize(1) << " channels x group "
+                                    << group << " overflow int64";
     if (x.getDimSize(1) != expected)
-      return emitOpError("X has ")
+      return op.emitOpError("X has ")
              << x.getDimSize(1) << " channels but W expects " << w.getDimSize(1)
              << " x group " << group << " = " << expected;
   }
   if (!ShapedType::isDynamic(outChannels) && outChannels % group != 0)
-    return emitOpError("W's ")
+    return op.emitOpError("W's ")
            << outChannels << " output channels are not divisible by group "
            << group;
   Window window;
-  if (failed(makeWindow(*this, x.getRank() - 2, kernel, getStrides(),
-                        getDilations(), getPads(), getAutoPad(),
+  if (failed(makeWindow(op, x.getRank() - 2, kernel, op.getStrides(),
+                        op.getDilations(), op.getPads(), op.getAutoPad(),
                         /*ceilMode=*/false, window)))
     return failure();
   SmallVector<int64_t> shape = {x.getDimSize(0), outChannels};
-  if (failed(windowOutput(*this, x.getShape().drop_front(2), window, shape)))
+  if (failed(windowOutput(op, x.getShape().drop_front(2), window, shape)))
     return failure();
   inferred.push_back(RankedTensorType::get(shape, elementType));
   return success();
+}
+
+LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  return inferConvResult(*this, getB(), inferred);
 }
 
 LogicalResult
@@ -635,4 +649,52 @@ DequantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   inferred.push_back(
       getX().getType().clone(getXScale().getType().getElementType()));
   return success();
+}
+
+LogicalResult
+DynamicQuantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  auto u8 = IntegerType::get(getContext(), 8, IntegerType::Unsigned);
+  inferred.push_back(getX().getType().clone(u8));
+  inferred.push_back(RankedTensorType::get({}, Float32Type::get(getContext())));
+  inferred.push_back(RankedTensorType::get({}, u8));
+  return success();
+}
+
+/// Each zero point has the element type of the tensor it shifts.
+static LogicalResult
+checkZeroPoints(Operation *op,
+                ArrayRef<std::tuple<Value, Value, StringRef>> pairs) {
+  for (auto [zeroPoint, operand, name] : pairs)
+    if (zeroPoint && getElementTypeOrSelf(zeroPoint.getType()) !=
+                         getElementTypeOrSelf(operand.getType()))
+      return op->emitOpError()
+             << name << " must have the element type of its operand";
+  return success();
+}
+
+LogicalResult
+ConvIntegerOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  if (failed(checkZeroPoints(*this, {{getXZeroPoint(), getX(), "x_zero_point"},
+                                     {getWZeroPoint(), getW(), "w_zero_point"}})))
+    return failure();
+  return inferConvResult(*this, Value(), inferred,
+                         IntegerType::get(getContext(), 32));
+}
+
+LogicalResult
+QLinearMatMulOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  if (failed(checkZeroPoints(*this, {{getAZeroPoint(), getA(), "a_zero_point"},
+                                     {getBZeroPoint(), getB(), "b_zero_point"}})))
+    return failure();
+  return inferMatMulShape(*this, getA().getType(), getB().getType(),
+                          getYZeroPoint().getType().getElementType(), inferred);
+}
+
+LogicalResult
+QLinearConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  if (failed(checkZeroPoints(*this, {{getXZeroPoint(), getX(), "x_zero_point"},
+                                     {getWZeroPoint(), getW(), "w_zero_point"}})))
+    return failure();
+  return inferConvResult(*this, getB(), inferred,
+                         getYZeroPoint().getType().getElementType());
 }
