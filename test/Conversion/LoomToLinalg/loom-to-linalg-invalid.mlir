@@ -59,11 +59,12 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
 
 // -----
 
-func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xi8> {
-  %z = loom.constant dense<0> : tensor<i8>
-  // expected-error @+1 {{unsupported op 'loom.quantize_linear': no lowering yet}}
-  %0 = loom.quantize_linear %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xi8>
-  return %0 : tensor<4xi8>
+// A typed op with no lowering (an absent operand that something still
+// reads).
+func.func @none() -> none {
+  // expected-error @+1 {{unsupported op 'loom.none': no lowering yet}}
+  %0 = loom.none
+  return %0 : none
 }
 
 // -----
@@ -86,8 +87,40 @@ func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
 
 // -----
 
-func.func @dequantize_uint8(%x: tensor<4xui8>, %s: tensor<f32>) -> tensor<4xf32> {
-  // expected-error @+1 {{unsupported op 'loom.dequantize_linear': unsigned integers (only signed 8-bit ones are dequantized yet)}}
-  %y = loom.dequantize_linear %x, %s : (tensor<4xui8>, tensor<f32>) -> tensor<4xf32>
+func.func @dequantize_int4(%x: tensor<4xi4>, %s: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{unsupported op 'loom.dequantize_linear': 4-bit integers (the runtime binds no 4-bit tensor yet)}}
+  %y = loom.dequantize_linear %x, %s : (tensor<4xi4>, tensor<f32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @quantize_int4(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui4>) -> tensor<4xui4> {
+  // expected-error @+1 {{unsupported op 'loom.quantize_linear': 4-bit integers (the runtime binds no 4-bit tensor yet)}}
+  %y = loom.quantize_linear %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<ui4>) -> tensor<4xui4>
+  return %y : tensor<4xui4>
+}
+
+// -----
+
+func.func @quantize_f16(%x: tensor<4xf16>, %s: tensor<f16>) -> tensor<4xui8> {
+  // expected-error @+1 {{unsupported op 'loom.quantize_linear': only f32 inputs}}
+  %y = loom.quantize_linear %x, %s : (tensor<4xf16>, tensor<f16>) -> tensor<4xui8>
+  return %y : tensor<4xui8>
+}
+
+// -----
+
+func.func @qlinear_matmul_f64(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>, %s: tensor<f64>, %za: tensor<ui8>, %zb: tensor<i8>) -> tensor<2x3xui8> {
+  // expected-error @+1 {{unsupported op 'loom.qlinear_matmul': scales of different or 64-bit types}}
+  %0 = loom.qlinear_matmul %a, %s, %za, %b, %s, %zb, %s, %za : (tensor<2x4xui8>, tensor<f64>, tensor<ui8>, tensor<4x3xi8>, tensor<f64>, tensor<i8>, tensor<f64>, tensor<ui8>) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}
+
+// -----
+
+func.func @conv_integer_3d(%x: tensor<1x1x3x3x3xui8>, %w: tensor<1x1x2x2x2xui8>) -> tensor<1x1x2x2x2xi32> {
+  // expected-error @+1 {{unsupported op 'loom.conv_integer': 3-D convolution (1-D and 2-D only)}}
+  %0 = loom.conv_integer %x, %w : (tensor<1x1x3x3x3xui8>, tensor<1x1x2x2x2xui8>) -> tensor<1x1x2x2x2xi32>
+  return %0 : tensor<1x1x2x2x2xi32>
 }

@@ -472,7 +472,7 @@ func.func @matmul_batch(%a: tensor<2x2x3xf32>, %b: tensor<3x3x4xf32>) {
 // -----
 
 func.func @matmul_integer_zero_point(%a: tensor<2x3xi8>, %b: tensor<3x4xi8>, %z: tensor<ui8>) {
-  // expected-error @+1 {{a_zero_point must have the element type of its matrix operand}}
+  // expected-error @+1 {{a_zero_point must have the element type of its operand}}
   %0 = loom.matmul_integer %a, %b a_zero_point %z : (tensor<2x3xi8>, tensor<3x4xi8>, tensor<ui8>) -> tensor<2x4xi32>
   return
 }
@@ -1149,4 +1149,52 @@ func.func @resize_sizes_rank(%x: tensor<1x1x2x2xf32>) -> tensor<*xf32> {
   // expected-error @+1 {{'loom.resize' op sizes has 2 values for rank 4}}
   %0 = loom.resize %x sizes %sizes : (tensor<1x1x2x2xf32>, tensor<2xi64>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @conv_integer_zero_point(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xi8>, %z: tensor<i8>) {
+  // expected-error @+1 {{x_zero_point must have the element type of its operand}}
+  %0 = loom.conv_integer %x, %w x_zero_point %z : (tensor<1x1x3x3xui8>, tensor<1x1x2x2xi8>, tensor<i8>) -> tensor<1x1x2x2xi32>
+  return
+}
+
+// -----
+
+func.func @conv_integer_channels(%x: tensor<1x2x3x3xui8>, %w: tensor<1x1x2x2xi8>) {
+  // expected-error @+1 {{X has 2 channels but W expects 1 x group 1 = 1}}
+  %0 = loom.conv_integer %x, %w : (tensor<1x2x3x3xui8>, tensor<1x1x2x2xi8>) -> tensor<1x1x2x2xi32>
+  return
+}
+
+// -----
+
+func.func @qlinear_conv_bias(%x: tensor<1x1x3x3xui8>, %w: tensor<2x1x2x2xi8>, %s: tensor<f32>, %zx: tensor<ui8>, %zw: tensor<i8>, %bias: tensor<3xi32>) {
+  // expected-error @+1 {{B has 3 elements, expected 2 (one per output channel)}}
+  %0 = loom.qlinear_conv %x, %s, %zx, %w, %s, %zw, %s, %zx, %bias : (tensor<1x1x3x3xui8>, tensor<f32>, tensor<ui8>, tensor<2x1x2x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>, tensor<3xi32>) -> tensor<1x2x2x2xui8>
+  return
+}
+
+// -----
+
+func.func @qlinear_matmul_zero_point(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>, %s: tensor<f32>, %za: tensor<i8>, %zb: tensor<i8>, %zy: tensor<ui8>) {
+  // expected-error @+1 {{a_zero_point must have the element type of its operand}}
+  %0 = loom.qlinear_matmul %a, %s, %za, %b, %s, %zb, %s, %zy : (tensor<2x4xui8>, tensor<f32>, tensor<i8>, tensor<4x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return
+}
+
+// -----
+
+func.func @qlinear_matmul_shapes(%a: tensor<2x4xui8>, %b: tensor<5x3xi8>, %s: tensor<f32>, %za: tensor<ui8>, %zb: tensor<i8>) {
+  // expected-error @+1 {{contracting dimensions differ: 4 (A) vs 5 (B)}}
+  %0 = loom.qlinear_matmul %a, %s, %za, %b, %s, %zb, %s, %za : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<5x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return
+}
+
+// -----
+
+func.func @dynamic_quantize_linear_type(%x: tensor<4xf16>) {
+  // expected-error @+1 {{operand #0 must be tensor of 32-bit float values}}
+  %y, %s, %z = loom.dynamic_quantize_linear %x : (tensor<4xf16>) -> (tensor<4xui8>, tensor<f32>, tensor<ui8>)
+  return
 }

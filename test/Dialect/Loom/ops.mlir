@@ -222,6 +222,19 @@ func.func @quant(%x: tensor<2x4xf32>, %scale: tensor<f32>, %zp: tensor<i8>, %q: 
   return
 }
 
+// CHECK-LABEL: func.func @quant_kernels
+func.func @quant_kernels(%f: tensor<2x4xf32>, %x: tensor<1x2x5x5xui8>, %w: tensor<3x2x3x3xi8>, %zx: tensor<ui8>, %zw: tensor<3xi8>, %s: tensor<f32>, %sw: tensor<3xf32>, %bias: tensor<3xi32>, %a: tensor<2x4xui8>, %b: tensor<4x3xi8>, %zb: tensor<i8>) {
+  // CHECK: loom.dynamic_quantize_linear %{{.*}} : (tensor<2x4xf32>) -> (tensor<2x4xui8>, tensor<f32>, tensor<ui8>)
+  %y, %ys, %yz = loom.dynamic_quantize_linear %f : (tensor<2x4xf32>) -> (tensor<2x4xui8>, tensor<f32>, tensor<ui8>)
+  // CHECK: loom.conv_integer %{{.*}}, %{{.*}} x_zero_point %{{.*}} w_zero_point %{{.*}} {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x5x5xui8>, tensor<3x2x3x3xi8>, tensor<ui8>, tensor<3xi8>) -> tensor<1x3x5x5xi32>
+  %0 = loom.conv_integer %x, %w x_zero_point %zx w_zero_point %zw {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x5x5xui8>, tensor<3x2x3x3xi8>, tensor<ui8>, tensor<3xi8>) -> tensor<1x3x5x5xi32>
+  // CHECK: loom.qlinear_conv {{.*}} -> tensor<1x3x3x3xui8>
+  %1 = loom.qlinear_conv %x, %s, %zx, %w, %sw, %zw, %s, %zx, %bias : (tensor<1x2x5x5xui8>, tensor<f32>, tensor<ui8>, tensor<3x2x3x3xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>, tensor<3xi32>) -> tensor<1x3x3x3xui8>
+  // CHECK: loom.qlinear_matmul {{.*}} -> tensor<2x3xui8>
+  %2 = loom.qlinear_matmul %a, %s, %zx, %b, %s, %zb, %s, %zx : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return
+}
+
 {-#
   dialect_resources: {
     builtin: {

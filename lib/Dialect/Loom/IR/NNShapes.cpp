@@ -447,16 +447,15 @@ LogicalResult MatMulOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
                           elementType, inferred);
 }
 
+static LogicalResult
+checkZeroPoints(Operation *op,
+                ArrayRef<std::tuple<Value, Value, StringRef>> pairs);
+
 LogicalResult
 MatMulIntegerOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  for (auto [zeroPoint, operand, name] :
-       {std::make_tuple(getAZeroPoint(), getA(), "a_zero_point"),
-        std::make_tuple(getBZeroPoint(), getB(), "b_zero_point")}) {
-    if (zeroPoint && getElementTypeOrSelf(zeroPoint.getType()) !=
-                         getElementTypeOrSelf(operand.getType()))
-      return emitOpError() << name << " must have the element type of its "
-                           << "matrix operand";
-  }
+  if (failed(checkZeroPoints(*this, {{getAZeroPoint(), getA(), "a_zero_point"},
+                                     {getBZeroPoint(), getB(), "b_zero_point"}})))
+    return failure();
   return inferMatMulShape(*this, getA().getType(), getB().getType(),
                           IntegerType::get(getContext(), 32), inferred);
 }
