@@ -71,11 +71,12 @@ func.func @axes(%x: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>, tenso
 // -----
 
 // A constant kernel (folded from Constant nodes only, as BatchNorm into a
-// PaddleOCR conv) is frozen by nature and quantized; a buffer read as a
+// PaddleOCR conv) is frozen by nature and quantized, as a parameter; a
+// buffer read as a
 // kernel stays float.
 // REMARK: remark: loom-quantize: 'k' int8 per-channel symmetric, 3 scale(s)
 // CHECK-LABEL: module
-// CHECK-DAG: loom.weight @k constant : tensor<2x3xi8>
+// CHECK-DAG: loom.weight @k frozen : tensor<2x3xi8>
 // CHECK-DAG: loom.weight @stat buffer frozen : tensor<2x3xf32>
 loom.weight @k constant : tensor<2x3xf32> = dense<[[1.0, -2.0, 0.5], [-0.5, 1.0, 0.25]]>
 loom.weight @stat buffer frozen : tensor<2x3xf32> = dense<1.0>

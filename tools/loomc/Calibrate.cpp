@@ -3,7 +3,8 @@
 // `loomc compress --quantize static --calibrate DIR`: runs the float model
 // through Loom's CPU code on the calibration inputs and records, on every
 // Conv, Gemm and MatMul, the range of its first operand
-// (`loom.activation_range`), which `loom-quantize mode=static` quantizes
+// (`loom.activation_range`: min/max, or --calibration percentile=P from a
+// histogram in a second pass), which `loom-quantize mode=static` quantizes
 // with. The kernels' inputs become extra results of a copy of the model;
 // the model itself only gains the attributes.
 //
@@ -76,7 +77,28 @@ listSamples(StringRef dir, ArrayRef<loom::runtime::TensorSignature> inputs) {
   return samples;
 }
 
-llvm::Expected<unsigned> loomc::calibrate(ModuleOp module, StringRef dir) {
+llvm::Expected<std::vector<std::vector<HostTensor>>>
+loomc::loadSamples(StringRef dir,
+                   ArrayRef<loom::runtime::TensorSignature> inputs) {
+  auto samples = listSamples(dir, inputs);
+  if (!samples)
+    return samples.takeError();
+  std::vector<std::vector<HostTensor>> loaded;
+  for (const std::vector<std::string> &files : *samples) {
+    std::vector<HostTensor> tensors;
+    for (const std::string &file : files) {
+      auto tensor = loom::runtime::readNpy(file);
+      if (!tensor)
+        return tensor.takeError();
+      tensors.push_back(std::move(*tensor));
+    }
+    loaded.push_back(std::move(tensors));
+  }
+  return loaded;
+}
+
+llvm::Expected<unsigned> loomc::calibrate(ModuleOp module, StringRef dir,
+                                          double percentile) {
   // Number the kernels, copy the model, and make their first operands
   // results of the copy.
   unsigned count = 0;
@@ -136,30 +158,83 @@ llvm::Expected<unsigned> loomc::calibrate(ModuleOp module, StringRef dir) {
   if (!samples)
     return samples.takeError();
 
-  std::vector<float> lo(count, INFINITY), hi(count, -INFINITY);
-  for (const std::vector<std::string> &files : *samples) {
-    std::vector<HostTensor> inputs;
-    for (const std::string &file : files) {
-      auto tensor = loom::runtime::readNpy(file);
-      if (!tensor)
-        return tensor.takeError();
-      inputs.push_back(std::move(*tensor));
+  auto loaded = loadSamples(dir, (*compiled)->getInputs());
+  if (!loaded)
+    return loaded.takeError();
+  // Runs every sample; `visit(kernel, values, n)` sees each kernel's input.
+  auto forEachProbe =
+      [&](llvm::function_ref<void(unsigned, const float *, int64_t)> visit)
+      -> llvm::Error {
+    for (size_t s = 0; s < loaded->size(); ++s) {
+      std::vector<const HostTensor *> pointers;
+      for (const HostTensor &t : (*loaded)[s])
+        pointers.push_back(&t);
+      auto outputs = (*compiled)->run(pointers);
+      if (!outputs)
+        return fail((*samples)[s].front() +
+                    ": error: " + llvm::toString(outputs.takeError()));
+      for (unsigned k = 0; k < count; ++k) {
+        const HostTensor &t = (*outputs)[firstProbe + k];
+        visit(k, reinterpret_cast<const float *>(t.data()),
+              t.getNumElements());
+      }
     }
-    std::vector<const HostTensor *> pointers;
-    for (const HostTensor &t : inputs)
-      pointers.push_back(&t);
-    auto outputs = (*compiled)->run(pointers);
-    if (!outputs)
-      return fail(files.front() +
-                  ": error: " + llvm::toString(outputs.takeError()));
+    return llvm::Error::success();
+  };
+
+  std::vector<float> lo(count, INFINITY), hi(count, -INFINITY);
+  if (llvm::Error error =
+          forEachProbe([&](unsigned k, const float *data, int64_t n) {
+            for (int64_t i = 0; i < n; ++i)
+              if (std::isfinite(data[i])) {
+                lo[k] = std::min(lo[k], data[i]);
+                hi[k] = std::max(hi[k], data[i]);
+              }
+          }))
+    return std::move(error);
+  if (percentile > 0) {
+    // A second pass: a histogram over [lo, hi] per kernel; the range is
+    // the (100 - P)-th to the P-th percentile, to a bin's width.
+    constexpr int64_t kBins = 4096;
+    std::vector<std::vector<uint64_t>> histograms(
+        count, std::vector<uint64_t>(kBins, 0));
+    auto binOf = [&](unsigned k, float v) {
+      double width = (double(hi[k]) - lo[k]) / kBins;
+      int64_t bin = width > 0 ? int64_t((v - lo[k]) / width) : 0;
+      return std::clamp<int64_t>(bin, 0, kBins - 1);
+    };
+    if (llvm::Error error =
+            forEachProbe([&](unsigned k, const float *data, int64_t n) {
+              if (!(lo[k] <= hi[k]))
+                return;
+              for (int64_t i = 0; i < n; ++i)
+                if (std::isfinite(data[i]))
+                  ++histograms[k][binOf(k, data[i])];
+            }))
+      return std::move(error);
     for (unsigned k = 0; k < count; ++k) {
-      const HostTensor &t = (*outputs)[firstProbe + k];
-      const auto *data = reinterpret_cast<const float *>(t.data());
-      for (int64_t i = 0, n = t.getNumElements(); i < n; ++i)
-        if (std::isfinite(data[i])) {
-          lo[k] = std::min(lo[k], data[i]);
-          hi[k] = std::max(hi[k], data[i]);
-        }
+      if (!(lo[k] < hi[k]))
+        continue;
+      uint64_t total = 0;
+      for (uint64_t c : histograms[k])
+        total += c;
+      double width = (double(hi[k]) - lo[k]) / kBins;
+      double tail = total * (100.0 - percentile) / 100.0;
+      // Lower end: the first bin where more than `tail` values lie at or
+      // below it; upper end likewise from the top.
+      uint64_t seen = 0;
+      int64_t first = 0, last = kBins - 1;
+      for (; first < kBins - 1; ++first)
+        if ((seen += histograms[k][first]) > tail)
+          break;
+      seen = 0;
+      for (; last > 0; --last)
+        if ((seen += histograms[k][last]) > tail)
+          break;
+      float newLo = float(lo[k] + first * width);
+      float newHi = float(lo[k] + (last + 1) * width);
+      if (newLo < newHi)
+        lo[k] = std::max(lo[k], newLo), hi[k] = std::min(hi[k], newHi);
     }
   }
   unsigned ranged = 0;

@@ -14,6 +14,8 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/Runtime/BoundFunction.h"
+#include "loom/Runtime/HostTensor.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Tools/ToolSupport.h"
@@ -33,6 +35,7 @@
 #include <boost/program_options.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -389,8 +392,54 @@ LogicalResult foldShapesForCompile(ModuleOp module);
 
 /// Runs `module` on the calibration samples in `dir` with Loom's CPU code
 /// and sets `loom.activation_range` on every kernel whose input it measured
-/// (Calibrate.cpp); returns how many.
-llvm::Expected<unsigned> calibrate(ModuleOp module, llvm::StringRef dir);
+/// (Calibrate.cpp): min/max, or with `percentile` P (50 < P < 100) the
+/// (100-P)-th to P-th percentile of its values; returns how many.
+llvm::Expected<unsigned> calibrate(ModuleOp module, llvm::StringRef dir,
+                                   double percentile = 0);
+
+/// The calibration samples in `dir` for a function with `inputs`: one .npy
+/// file per sample (one input), or one folder of <input name>.npy files
+/// per sample, read in name order (Calibrate.cpp).
+llvm::Expected<std::vector<std::vector<loom::runtime::HostTensor>>>
+loadSamples(llvm::StringRef dir,
+            llvm::ArrayRef<loom::runtime::TensorSignature> inputs);
+
+/// One weight's width chosen by planPrecision, and why.
+struct PlannedWeight {
+  std::string name, layer;
+  int64_t elements = 0;
+  /// 4, 8, or 0 (float).
+  unsigned bits = 0;
+  /// The model's drift with only this weight quantized to 4 / 8 bits (NaN:
+  /// not measured).
+  double alone4 = NAN, alone8 = NAN;
+};
+
+struct PrecisionPlan {
+  std::vector<PlannedWeight> weights;
+  double budget = 0;
+  /// The whole model's drift with the plan (simulated), on the samples,
+  /// and its 95th percentile over resamplings of them (what the budget
+  /// bounds).
+  double drift = 0, upper = 0;
+  unsigned samples = 0, measurements = 0, compilations = 0;
+};
+
+/// `--max-drift`: per quantizable weight, the narrowest width (4 and 8 bits
+/// when `allowFour`, else 8; or float) such that the model's relative L2
+/// drift on the calibration samples in `dir` stays within `budget` (its
+/// 95th percentile over resamplings of the samples does), written
+/// on the weights as `loom.quantize_bits` (MaxDrift.cpp). `options` are
+/// loom-quantize's (weight-only).
+llvm::Expected<PrecisionPlan>
+planPrecision(ModuleOp module, const loom::LoomQuantizeOptions &options,
+              llvm::StringRef dir, double budget, bool allowFour,
+              llvm::function_ref<void(const std::string &)> progress);
+
+/// Prints --max-drift's lines (the budget, the drift measured, each
+/// weight's width and its drift alone at 4 and 8 bits) and returns them as
+/// JSON (QuantizeReport.cpp).
+llvm::json::Object printPlan(const PrecisionPlan &plan);
 
 /// Prints compress's quantization lines (parameters by element type in
 /// `module`, one line per weight of `summary`) and returns them as JSON

@@ -279,10 +279,25 @@ int runCompress(const std::vector<std::string> &args) {
       "With --bits 4: the first conv, the classifier and embeddings get 4 "
       "bits too (by default they stay 8-bit)")(
       "calibrate", po::value<std::string>(),
-      "With --quantize static: a folder of calibration inputs (one .npy "
-      "file per sample, or one folder of <input name>.npy files per "
-      "sample); the float model runs on them through Loom's CPU code and "
-      "each kernel's input range (min/max) sets its activations' scale")(
+      "With --quantize static or --max-drift: a folder of calibration "
+      "inputs (one .npy file per sample, or one folder of <input "
+      "name>.npy files per sample); the float model runs on them through "
+      "Loom's CPU code: static takes each kernel's input range from them, "
+      "--max-drift measures the outputs' drift on them")(
+      "calibration", po::value<std::string>()->default_value("minmax"),
+      "With --quantize static: each kernel's activation range is the "
+      "calibration inputs' 'minmax', or 'percentile=P' (the P-th and "
+      "(100-P)-th percentiles of its values, e.g. 99.99: outliers are "
+      "clipped and the rest resolved finer)")(
+      "max-drift", po::value<double>(),
+      "With --quantize weight-only and --calibrate DIR: an accuracy "
+      "budget, the largest relative L2 drift allowed on any output over "
+      "the calibration samples. Each quantizable weight gets the narrowest "
+      "width (int4, int8 or float) that keeps the model within it, "
+      "measured through Loom's CPU code: from all int4, the weight whose "
+      "widening removes the most drift per byte is widened until the "
+      "budget holds (--bits 8: int8 or float). 4-bit weights in blocks of "
+      "32 unless --granularity is given, 8-bit ones per channel")(
       "asymmetric", po::bool_switch(),
       "With --quantize: unsigned integers with zero points instead of "
       "signed symmetric ones")(
@@ -473,12 +488,50 @@ int runCompress(const std::vector<std::string> &args) {
   }
   bool quantize = vm->count("quantize");
   loom::QuantizeSummary quantized;
-  std::optional<loom::LoomQuantizeOptions> staticQuantize;
-  if (vm->count("calibrate") &&
-      (!quantize || (*vm)["quantize"].as<std::string>() != "static")) {
+  // Static quantization and --max-drift run after the other passes: they
+  // measure the model those give.
+  std::optional<loom::LoomQuantizeOptions> deferredQuantize;
+  bool maxDrift = vm->count("max-drift");
+  std::string mode = quantize ? (*vm)["quantize"].as<std::string>() : "";
+  if (vm->count("calibrate") && mode != "static" && !maxDrift) {
     llvm::errs() << "loomc compress: error: --calibrate goes with "
-                    "--quantize static\n";
+                    "--quantize static or --max-drift\n";
     return kUsage;
+  }
+  if (maxDrift && (mode != "weight-only" || !vm->count("calibrate"))) {
+    llvm::errs() << "loomc compress: error: --max-drift goes with --quantize "
+                    "weight-only and --calibrate DIR\n";
+    return kUsage;
+  }
+  double driftBudget = maxDrift ? (*vm)["max-drift"].as<double>() : 0.0;
+  if (maxDrift && !(driftBudget > 0 && std::isfinite(driftBudget))) {
+    llvm::errs() << "loomc compress: error: --max-drift must be a positive "
+                    "number, got "
+                 << driftBudget << "\n";
+    return kUsage;
+  }
+  double percentile = 0;
+  {
+    StringRef calibration = (*vm)["calibration"].as<std::string>();
+    if (!(*vm)["calibration"].defaulted() && mode != "static") {
+      llvm::errs() << "loomc compress: error: --calibration goes with "
+                      "--quantize static\n";
+      return kUsage;
+    }
+    if (calibration.consume_front("percentile=")) {
+      if (calibration.getAsDouble(percentile) || !(percentile > 50) ||
+          !(percentile < 100)) {
+        llvm::errs() << "loomc compress: error: --calibration percentile=P "
+                        "needs 50 < P < 100, got '"
+                     << (*vm)["calibration"].as<std::string>() << "'\n";
+        return kUsage;
+      }
+    } else if (calibration != "minmax") {
+      llvm::errs() << "loomc compress: error: --calibration must be minmax "
+                      "or percentile=P, got '"
+                   << calibration << "'\n";
+      return kUsage;
+    }
   }
   if (quantize) {
     loom::LoomQuantizeOptions quantizeOptions;
@@ -488,14 +541,19 @@ int runCompress(const std::vector<std::string> &args) {
     quantizeOptions.symmetric = !(*vm)["asymmetric"].as<bool>();
     quantizeOptions.keepSensitive = !(*vm)["quantize-sensitive"].as<bool>();
     quantizeOptions.report = (*vm)["verbose"].as<bool>();
+    if (maxDrift && (*vm)["bits"].defaulted())
+      quantizeOptions.bits = 4; // the narrowest width tried
+    if (maxDrift && (*vm)["granularity"].defaulted())
+      quantizeOptions.granularity = "block=32";
     if (quantizeOptions.mode == "static") {
       if (!vm->count("calibrate")) {
         llvm::errs() << "loomc compress: error: --quantize static needs "
                         "--calibrate DIR\n";
         return kUsage;
       }
-      // After the other passes: calibration measures the model they give.
-      staticQuantize = quantizeOptions;
+      deferredQuantize = quantizeOptions;
+    } else if (maxDrift) {
+      deferredQuantize = quantizeOptions;
     } else {
       pm.addPass(loom::createLoomQuantize(quantizeOptions, &quantized));
     }
@@ -550,11 +608,12 @@ int runCompress(const std::vector<std::string> &args) {
       llvm::errs() << "loomc compress: error: a pass failed; nothing written\n";
     return kFailed;
   }
-  if (staticQuantize) {
+  std::optional<PrecisionPlan> plan;
+  if (deferredQuantize && !maxDrift) {
     progress.start("calibrating on " + (*vm)["calibrate"].as<std::string>());
     Clock::time_point calibrationBegin = Clock::now();
-    llvm::Expected<unsigned> ranged =
-        calibrate(*model.module, (*vm)["calibrate"].as<std::string>());
+    llvm::Expected<unsigned> ranged = calibrate(
+        *model.module, (*vm)["calibrate"].as<std::string>(), percentile);
     if (!ranged) {
       llvm::errs() << "loomc compress: " << llvm::toString(ranged.takeError())
                    << "\n";
@@ -562,10 +621,28 @@ int runCompress(const std::vector<std::string> &args) {
     }
     passTimes.push_back({"calibrate", secondsSince(calibrationBegin)});
     progress.done("calibrated " + std::to_string(*ranged) + " kernel(s)");
+  } else if (deferredQuantize) {
+    Clock::time_point planBegin = Clock::now();
+    llvm::Expected<PrecisionPlan> planned = planPrecision(
+        *model.module, *deferredQuantize, (*vm)["calibrate"].as<std::string>(),
+        driftBudget, deferredQuantize->bits == 4,
+        [&](const std::string &what) { progress.start(what); });
+    if (!planned) {
+      llvm::errs() << "loomc compress: " << llvm::toString(planned.takeError())
+                   << "\n";
+      return kFailed;
+    }
+    passTimes.push_back({"max-drift", secondsSince(planBegin)});
+    progress.done("planned " + std::to_string(planned->weights.size()) +
+                  " weight(s)");
+    plan = std::move(*planned);
+  }
+  if (deferredQuantize) {
     PassManager quantizePM(model.module->getContext());
     quantizePM.addInstrumentation(
         std::make_unique<ProgressInstrumentation>(progress, passTimes));
-    quantizePM.addPass(loom::createLoomQuantize(*staticQuantize, &quantized));
+    quantizePM.addPass(
+        loom::createLoomQuantize(*deferredQuantize, &quantized));
     if (failed(quantizePM.run(*model.module))) {
       if (!session.diagnostics->numErrors())
         llvm::errs()
@@ -671,6 +748,8 @@ int runCompress(const std::vector<std::string> &args) {
   llvm::json::Object quantizedJSON;
   if (quantize)
     quantizedJSON = printQuantized(*model.module, quantized);
+  if (plan)
+    quantizedJSON["max_drift"] = printPlan(*plan);
   llvm::json::Array driftJSON;
   if (drift) {
     progress.start("drift: compiling and running both models");

@@ -116,6 +116,16 @@ LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
                                << "' belongs on a Conv, Gemm or MatMul";
     return success();
   }
+  if (attr.getName() == getQuantizeBitsAttrName()) {
+    auto bits = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!bits || !llvm::is_contained({0, 4, 8}, bits.getInt()))
+      return op->emitOpError() << "'" << getQuantizeBitsAttrName()
+                               << "' must be 4, 8 or 0 (float)";
+    if (!isa<WeightOp>(op))
+      return op->emitOpError() << "'" << getQuantizeBitsAttrName()
+                               << "' belongs on a loom.weight";
+    return success();
+  }
   return op->emitOpError() << "unknown Loom attribute '"
                            << attr.getName().getValue() << "'";
 }

@@ -21,9 +21,11 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <tuple>
 
@@ -114,6 +116,33 @@ void rewriteDynamic(Operation *op, WeightOp scaleWeight,
 /// DequantizeLinear (uint8 over [min(lo, 0), max(hi, 0)], as ONNX Runtime's
 /// QDQ form has it); kernels reading one value with one range share the
 /// pair. The range attribute is consumed.
+/// `values` as a tensor of `type` (float elements) in a new blob `name`.
+FailureOr<ElementsAttr> floatElements(RankedTensorType type,
+                                      ArrayRef<float> values, StringRef name) {
+  auto element = dyn_cast<FloatType>(type.getElementType());
+  if (!element || element.getWidth() % 8 != 0)
+    return failure();
+  unsigned bytesPer = element.getWidth() / 8;
+  std::vector<char> bytes(values.size() * bytesPer);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (element.isF32()) {
+      std::memcpy(&bytes[i * 4], &values[i], 4);
+      continue;
+    }
+    llvm::APFloat value(values[i]);
+    bool lost = false;
+    value.convert(element.getFloatSemantics(),
+                  llvm::APFloat::rmNearestTiesToEven, &lost);
+    llvm::APInt raw = value.bitcastToAPInt();
+    for (unsigned k = 0; k < bytesPer; ++k)
+      bytes[i * bytesPer + k] =
+          static_cast<char>(raw.extractBitsAsZExtValue(8, 8 * k));
+  }
+  return ElementsAttr(DenseResourceElementsAttr::get(
+      type, name,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, bytesPer)));
+}
+
 void quantizeActivations(ModuleOp module) {
   StringRef name = LoomDialect::getActivationRangeAttrName();
   std::map<std::tuple<void *, float, float>, Value> pairs;
@@ -196,6 +225,14 @@ void LoomQuantizePass::runOnOperation() {
                 "or per-tensor (MatMulInteger's int8 x uint8)");
   if (isStatic && bits != 8)
     return fail("mode=static takes bits=8");
+  if (simulate && mode != "weight-only")
+    return fail("simulate=true goes with mode=weight-only");
+  // Planned widths are consumed: none is left on the weights afterwards.
+  auto planAttr = LoomDialect::getQuantizeBitsAttrName();
+  auto dropPlans = llvm::make_scope_exit([&] {
+    for (auto weight : module.getOps<WeightOp>())
+      weight->removeAttr(planAttr);
+  });
   if (isStatic) {
     bool any = false;
     module.walk([&](Operation *op) {
@@ -337,8 +374,23 @@ void LoomQuantizePass::runOnOperation() {
     });
     if (bits == 4 && keepSensitive && sensitive)
       scheme.bits = 8;
+    if (auto planned = weight->getAttrOfType<IntegerAttr>(planAttr)) {
+      if (planned.getInt() == 0)
+        continue;
+      if (planned.getInt() == 4 && mode != "weight-only") {
+        weight.emitError() << "loom-quantize: '" << weight.getSymName()
+                           << "' is planned 4-bit, which mode=" << mode
+                           << " does not take";
+        return signalPassFailure();
+      }
+      scheme.bits = planned.getInt();
+    }
     bool depthwise =
         llvm::any_of(uses, [](const Read &r) { return r.depthwise; });
+    // 8 bits in a 4-bit quantization (a sensitive layer, a planned width):
+    // per-channel scales resolve it as well as blocks do, in 1/16 fewer
+    // bytes than float16 block scales.
+    bool widened = scheme.bits == 8 && bits == 4;
     bool sameOut = llvm::all_of(
         uses, [&](const Read &r) { return r.outAxis == uses.front().outAxis; });
     bool sameIn = llvm::all_of(
@@ -347,7 +399,7 @@ void LoomQuantizePass::runOnOperation() {
     if (dynamic) {
       scheme.axis = perTensor ? -1 : 1;
       how = perTensor ? "per-tensor, dynamic" : "per-channel, dynamic";
-    } else if (block && sameIn && !depthwise) {
+    } else if (block && sameIn && !depthwise && !widened) {
       scheme.axis = uses.front().inAxis;
       scheme.blockSize = block;
       how = "block=" + std::to_string(block);
@@ -370,6 +422,7 @@ void LoomQuantizePass::runOnOperation() {
       continue;
     scheme.halfScales =
         scaleType == "f16" || (scaleType == "auto" && scheme.bits == 4);
+    scheme.keepDequantized = simulate;
     // Dynamic Gemms with transB: MatMulInteger wants B as [K, N], so the
     // integers are stored transposed (the weight's only readers).
     SmallVector<int64_t> qShape(type.getShape());
@@ -383,6 +436,43 @@ void LoomQuantizePass::runOnOperation() {
       std::swap(qShape[0], qShape[1]);
     }
     QuantizedTensor q = quantizeLinear(values, qShape, scheme);
+    std::string base = weight.getSymName().str();
+    uint64_t bytesBefore = bytes.bytes.size();
+    auto record = [&](StringRef layer) {
+      ++numQuantized;
+      double sqnr = q.sumSquaredError > 0
+                        ? 10.0 * std::log10(q.sumSquared / q.sumSquaredError)
+                        : INFINITY;
+      // What the file will hold: integers, scales, zero points.
+      uint64_t bytesAfter = q.data.size() +
+                            q.scales.size() * (scheme.halfScales ? 2 : 4) +
+                            q.zeroPoints.size();
+      if (report)
+        emitRemark(weight.getLoc())
+            << "loom-quantize: '" << base << "' int" << scheme.bits << " "
+            << how << (scheme.symmetric ? " symmetric" : " asymmetric")
+            << ", " << q.scales.size() << " scale(s), SQNR "
+            << llvm::formatv("{0:f1}", sqnr) << " dB"
+            << (simulate ? " (simulated)" : "");
+      if (summary)
+        summary->weights.push_back(
+            {base, layer.str(), how, type.getNumElements(),
+             static_cast<int64_t>(q.scales.size()), scheme.bits,
+             scheme.symmetric, bytesBefore, bytesAfter, sqnr, q.maxAbsError});
+    };
+    std::string layer = getNodeName(uses.front().op->getLoc());
+    if (layer.empty())
+      layer = getOpKind(uses.front().op);
+    if (simulate) {
+      // The dequantized values in the weight's own type; the graph stays.
+      FailureOr<ElementsAttr> value =
+          floatElements(type, q.dequantized, base + ".simulated");
+      if (failed(value))
+        continue;
+      weight.setValueAttr(*value);
+      record(layer);
+      continue;
+    }
 
     MLIRContext *context = module.getContext();
     auto intType = IntegerType::get(context, scheme.bits,
@@ -392,10 +482,13 @@ void LoomQuantizePass::runOnOperation() {
     auto blobOf = [](ArrayRef<char> data) {
       return HeapAsmResourceBlob::allocateAndCopyWithAlign(data, 1);
     };
-    std::string base = weight.getSymName().str();
     weight.setValueAttr(
         DenseResourceElementsAttr::get(qType, base + ".q", blobOf(q.data)));
-    uint64_t bytesBefore = bytes.bytes.size();
+    // A kernel is a (frozen) parameter, whatever its exporter stored it as.
+    if (isConstant) {
+      weight.setRole(WeightRole::Parameter);
+      weight.setFrozen(true);
+    }
 
     OpBuilder builder(weight);
     builder.setInsertionPointAfter(weight);
@@ -438,10 +531,8 @@ void LoomQuantizePass::runOnOperation() {
                                  RankedTensorType::get(q.scaleShape, intType),
                                  base + ".zero_point", blobOf(q.zeroPoints)));
 
-    // Named before the rewrite: dynamic mode replaces the reading ops.
-    std::string layer = getNodeName(uses.front().op->getLoc());
-    if (layer.empty())
-      layer = getOpKind(uses.front().op);
+    // (The layer was named before the rewrite: dynamic mode replaces the
+    // reading ops.)
     if (dynamic) {
       for (WeightRefOp ref : reads) {
         ref.getResult().setType(qType);
@@ -479,23 +570,7 @@ void LoomQuantizePass::runOnOperation() {
       x.replaceAllUsesExcept(value, dq);
     }
 
-    ++numQuantized;
-    double sqnr = q.sumSquaredError > 0
-                      ? 10.0 * std::log10(q.sumSquared / q.sumSquaredError)
-                      : INFINITY;
-    uint64_t bytesAfter =
-        q.data.size() + q.scales.size() * 4 + q.zeroPoints.size();
-    if (report)
-      emitRemark(weight.getLoc())
-          << "loom-quantize: '" << base << "' int" << scheme.bits << " " << how
-          << (scheme.symmetric ? " symmetric" : " asymmetric") << ", "
-          << q.scales.size() << " scale(s), SQNR "
-          << llvm::formatv("{0:f1}", sqnr) << " dB";
-    if (summary)
-      summary->weights.push_back({base, layer, how, type.getNumElements(),
-                                  static_cast<int64_t>(q.scales.size()),
-                                  scheme.bits, scheme.symmetric, bytesBefore,
-                                  bytesAfter, sqnr, q.maxAbsError});
+    record(layer);
   }
   if (isStatic)
     quantizeActivations(module);

@@ -123,6 +123,8 @@ QuantizedTensor loom::quantizeLinear(llvm::ArrayRef<float> values,
   }
   size_t bytes = scheme.bits == 8 ? size_t(count) : size_t(count + 1) / 2;
   out.data.assign(bytes, 0);
+  if (scheme.keepDequantized)
+    out.dequantized.resize(count);
   for (int64_t i = 0; i < count; ++i) {
     int64_t g = groupOf(i);
     // In float, as QuantizeLinear divides; +-inf saturate, NaN gives 0.
@@ -133,6 +135,8 @@ QuantizedTensor loom::quantizeLinear(llvm::ArrayRef<float> values,
         static_cast<int32_t>(std::nearbyint(scaled)) + zero[g], qmin, qmax);
     store(out.data, i, q, scheme.bits);
     double back = double(q - zero[g]) * scale;
+    if (scheme.keepDequantized)
+      out.dequantized[i] = static_cast<float>(back);
     if (std::isfinite(v)) {
       double err = std::fabs(back - v);
       out.maxAbsError = std::max(out.maxAbsError, err);

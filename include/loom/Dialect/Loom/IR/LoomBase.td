@@ -43,7 +43,11 @@ def Loom_Dialect : Dialect {
       code reads the weight's data where it lies instead of a copy;
     * `loom.activation_range = array<f32: min, max>` (on a Conv, Gemm or
       MatMul): the range calibration measured for its first operand, which
-      `--loom-quantize mode=static` quantizes with.
+      `--loom-quantize mode=static` quantizes with;
+    * `loom.quantize_bits = 4 | 8 | 0` (on a `loom.weight`): the width
+      `--loom-quantize` gives this weight (0: it stays float), whatever its
+      `bits` option and sensitivity defaults say; `loomc compress
+      --max-drift` writes them from measurements.
 
     Element types follow one convention: ONNX's signed integers are signless
     (`i8`, `i32`, `i64`), unsigned ones are `ui8`, `ui16`, ..., `bool` is
@@ -71,6 +75,9 @@ def Loom_Dialect : Dialect {
     }
     static constexpr ::llvm::StringLiteral getActivationRangeAttrName() {
       return ::llvm::StringLiteral("loom.activation_range");
+    }
+    static constexpr ::llvm::StringLiteral getQuantizeBitsAttrName() {
+      return ::llvm::StringLiteral("loom.quantize_bits");
     }
   }];
 }

@@ -350,13 +350,26 @@ def LoomQuantize : Pass<"loom-quantize", "::mlir::ModuleOp"> {
     int8 weight, the int32 result cast to float and multiplied by A's scale
     times the weight's. Other kernels stay float.
 
+    `mode=static` (8-bit): weights as in weight-only mode, and the first
+    operand of every Conv, Gemm and MatMul carrying a calibrated
+    `loom.activation_range` as a QuantizeLinear/DequantizeLinear pair
+    (uint8 over the range widened to include 0).
+
+    A weight carrying `loom.quantize_bits` (4, 8, or 0: stays float) gets
+    that width whatever `bits` and `keep-sensitive` say: `loomc compress
+    --max-drift` chooses them by measurement. `simulate=true` (weight-only)
+    writes each quantized weight's dequantized values back into it, same
+    type, graph unchanged, instead of integers and dequantizations: what
+    those measurements compile (the compiled code is reused, only weights
+    change).
+
     The exporter raises the model's opset where the forms need it (13 for
-    per-channel scales, 21 for blocks and 4-bit types). `mode=static` is not
-    implemented yet.
+    per-channel scales, 21 for blocks and 4-bit types).
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"weight-only\"",
-      "weight-only or dynamic (static is not implemented yet)">,
+      "weight-only, dynamic or static (static: activations quantized with "
+      "their calibrated loom.activation_range)">,
     Option<"bits", "bits", "unsigned", /*default=*/"8", "8 or 4">,
     Option<"granularity", "granularity", "std::string",
       /*default=*/"\"per-channel\"",
@@ -379,6 +392,10 @@ def LoomQuantize : Pass<"loom-quantize", "::mlir::ModuleOp"> {
       "Quantize trainable parameters too">,
     Option<"report", "report", "bool", /*default=*/"false",
       "Emit one remark per quantized weight">,
+    Option<"simulate", "simulate", "bool", /*default=*/"false",
+      "weight-only: write the dequantized values back into each weight "
+      "(same type, graph unchanged) instead of integers and "
+      "DequantizeLinear">,
   ];
   let statistics = [
     Statistic<"numQuantized", "num-quantized", "Weights quantized">,

@@ -31,6 +31,9 @@ struct QuantScheme {
   /// Scales rounded to float16 (stored as such): the integers are computed
   /// with the rounded scale, so dequantization gives what was measured.
   bool halfScales = false;
+  /// Also return every element's dequantized value (QuantizedTensor::
+  /// dequantized), for simulations.
+  bool keepDequantized = false;
 };
 
 struct QuantizedTensor {
@@ -46,6 +49,9 @@ struct QuantizedTensor {
   /// Per element: the value dequantization gives back, and the largest
   /// absolute error, for reports.
   double maxAbsError = 0, sumSquaredError = 0, sumSquared = 0;
+  /// With QuantScheme::keepDequantized: (q - zero point) * scale per
+  /// element, in float.
+  std::vector<float> dequantized;
 };
 
 /// Quantizes `values` of `shape` (row-major) with `scheme`.
