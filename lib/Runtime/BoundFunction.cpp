@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -43,6 +44,59 @@ std::string describeShape(ArrayRef<int64_t> shape) {
   return text.empty() ? "scalar" : text;
 }
 
+/// 4-bit weights (ONNX packs two to a byte, the first in the low nibble) as
+/// 8-bit ones of the same signedness, one element per byte as compiled code
+/// loads them; their reads take the wider type (DequantizeLinear takes
+/// either).
+static LogicalResult widenFourBitWeights(ModuleOp module) {
+  DenseMap<StringAttr, RankedTensorType> widened;
+  for (auto weight : module.getOps<WeightOp>()) {
+    auto type = dyn_cast<RankedTensorType>(weight.getValue().getType());
+    auto element =
+        type ? dyn_cast<IntegerType>(type.getElementType()) : IntegerType();
+    if (!element || element.getWidth() != 4 || !type.hasStaticShape())
+      continue;
+    int64_t count = type.getNumElements();
+    std::vector<char> wide(count);
+    if (auto resource =
+            dyn_cast<DenseResourceElementsAttr>(weight.getValue())) {
+      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+      if (!blob || static_cast<int64_t>(blob->getData().size()) !=
+                       (count + 1) / 2)
+        return failure();
+      ArrayRef<char> packed = blob->getData();
+      for (int64_t i = 0; i < count; ++i) {
+        int nibble =
+            (static_cast<unsigned char>(packed[i / 2]) >> (4 * (i % 2))) & 0xF;
+        wide[i] = static_cast<char>(element.isUnsigned() || nibble < 8
+                                        ? nibble
+                                        : nibble - 16);
+      }
+    } else if (auto dense = dyn_cast<DenseIntElementsAttr>(weight.getValue())) {
+      int64_t i = 0;
+      for (const APInt &value : dense.getValues<APInt>())
+        wide[i++] = static_cast<char>(element.isUnsigned()
+                                          ? value.getZExtValue()
+                                          : value.getSExtValue());
+    } else {
+      return failure();
+    }
+    auto wideType = type.clone(IntegerType::get(
+        module.getContext(), 8, element.getSignedness()));
+    weight.setValueAttr(DenseResourceElementsAttr::get(
+        wideType, weight.getSymName().str() + ".int8",
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(wide, 1)));
+    widened[weight.getSymNameAttr()] = wideType;
+  }
+  if (!widened.empty())
+    module.walk([&](WeightRefOp ref) {
+      auto it = widened.find(ref.getNameAttr().getAttr());
+      if (it != widened.end())
+        ref.getResult().setType(it->second);
+    });
+  return success();
+}
+
 Expected<BoundFunction> BoundFunction::bind(ModuleOp module,
                                             StringRef functionName) {
   MLIRContext *context = module.getContext();
@@ -64,6 +118,8 @@ Expected<BoundFunction> BoundFunction::bind(ModuleOp module,
                          : "no public function '" + functionName + "'");
   result.name = function.getName().str();
 
+  if (failed(widenFourBitWeights(*result.module)))
+    return makeError("a 4-bit weight's data cannot be read");
   PassManager bind(context);
   bind.addPass(createLoomWeightsToArguments());
   if (failed(bind.run(*result.module)))

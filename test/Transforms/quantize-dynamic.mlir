@@ -8,11 +8,11 @@
 // CHECK: loom.weight @w frozen : tensor<2x3xi8>
 // CHECK: loom.weight @w.scale frozen : tensor<3xf32>
 // CHECK: %[[W:.*]] = loom.weight_ref @w : tensor<2x3xi8>
-// CHECK: %[[Q:.*]]:3 = loom.onnx "DynamicQuantizeLinear" (%arg0) : (tensor<4x2xf32>) -> (tensor<4x2xui8>, tensor<f32>, tensor<ui8>)
-// CHECK-NEXT: %[[ACC:.*]] = loom.matmul_integer %[[Q]]#0, %[[W]] a_zero_point %[[Q]]#2 : (tensor<4x2xui8>, tensor<2x3xi8>, tensor<ui8>) -> tensor<4x3xi32>
+// CHECK: %[[Q:.*]], %[[QS:.*]], %[[QZ:.*]] = loom.dynamic_quantize_linear %arg0 : (tensor<4x2xf32>) -> (tensor<4x2xui8>, tensor<f32>, tensor<ui8>)
+// CHECK-NEXT: %[[ACC:.*]] = loom.matmul_integer %[[Q]], %[[W]] a_zero_point %[[QZ]] : (tensor<4x2xui8>, tensor<2x3xi8>, tensor<ui8>) -> tensor<4x3xi32>
 // CHECK-NEXT: %[[F:.*]] = loom.cast %[[ACC]] : (tensor<4x3xi32>) -> tensor<4x3xf32>
 // CHECK-NEXT: %[[WS:.*]] = loom.weight_ref @w.scale : tensor<3xf32>
-// CHECK-NEXT: %[[S:.*]] = loom.mul %[[Q]]#1, %[[WS]] : (tensor<f32>, tensor<3xf32>) -> tensor<3xf32>
+// CHECK-NEXT: %[[S:.*]] = loom.mul %[[QS]], %[[WS]] : (tensor<f32>, tensor<3xf32>) -> tensor<3xf32>
 // CHECK-NEXT: %[[Y:.*]] = loom.mul %[[F]], %[[S]] : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
 // CHECK-NEXT: return %[[Y]]
 // CHECK: w.q: "0x010000007F817FC04040"

@@ -7,7 +7,9 @@
 // RUN: not loom-opt %s --loom-quantize="granularity=per-row" 2>&1 | FileCheck %s --check-prefix=GRAN
 // RUN: not loom-opt %s --loom-quantize="include=nothing*" 2>&1 | FileCheck %s --check-prefix=GLOB
 // RUN: not loom-opt %s --loom-quantize="exclude=[" 2>&1 | FileCheck %s --check-prefix=BADGLOB
+// RUN: not loom-opt %s --loom-quantize="mode=dynamic simulate=true" 2>&1 | FileCheck %s --check-prefix=SIM
 
+// SIM: loom-quantize: simulate=true goes with mode=weight-only
 // BLOCK: loom-quantize: granularity block=N needs an integer N >= 2, got 'block=1'
 // MODE: loom-quantize: mode=static needs the activation ranges calibration measures ('loom.activation_range' on the kernels): loomc compress --quantize static --calibrate DIR
 // STATIC4: loom-quantize: mode=static takes bits=8

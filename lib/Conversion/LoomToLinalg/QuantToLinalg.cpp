@@ -141,8 +141,10 @@ struct DequantizeLinearLowering : LoweringPattern<DequantizeLinearOp> {
     if (!element || element.getWidth() != 32)
       if (failed(requireQuantInteger(op, xType.getElementType())))
         return failure();
-    if (!resultType.getElementType().isF32())
-      return refuse(op, "only f32 results");
+    Type resultElement = resultType.getElementType();
+    if (!resultElement.isF32() && !resultElement.isF16() &&
+        !resultElement.isBF16())
+      return refuse(op, "results other than f32, f16 and bf16");
     FailureOr<AffineMap> group =
         groupMap(op, xType, cast<RankedTensorType>(op.getXScale().getType()),
                  op.getAxis(), op.getBlockSize());
@@ -151,13 +153,21 @@ struct DequantizeLinearLowering : LoweringPattern<DequantizeLinearOp> {
     FailureOr<Value> y = buildGrouped(
         rewriter, op, resultType, adaptor.getX(), adaptor.getXScale(),
         adaptor.getXZeroPoint(), *group,
-        [](OpBuilder &b, Location loc, Value x, Value scale, Value zero) {
+        [&](OpBuilder &b, Location loc, Value x, Value scale, Value zero) {
           Value value = widenToI32(b, loc, x);
           if (zero)
             value = arith::SubIOp::create(b, loc, value,
                                           widenToI32(b, loc, zero));
           Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), value);
-          return arith::MulFOp::create(b, loc, f, scale).getResult();
+          // A 16-bit scale: the product in f32 is exact for 8-bit integers,
+          // so one rounding to the result type is what a 16-bit multiply
+          // gives.
+          if (!resultElement.isF32())
+            scale = arith::ExtFOp::create(b, loc, b.getF32Type(), scale);
+          Value y = arith::MulFOp::create(b, loc, f, scale);
+          if (!resultElement.isF32())
+            y = arith::TruncFOp::create(b, loc, resultElement, y);
+          return y;
         });
     if (failed(y))
       return failure();

@@ -409,6 +409,32 @@ TypedAttr inlineConstant(TypedAttr value) {
   return DenseElementsAttr::getFromRawBuffer(type, data);
 }
 
+/// A tensor constant of `value`. arith takes signless integers only: an
+/// unsigned one is the same bits as signless, each element then read as
+/// the unsigned type (toSignless's casts, reconciled by the LLVM lowering).
+FailureOr<Value> materializeConstant(OpBuilder &b, Location loc,
+                                     TypedAttr value) {
+  value = inlineConstant(value);
+  auto type = cast<RankedTensorType>(value.getType());
+  auto integer = dyn_cast<IntegerType>(type.getElementType());
+  if (!integer || integer.isSignless())
+    return arith::ConstantOp::create(b, loc, value).getResult();
+  Type signless = b.getIntegerType(integer.getWidth());
+  TypedAttr bits;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    bits = dense.bitcast(signless);
+  else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    bits = DenseResourceElementsAttr::get(type.clone(signless),
+                                          resource.getRawHandle());
+  if (!bits)
+    return failure();
+  Value constant = arith::ConstantOp::create(b, loc, bits);
+  return buildElementwise(b, loc, type, {constant},
+                          [&](OpBuilder &b, Location loc, ValueRange args) {
+                            return fromSignless(b, loc, args[0], integer);
+                          });
+}
+
 struct ConstantLowering : LoweringPattern<ConstantOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<SmallVector<Value>>
@@ -417,9 +443,10 @@ struct ConstantLowering : LoweringPattern<ConstantOp> {
     auto value = dyn_cast<TypedAttr>(op.getValue());
     if (!value || !isa<RankedTensorType>(value.getType()))
       return refuse(op, "a constant that is not a ranked tensor");
-    return SmallVector<Value>{
-        arith::ConstantOp::create(rewriter, op.getLoc(), inlineConstant(value))
-            .getResult()};
+    FailureOr<Value> result = materializeConstant(rewriter, op.getLoc(), value);
+    if (failed(result))
+      return refuse(op, "an unsigned constant of an unknown kind");
+    return SmallVector<Value>{*result};
   }
 };
 
@@ -439,9 +466,11 @@ struct WeightRefLowering : LoweringPattern<WeightRefOp> {
     auto value = dyn_cast<TypedAttr>(weight.getValue());
     if (!value)
       return refuse(op, "a weight value that is not typed");
-    Value result =
-        arith::ConstantOp::create(rewriter, op.getLoc(), inlineConstant(value));
-    result = castTo(rewriter, op.getLoc(), result, op.getType());
+    FailureOr<Value> constant =
+        materializeConstant(rewriter, op.getLoc(), value);
+    if (failed(constant))
+      return refuse(op, "an unsigned weight of an unknown kind");
+    Value result = castTo(rewriter, op.getLoc(), *constant, op.getType());
     return SmallVector<Value>{result};
   }
 };

@@ -107,3 +107,16 @@ func.func @qlinear_conv(%x: tensor<1x2x5x5xui8>, %w: tensor<3x2x3x3xi8>, %zx: te
   %1 = loom.qlinear_conv %x, %s, %zx, %w, %sw, %zw, %s, %zx, %bias : (tensor<1x2x5x5xui8>, tensor<f32>, tensor<ui8>, tensor<3x2x3x3xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>, tensor<3xi32>) -> tensor<1x3x3x3xui8>
   return %1 : tensor<1x3x3x3xui8>
 }
+
+// -----
+
+// float16 scales (4-bit weights): the product in f32, one rounding to f16.
+// CHECK-LABEL: func.func @half_scales
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
+// CHECK-NEXT: arith.extf %{{.*}} : f16 to f32
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.truncf %{{.*}} : f32 to f16
+func.func @half_scales(%x: tensor<64x4xi8>, %s: tensor<2x4xf16>) -> tensor<64x4xf16> {
+  %y = loom.dequantize_linear %x, %s {axis = 0 : i64, block_size = 32 : i64} : (tensor<64x4xi8>, tensor<2x4xf16>) -> tensor<64x4xf16>
+  return %y : tensor<64x4xf16>
+}

@@ -1198,3 +1198,16 @@ func.func @dynamic_quantize_linear_type(%x: tensor<4xf16>) {
   %y, %s, %z = loom.dynamic_quantize_linear %x : (tensor<4xf16>) -> (tensor<4xui8>, tensor<f32>, tensor<ui8>)
   return
 }
+
+// -----
+
+// expected-error @+1 {{'loom.quantize_bits' must be 4, 8 or 0 (float)}}
+loom.weight @w frozen : tensor<2xf32> = dense<1.0> {loom.quantize_bits = 3 : i64}
+
+// -----
+
+func.func @quantize_bits_on_op(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'loom.quantize_bits' belongs on a loom.weight}}
+  %y = loom.relu %x {loom.quantize_bits = 8 : i64} : tensor<2xf32>
+  return %y : tensor<2xf32>
+}

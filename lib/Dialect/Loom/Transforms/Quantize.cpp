@@ -90,10 +90,9 @@ void rewriteDynamic(Operation *op, WeightOp scaleWeight,
   auto a = cast<RankedTensorType>(aValue.getType());
   auto u8 = IntegerType::get(b.getContext(), 8, IntegerType::Unsigned);
   auto scalar = RankedTensorType::get({}, b.getF32Type());
-  auto quantized = OnnxOp::create(
+  auto quantized = DynamicQuantizeLinearOp::create(
       b, loc, TypeRange{a.clone(u8), scalar, RankedTensorType::get({}, u8)},
-      "DynamicQuantizeLinear", "", IntegerAttr(), DictionaryAttr(),
-      ValueRange{aValue}, 0);
+      aValue);
   auto result = cast<RankedTensorType>(op->getResult(0).getType());
   Value acc = MatMulIntegerOp::create(b, loc, result.clone(b.getI32Type()),
                                       quantized.getResult(0), bValue,
@@ -111,11 +110,6 @@ void rewriteDynamic(Operation *op, WeightOp scaleWeight,
   op->erase();
 }
 
-/// Static quantization's activations: each kernel's first operand, with the
-/// range calibration measured, goes through QuantizeLinear and
-/// DequantizeLinear (uint8 over [min(lo, 0), max(hi, 0)], as ONNX Runtime's
-/// QDQ form has it); kernels reading one value with one range share the
-/// pair. The range attribute is consumed.
 /// `values` as a tensor of `type` (float elements) in a new blob `name`.
 FailureOr<ElementsAttr> floatElements(RankedTensorType type,
                                       ArrayRef<float> values, StringRef name) {
@@ -143,6 +137,11 @@ FailureOr<ElementsAttr> floatElements(RankedTensorType type,
       HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, bytesPer)));
 }
 
+/// Static quantization's activations: each kernel's first operand, with the
+/// range calibration measured, goes through QuantizeLinear and
+/// DequantizeLinear (uint8 over [min(lo, 0), max(hi, 0)], as ONNX Runtime's
+/// QDQ form has it); kernels reading one value with one range share the
+/// pair. The range attribute is consumed.
 void quantizeActivations(ModuleOp module) {
   StringRef name = LoomDialect::getActivationRangeAttrName();
   std::map<std::tuple<void *, float, float>, Value> pairs;
