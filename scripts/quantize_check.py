@@ -208,6 +208,36 @@ def check_dynamic(loomc, work, folded):
               f"1.05x); files {size(ours):,} and {size(theirs):,} bytes")
 
 
+def check_dynamic_conv(loomc, work, folded, name):
+    """Dynamic int8 of a PaddleOCR model's convolutions (ConvInteger), Loom
+    beside ONNX Runtime's quantize_dynamic (Conv only, QInt8) from the same
+    folded float file: relative L2 against the float outputs on the same
+    seeded inputs. Per tensor, Loom keeps the depthwise kernels per channel
+    and ONNX Runtime gives each one scale."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    feeds = feeds_for(ort.InferenceSession(
+        folded, providers=["CPUExecutionProvider"]), name, seed=3)
+    rel = error_against(folded, feeds)
+    for per_channel in (False, True):
+        tag = "per-channel" if per_channel else "per-tensor"
+        ours = os.path.join(work, f"{name}-dynamic-{tag}.onnx")
+        theirs = os.path.join(work, f"{name}-ort-dynamic-{tag}.onnx")
+        if not compress(loomc, folded, ours, "--quantize", "dynamic",
+                        "--granularity", tag):
+            continue
+        quantize_dynamic(folded, theirs, per_channel=per_channel,
+                         weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["Conv"])
+        count = sum(n.op_type == "ConvInteger"
+                    for n in onnx.load(ours).graph.node)
+        loom_err, ort_err = rel(ours), rel(theirs)
+        check(count > 0 and loom_err <= ort_err * 1.05,
+              f"{name} dynamic int8 {tag} ({count} ConvInteger): relative "
+              f"L2 Loom {loom_err:.4g}, ONNX Runtime's quantize_dynamic "
+              f"{ort_err:.4g} (Loom <= 1.05x); files {size(ours):,} and "
+              f"{size(theirs):,} bytes")
+
+
 def check_static(loomc, work, folded):
     """Static int8 (QDQ) of the folded BERT-style encoder: Loom calibrated
     through its own CPU code on 8 samples, ONNX Runtime's quantize_static
@@ -381,6 +411,10 @@ def main():
                                           f"{drift:.3g}")
 
     check_dynamic(loomc, work, os.path.join(work, "bert-folded.onnx"))
+    cls = "ch_ppocr_mobile_v2.0_cls_mobile"
+    if os.path.exists(os.path.join(work, cls + "-folded.onnx")):
+        check_dynamic_conv(loomc, work, os.path.join(work, cls + "-folded.onnx"),
+                           cls)
     check_static(loomc, work, os.path.join(work, "bert-folded.onnx"))
     check_max_drift(loomc, work, os.path.join(work, "bert-folded.onnx"))
 

@@ -447,8 +447,9 @@ llvm::json::Object printPlan(const PrecisionPlan &plan);
 llvm::json::Object printQuantized(ModuleOp module,
                                   const loom::QuantizeSummary &summary);
 
-/// Multiply-add FLOPs of the Conv, ConvTranspose, Gemm and MatMul ops
-/// (2 x output elements x reduction length; dynamic dimensions count 1).
+/// Multiply-add FLOPs of the Conv, ConvTranspose, Gemm and MatMul ops and
+/// their integer forms (2 x output elements x reduction length; dynamic
+/// dimensions count 1).
 inline uint64_t countFlops(ModuleOp module) {
   auto product = [](ArrayRef<int64_t> dims) {
     uint64_t p = 1;
@@ -464,8 +465,14 @@ inline uint64_t countFlops(ModuleOp module) {
     auto w = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
     if (!out || !w || w.getRank() < 1)
       return;
+    // The integer kernels count as the float ones they replace (QLinear
+    // ops: W is operand 3).
+    if (isa<loom::QLinearConvOp, loom::QLinearMatMulOp>(op))
+      w = dyn_cast<RankedTensorType>(op->getOperand(3).getType());
+    if (!w || w.getRank() < 1)
+      return;
     uint64_t k = 0;
-    if (isa<loom::ConvOp>(op))
+    if (isa<loom::ConvOp, loom::ConvIntegerOp, loom::QLinearConvOp>(op))
       k = product(w.getShape().drop_front());
     else if (auto t = dyn_cast<loom::ConvTransposeOp>(op))
       k = product(w.getShape().drop_front(2)) *
@@ -475,7 +482,8 @@ inline uint64_t countFlops(ModuleOp module) {
       k = w.getRank() == 2
               ? std::max<int64_t>(1, w.getDimSize(gemm.getTransB() ? 1 : 0))
               : 0;
-    else if (isa<loom::MatMulOp>(op))
+    else if (isa<loom::MatMulOp, loom::MatMulIntegerOp, loom::QLinearMatMulOp>(
+                 op))
       k = w.getRank() >= 2 ? std::max<int64_t>(1, w.getDimSize(w.getRank() - 2))
                            : std::max<int64_t>(1, w.getDimSize(0));
     total += 2 * product(out.getShape()) * k;

@@ -83,6 +83,50 @@ void rewriteDynamic(Operation *op, WeightOp scaleWeight,
                     RankedTensorType scaleType) {
   OpBuilder b(op);
   Location loc = op->getLoc();
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    // ConvInteger of the quantized input by the int8 kernel; the i32 sums
+    // scaled per output channel (axis 1 of the result), plus the bias.
+    auto x = cast<RankedTensorType>(conv.getX().getType());
+    auto u8 = IntegerType::get(b.getContext(), 8, IntegerType::Unsigned);
+    auto quantized = DynamicQuantizeLinearOp::create(
+        b, loc,
+        TypeRange{x.clone(u8), RankedTensorType::get({}, b.getF32Type()),
+                  RankedTensorType::get({}, u8)},
+        conv.getX());
+    auto result = cast<RankedTensorType>(conv.getType());
+    auto acc = ConvIntegerOp::create(
+        b, loc, result.clone(b.getI32Type()), quantized.getY(), conv.getW(),
+        quantized.getYZeroPoint(), Value(), conv.getAutoPadAttr(),
+        conv.getDilationsAttr(), conv.getGroupAttr(),
+        conv.getKernelShapeAttr(), conv.getPadsAttr(), conv.getStridesAttr());
+    Value accf =
+        CastOp::create(b, loc, TypeRange{result}, ValueRange{acc}).getResult();
+    Value weightScale =
+        WeightRefOp::create(b, loc, scaleType, scaleWeight.getSymName());
+    Value scale = MulOp::create(b, loc, scaleType, quantized.getYScale(),
+                                weightScale);
+    // [M] -> [M, 1, ...] against N x M x spatial...
+    auto channelShaped = [&](Value v) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      if (type.getRank() != 1 || result.getRank() < 3)
+        return v;
+      SmallVector<int64_t> shape(result.getRank() - 1, 1);
+      shape[0] = type.getDimSize(0);
+      auto shapeConst = ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({int64_t(shape.size())}, b.getI64Type()),
+              ArrayRef<int64_t>(shape)));
+      return ReshapeOp::create(b, loc, type.clone(shape), v, shapeConst)
+          .getResult();
+    };
+    Value y = MulOp::create(b, loc, result, accf, channelShaped(scale));
+    if (Value bias = conv.getB())
+      y = AddOp::create(b, loc, result, y, channelShaped(bias));
+    conv.getResult().replaceAllUsesWith(y);
+    conv.erase();
+    return;
+  }
   // A MatMul, or a Gemm (whose B the caller stored as [K, N]) and its C.
   Value aValue = op->getOperand(0), bValue = op->getOperand(1), cValue;
   if (auto gemm = dyn_cast<GemmOp>(op))
@@ -336,7 +380,18 @@ void LoomQuantizePass::runOnOperation() {
     // time, and MatMulInteger takes a 2-D int8 B against uint8 A.
     auto dynamicKind = [&](const Read &r) -> int {
       Value a;
-      int kind = 0; // 1: MatMul or Gemm, B as is; 2: Gemm with transB
+      int kind = 0; // 1: MatMul or Gemm, B as is; 2: Gemm with transB;
+                    // 3: Conv (1-D or 2-D)
+      if (auto conv = dyn_cast<ConvOp>(r.op)) {
+        auto x = dyn_cast<RankedTensorType>(conv.getX().getType());
+        return x && x.getElementType().isF32() &&
+                       type.getElementType().isF32() &&
+                       (type.getRank() == 3 || type.getRank() == 4) &&
+                       (!conv.getB() ||
+                        isa<RankedTensorType>(conv.getB().getType()))
+                   ? 3
+                   : 0;
+      }
       if (auto matmul = dyn_cast<MatMulOp>(r.op)) {
         a = matmul.getA(), kind = 1;
       } else if (auto gemm = dyn_cast<GemmOp>(r.op)) {
@@ -396,8 +451,14 @@ void LoomQuantizePass::runOnOperation() {
         uses, [&](const Read &r) { return r.inAxis == uses.front().inAxis; });
     std::string how;
     if (dynamic) {
-      scheme.axis = perTensor ? -1 : 1;
-      how = perTensor ? "per-tensor, dynamic" : "per-channel, dynamic";
+      // A MatMul's B (a Gemm's stored [K, N]) by column, a Conv's kernel
+      // by output channel; a depthwise one always.
+      bool conv = isa<ConvOp>(uses.front().op);
+      bool perChannel = !perTensor || (conv && depthwise);
+      scheme.axis = perChannel ? (conv ? 0 : 1) : -1;
+      how = !perChannel ? "per-tensor, dynamic"
+            : perTensor ? "per-channel (depthwise), dynamic"
+                        : "per-channel, dynamic";
     } else if (block && sameIn && !depthwise && !widened) {
       scheme.axis = uses.front().inAxis;
       scheme.blockSize = block;

@@ -344,11 +344,14 @@ def LoomQuantize : Pass<"loom-quantize", "::mlir::ModuleOp"> {
     * `include`/`exclude`: globs on weight names and aliases; a glob that
       matches no quantizable weight is an error.
 
-    `mode=dynamic` (8-bit, per-channel or per-tensor): every MatMul whose B
-    is such a weight, read only by MatMuls, quantizes its activations at run
-    time: `DynamicQuantizeLinear` of A (uint8), `MatMulInteger` with the
-    int8 weight, the int32 result cast to float and multiplied by A's scale
-    times the weight's. Other kernels stay float.
+    `mode=dynamic` (8-bit, per-channel or per-tensor): every MatMul (and
+    Gemm with alpha = beta = 1, no transA) whose B is such a weight, and
+    every 1-D/2-D Conv whose W is, quantizes its activations at run time:
+    `DynamicQuantizeLinear` of the input (uint8), `MatMulInteger` or
+    `ConvInteger` with the int8 weight, the int32 result cast to float and
+    multiplied by the input's scale times the weight's (per output channel),
+    plus the bias. A depthwise Conv's kernel is per channel even with
+    `granularity=per-tensor`. Embeddings stay float.
 
     `mode=static` (8-bit): weights as in weight-only mode, and the first
     operand of every Conv, Gemm and MatMul carrying a calibrated
