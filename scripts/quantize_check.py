@@ -238,6 +238,88 @@ def check_dynamic_conv(loomc, work, folded, name):
               f"{size(theirs):,} bytes")
 
 
+def check_integer_kernels(loomc, work):
+    """Loom's CPU code against ONNX Runtime on layers of realistic size
+    (the node tests' are tiny): DynamicQuantizeLinear then ConvInteger
+    (plain, depthwise, strided, grouped, unpadded 1x1) or MatMulInteger,
+    and QLinearConv/QLinearMatMul with per-channel weight scales, on seeded
+    random data. Integers must be equal."""
+    rng = np.random.default_rng(0)
+    u8 = onnx.TensorProto.UINT8
+    cases = []
+    for c, m, group, k, stride, pad in ((8, 16, 1, 3, 1, 1),
+                                        (16, 16, 16, 3, 1, 1),
+                                        (16, 16, 16, 3, 2, 1),
+                                        (8, 8, 2, 3, 1, 0), (8, 4, 1, 1, 1, 0)):
+        w = rng.integers(-127, 128, (m, c // group, k, k)).astype(np.int8)
+        nodes = [helper.make_node("DynamicQuantizeLinear", ["x"],
+                                  ["xq", "xs", "xz"]),
+                 helper.make_node("ConvInteger", ["xq", "w", "xz"], ["y"],
+                                  group=group, strides=[stride] * 2,
+                                  pads=[pad] * 4)]
+        cases.append((f"ConvInteger {c}->{m} group {group} {k}x{k} stride "
+                      f"{stride} pad {pad}", nodes, [1, c, 20, 20],
+                      [numpy_helper.from_array(w, "w")]))
+    w = rng.integers(-127, 128, (64, 48)).astype(np.int8)
+    cases.append(("MatMulInteger 64x48", [
+        helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]),
+        helper.make_node("MatMulInteger", ["xq", "w", "xz"], ["y"])],
+        [3, 10, 64], [numpy_helper.from_array(w, "w")]))
+    w = rng.integers(-127, 128, (12, 8, 3, 3)).astype(np.int8)
+    params = [numpy_helper.from_array(v, n) for n, v in (
+        ("w", w), ("ws", (rng.random(12) * 0.02 + 0.001).astype(np.float32)),
+        ("wz", np.zeros(12, np.int8)), ("ys", np.array(0.05, np.float32)),
+        ("yz", np.array(128, np.uint8)),
+        ("b", rng.integers(-500, 500, 12).astype(np.int32)))]
+    cases.append(("QLinearConv 8->12 per-channel scales, bias", [
+        helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]),
+        helper.make_node("QLinearConv", ["xq", "xs", "xz", "w", "ws", "wz",
+                                         "ys", "yz", "b"], ["y"],
+                         pads=[1] * 4)], [1, 8, 16, 16], params))
+    w = rng.integers(-127, 128, (64, 32)).astype(np.int8)
+    params = [numpy_helper.from_array(v, n) for n, v in (
+        ("w", w), ("ws", (rng.random(32) * 0.02 + 0.001).astype(np.float32)),
+        ("wz", np.zeros(32, np.int8)), ("ys", np.array(0.2, np.float32)),
+        ("yz", np.array(128, np.uint8)))]
+    cases.append(("QLinearMatMul 64x32 per-column scales", [
+        helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]),
+        helper.make_node("QLinearMatMul", ["xq", "xs", "xz", "w", "ws", "wz",
+                                           "ys", "yz"], ["y"])],
+        [2, 7, 64], params))
+    equal = 0
+    for what, nodes, shape, inits in cases:
+        kind = {"ConvInteger": onnx.TensorProto.INT32,
+                "MatMulInteger": onnx.TensorProto.INT32}.get(
+            nodes[-1].op_type, u8)
+        graph = helper.make_graph(nodes, "k", [helper.make_tensor_value_info(
+            "x", onnx.TensorProto.FLOAT, shape)], [
+            helper.make_tensor_value_info("y", kind, None)], inits)
+        model = helper.make_model(graph,
+                                  opset_imports=[helper.make_opsetid("", 13)])
+        model.ir_version = 7
+        path = os.path.join(work, "kernel.onnx")
+        onnx.save(model, path)
+        x = rng.standard_normal(shape).astype(np.float32)
+        np.save(os.path.join(work, "kernel-x.npy"), x)
+        out = os.path.join(work, "kernel-out")
+        os.makedirs(out, exist_ok=True)
+        r = subprocess.run([loomc, "run", path, "--input",
+                            "x=" + os.path.join(work, "kernel-x.npy"), "-d",
+                            out, "-q"], capture_output=True, text=True)
+        want = ort.InferenceSession(path, providers=[
+            "CPUExecutionProvider"]).run(None, {"x": x})[0]
+        got = np.load(os.path.join(out, "y.npy")) if r.returncode == 0 \
+            else None
+        if got is not None and got.dtype == want.dtype and \
+                np.array_equal(got, want):
+            equal += 1
+        else:
+            check(False, f"{what}: Loom differs from ONNX Runtime "
+                         f"({r.stderr.strip()[-200:] or 'values'})")
+    check(equal == len(cases), f"integer kernels: {equal} of {len(cases)} "
+                               f"layers equal ONNX Runtime's integers")
+
+
 def check_static(loomc, work, folded):
     """Static int8 (QDQ) of the folded BERT-style encoder: Loom calibrated
     through its own CPU code on 8 samples, ONNX Runtime's quantize_static
@@ -410,6 +492,7 @@ def main():
                                           f"float file; ORT relative L2 "
                                           f"{drift:.3g}")
 
+    check_integer_kernels(loomc, work)
     check_dynamic(loomc, work, os.path.join(work, "bert-folded.onnx"))
     cls = "ch_ppocr_mobile_v2.0_cls_mobile"
     if os.path.exists(os.path.join(work, cls + "-folded.onnx")):
