@@ -43,11 +43,12 @@ Value saturateTo(OpBuilder &b, Location loc, Value value, IntegerType type) {
                                      : std::ldexp(1.0, width - 1) - 1.0;
   Type floatType = value.getType();
   // NaN becomes the lowest value (num: the non-NaN operand wins).
-  Value clamped = arith::MinNumFOp::create(
-      b, loc,
-      arith::MaxNumFOp::create(b, loc, value,
-                               createScalar(b, loc, floatType, lowest)),
-      createScalar(b, loc, floatType, highest));
+  // (One statement each: argument order would make the IR compiler-
+  // dependent.)
+  Value low = createScalar(b, loc, floatType, lowest);
+  Value high = createScalar(b, loc, floatType, highest);
+  Value clamped = arith::MaxNumFOp::create(b, loc, value, low);
+  clamped = arith::MinNumFOp::create(b, loc, clamped, high);
   Value wide = arith::FPToSIOp::create(b, loc, b.getI32Type(), clamped);
   Value narrow = width == 32 ? wide
                              : arith::TruncIOp::create(

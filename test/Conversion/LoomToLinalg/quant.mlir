@@ -36,10 +36,10 @@ func.func @blocked(%x: tensor<64x4xi8>, %s: tensor<2x4xf32>, %z: tensor<2x4xi8>)
 // CHECK-NEXT: math.roundeven
 // CHECK-NEXT: builtin.unrealized_conversion_cast %{{.*}} : ui8 to i8
 // CHECK-NEXT: arith.extui %{{.*}} : i8 to i32
-// CHECK: arith.constant 2.550000e+02
-// CHECK: arith.constant 0.000000e+00
-// CHECK: arith.maxnumf
-// CHECK: arith.minnumf
+// CHECK: %[[LO:.*]] = arith.constant 0.000000e+00
+// CHECK: %[[HI:.*]] = arith.constant 2.550000e+02
+// CHECK: %[[C:.*]] = arith.maxnumf %{{.*}}, %[[LO]]
+// CHECK: arith.minnumf %[[C]], %[[HI]]
 // CHECK: arith.fptosi
 // CHECK: arith.trunci %{{.*}} : i32 to i8
 // CHECK: builtin.unrealized_conversion_cast %{{.*}} : i8 to ui8
