@@ -106,8 +106,8 @@ Value asChannelVector(Emitter &e, Value v, int64_t channels) {
   return e.mul(e.reshape(v, {1}), ConstantOp::create(e.rewriter, e.loc, ones));
 }
 
-/// Whether `weight` is a frozen weight or constant that only `op` reads: then its
-/// scaled copy replaces it and the model does not grow. (A weight others
+/// Whether `weight` is a frozen weight or constant that only `op` reads: then
+/// its scaled copy replaces it and the model does not grow. (A weight others
 /// read too would stay beside its copy; the fold pass would then refuse
 /// the fold and leave the rewritten, larger graph behind.)
 bool readOnlyBy(Value weight, Operation *op) {

@@ -61,28 +61,26 @@ static LogicalResult widenFourBitWeights(ModuleOp module) {
     if (auto resource =
             dyn_cast<DenseResourceElementsAttr>(weight.getValue())) {
       AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-      if (!blob || static_cast<int64_t>(blob->getData().size()) !=
-                       (count + 1) / 2)
+      if (!blob ||
+          static_cast<int64_t>(blob->getData().size()) != (count + 1) / 2)
         return failure();
       ArrayRef<char> packed = blob->getData();
       for (int64_t i = 0; i < count; ++i) {
         int nibble =
             (static_cast<unsigned char>(packed[i / 2]) >> (4 * (i % 2))) & 0xF;
-        wide[i] = static_cast<char>(element.isUnsigned() || nibble < 8
-                                        ? nibble
-                                        : nibble - 16);
+        wide[i] = static_cast<char>(
+            element.isUnsigned() || nibble < 8 ? nibble : nibble - 16);
       }
     } else if (auto dense = dyn_cast<DenseIntElementsAttr>(weight.getValue())) {
       int64_t i = 0;
       for (const APInt &value : dense.getValues<APInt>())
-        wide[i++] = static_cast<char>(element.isUnsigned()
-                                          ? value.getZExtValue()
-                                          : value.getSExtValue());
+        wide[i++] = static_cast<char>(
+            element.isUnsigned() ? value.getZExtValue() : value.getSExtValue());
     } else {
       return failure();
     }
-    auto wideType = type.clone(IntegerType::get(
-        module.getContext(), 8, element.getSignedness()));
+    auto wideType = type.clone(
+        IntegerType::get(module.getContext(), 8, element.getSignedness()));
     weight.setValueAttr(DenseResourceElementsAttr::get(
         wideType, weight.getSymName().str() + ".int8",
         HeapAsmResourceBlob::allocateAndCopyWithAlign(wide, 1)));

@@ -175,8 +175,7 @@ llvm::Expected<unsigned> loomc::calibrate(ModuleOp module, StringRef dir,
                     ": error: " + llvm::toString(outputs.takeError()));
       for (unsigned k = 0; k < count; ++k) {
         const HostTensor &t = (*outputs)[firstProbe + k];
-        visit(k, reinterpret_cast<const float *>(t.data()),
-              t.getNumElements());
+        visit(k, reinterpret_cast<const float *>(t.data()), t.getNumElements());
       }
     }
     return llvm::Error::success();

@@ -14,9 +14,9 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Loom/IR/WeightData.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/InitAllDialects.h"
 #include "loom/Runtime/BoundFunction.h"
 #include "loom/Runtime/HostTensor.h"
-#include "loom/InitAllDialects.h"
 #include "loom/Target/ONNX/ONNXExport.h"
 #include "loom/Tools/ToolSupport.h"
 

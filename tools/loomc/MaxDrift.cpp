@@ -30,9 +30,9 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <algorithm>
 #include <map>
 #include <random>
 
@@ -150,8 +150,8 @@ public:
         double d = 0, n = 0;
         for (size_t s : picks)
           d += diff[s][k], n += norm[s][k];
-        worst = std::max(worst, n > 0 ? std::sqrt(d / n)
-                                      : (d > 0 ? INFINITY : 0.0));
+        worst = std::max(worst,
+                         n > 0 ? std::sqrt(d / n) : (d > 0 ? INFINITY : 0.0));
       }
       return worst;
     };
@@ -172,8 +172,8 @@ public:
       resampled.push_back(driftOf(picks));
     }
     std::sort(resampled.begin(), resampled.end());
-    result.upper = std::max(result.measured,
-                            resampled[size_t(0.95 * (kResamplings - 1))]);
+    result.upper =
+        std::max(result.measured, resampled[size_t(0.95 * (kResamplings - 1))]);
     return result;
   }
 
@@ -253,9 +253,8 @@ loomc::planPrecision(ModuleOp module, const loom::LoomQuantizeOptions &options,
   // Each weight alone, at each width.
   for (size_t i = 0; i < plan.weights.size(); ++i) {
     PlannedWeight &w = plan.weights[i];
-    progress("--max-drift: measuring weight " + std::to_string(i + 1) +
-             " of " + std::to_string(plan.weights.size()) + " (" + w.name +
-             ")");
+    progress("--max-drift: measuring weight " + std::to_string(i + 1) + " of " +
+             std::to_string(plan.weights.size()) + " (" + w.name + ")");
     for (unsigned bits : {4u, 8u}) {
       if (bits < narrowest)
         continue;
@@ -289,9 +288,9 @@ loomc::planPrecision(ModuleOp module, const loom::LoomQuantizeOptions &options,
       if (w.bits == 0)
         continue;
       double now = aloneAt(w, w.bits), next = aloneAt(w, wider(w.bits));
-      double score = (now * now - next * next) /
-                     (bytesAt(w.elements, wider(w.bits)) -
-                      bytesAt(w.elements, w.bits));
+      double score =
+          (now * now - next * next) /
+          (bytesAt(w.elements, wider(w.bits)) - bytesAt(w.elements, w.bits));
       // Ties (and drifts too small to tell) go to the larger drift.
       if (score > bestScore || (score == bestScore && now > bestAlone))
         best = &w, bestScore = score, bestAlone = now;
@@ -318,8 +317,10 @@ loomc::planPrecision(ModuleOp module, const loom::LoomQuantizeOptions &options,
     if (narrower(w.bits) != w.bits)
       widened.push_back(&w);
   llvm::stable_sort(widened, [&](PlannedWeight *a, PlannedWeight *b) {
-    return bytesAt(a->elements, a->bits) - bytesAt(a->elements, narrower(a->bits)) >
-           bytesAt(b->elements, b->bits) - bytesAt(b->elements, narrower(b->bits));
+    return bytesAt(a->elements, a->bits) -
+               bytesAt(a->elements, narrower(a->bits)) >
+           bytesAt(b->elements, b->bits) -
+               bytesAt(b->elements, narrower(b->bits));
   });
   for (PlannedWeight *w : widened) {
     unsigned was = w->bits;

@@ -112,11 +112,11 @@ llvm::json::Object loomc::printPlan(const PrecisionPlan &plan) {
       entry["drift_alone_int8"] = w.alone8;
     weights.push_back(std::move(entry));
   }
-  return llvm::json::Object{{"budget", plan.budget},
-                            {"drift", plan.drift},
-                            {"drift_p95", plan.upper},
-                            {"samples", static_cast<int64_t>(plan.samples)},
-                            {"measurements",
-                             static_cast<int64_t>(plan.measurements)},
-                            {"weights", std::move(weights)}};
+  return llvm::json::Object{
+      {"budget", plan.budget},
+      {"drift", plan.drift},
+      {"drift_p95", plan.upper},
+      {"samples", static_cast<int64_t>(plan.samples)},
+      {"measurements", static_cast<int64_t>(plan.measurements)},
+      {"weights", std::move(weights)}};
 }

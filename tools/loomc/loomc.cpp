@@ -641,8 +641,7 @@ int runCompress(const std::vector<std::string> &args) {
     PassManager quantizePM(model.module->getContext());
     quantizePM.addInstrumentation(
         std::make_unique<ProgressInstrumentation>(progress, passTimes));
-    quantizePM.addPass(
-        loom::createLoomQuantize(*deferredQuantize, &quantized));
+    quantizePM.addPass(loom::createLoomQuantize(*deferredQuantize, &quantized));
     if (failed(quantizePM.run(*model.module))) {
       if (!session.diagnostics->numErrors())
         llvm::errs()

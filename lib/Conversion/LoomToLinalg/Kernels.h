@@ -28,8 +28,7 @@ mlir::FailureOr<mlir::Value> lowerMatMul(mlir::Operation *op,
 
 /// A Conv's window attributes, ONNX defaults not yet applied.
 struct ConvAttributes {
-  std::optional<llvm::ArrayRef<int64_t>> kernelShape, strides, dilations,
-      pads;
+  std::optional<llvm::ArrayRef<int64_t>> kernelShape, strides, dilations, pads;
   AutoPad autoPad = AutoPad::NOTSET;
   int64_t group = 1;
 

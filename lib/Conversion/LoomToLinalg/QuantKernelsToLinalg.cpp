@@ -69,7 +69,8 @@ FailureOr<Value> integerMatMul(Operation *op, OpBuilder &b, Value a,
                                ArrayRef<int64_t> shape) {
   Location loc = op->getLoc();
   auto aType = cast<RankedTensorType>(a.getType());
-  FailureOr<Value> aAligned = alignTo(b, loc, aZero, aType, aType.getRank() - 2);
+  FailureOr<Value> aAligned =
+      alignTo(b, loc, aZero, aType, aType.getRank() - 2);
   if (failed(aAligned))
     return refuse(op, "an unranked zero point");
   FailureOr<Value> lhs = shifted(b, loc, a, *aAligned);
@@ -83,9 +84,8 @@ FailureOr<Value> integerMatMul(Operation *op, OpBuilder &b, Value a,
 /// The i32 convolution of ConvInteger's or QLinearConv's operands; the
 /// weight's zero point may be one per output channel.
 template <typename ConvLikeOp>
-FailureOr<Value> integerConv(ConvLikeOp op, OpBuilder &b, Value x,
-                             Value xZero, Value w, Value wZero,
-                             ArrayRef<int64_t> shape) {
+FailureOr<Value> integerConv(ConvLikeOp op, OpBuilder &b, Value x, Value xZero,
+                             Value w, Value wZero, ArrayRef<int64_t> shape) {
   Location loc = op.getLoc();
   FailureOr<Value> wAligned =
       alignTo(b, loc, wZero, cast<RankedTensorType>(w.getType()), 0);
@@ -143,10 +143,10 @@ struct MatMulIntegerLowering : LoweringPattern<MatMulIntegerOp> {
         ConversionPatternRewriter &rewriter) const override {
     if (failed(requireRanked(op)))
       return failure();
-    FailureOr<Value> y = integerMatMul(
-        op, rewriter, adaptor.getA(), adaptor.getAZeroPoint(), adaptor.getB(),
-        adaptor.getBZeroPoint(),
-        cast<RankedTensorType>(op.getType()).getShape());
+    FailureOr<Value> y =
+        integerMatMul(op, rewriter, adaptor.getA(), adaptor.getAZeroPoint(),
+                      adaptor.getB(), adaptor.getBZeroPoint(),
+                      cast<RankedTensorType>(op.getType()).getShape());
     if (failed(y))
       return failure();
     return SmallVector<Value>{*y};
@@ -160,10 +160,10 @@ struct ConvIntegerLowering : LoweringPattern<ConvIntegerOp> {
         ConversionPatternRewriter &rewriter) const override {
     if (failed(requireRanked(op)))
       return failure();
-    FailureOr<Value> y = integerConv(
-        op, rewriter, adaptor.getX(), adaptor.getXZeroPoint(), adaptor.getW(),
-        adaptor.getWZeroPoint(),
-        cast<RankedTensorType>(op.getType()).getShape());
+    FailureOr<Value> y =
+        integerConv(op, rewriter, adaptor.getX(), adaptor.getXZeroPoint(),
+                    adaptor.getW(), adaptor.getWZeroPoint(),
+                    cast<RankedTensorType>(op.getType()).getShape());
     if (failed(y))
       return failure();
     return SmallVector<Value>{*y};
@@ -176,8 +176,8 @@ struct QLinearMatMulLowering : LoweringPattern<QLinearMatMulOp> {
   lower(QLinearMatMulOp op, Adaptor adaptor,
         ConversionPatternRewriter &rewriter) const override {
     if (failed(requireRanked(op)) ||
-        failed(requireScales(
-            op, {op.getAScale(), op.getBScale(), op.getYScale()})))
+        failed(requireScales(op,
+                             {op.getAScale(), op.getBScale(), op.getYScale()})))
       return failure();
     auto resultType = cast<RankedTensorType>(op.getType());
     FailureOr<Value> acc = integerMatMul(
@@ -186,9 +186,9 @@ struct QLinearMatMulLowering : LoweringPattern<QLinearMatMulOp> {
     if (failed(acc))
       return failure();
     auto accType = cast<RankedTensorType>(acc->getType());
-    FailureOr<Value> aScale = alignTo(rewriter, op.getLoc(),
-                                      adaptor.getAScale(), accType,
-                                      accType.getRank() - 2);
+    FailureOr<Value> aScale =
+        alignTo(rewriter, op.getLoc(), adaptor.getAScale(), accType,
+                accType.getRank() - 2);
     if (failed(aScale))
       return refuse(op, "an unranked scale");
     FailureOr<Value> y =
@@ -206,8 +206,8 @@ struct QLinearConvLowering : LoweringPattern<QLinearConvOp> {
   lower(QLinearConvOp op, Adaptor adaptor,
         ConversionPatternRewriter &rewriter) const override {
     if (failed(requireRanked(op)) ||
-        failed(requireScales(
-            op, {op.getXScale(), op.getWScale(), op.getYScale()})))
+        failed(requireScales(op,
+                             {op.getXScale(), op.getWScale(), op.getYScale()})))
       return failure();
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -224,12 +224,11 @@ struct QLinearConvLowering : LoweringPattern<QLinearConvOp> {
     if (failed(bias) || failed(wScale))
       return refuse(op, "an unranked bias or scale");
     if (*bias) {
-      acc = buildElementwise(rewriter, loc, accType, {*acc, *bias},
-                             [](OpBuilder &b, Location loc, ValueRange args) {
-                               return arith::AddIOp::create(b, loc, args[0],
-                                                            args[1])
-                                   .getResult();
-                             });
+      acc = buildElementwise(
+          rewriter, loc, accType, {*acc, *bias},
+          [](OpBuilder &b, Location loc, ValueRange args) {
+            return arith::AddIOp::create(b, loc, args[0], args[1]).getResult();
+          });
       if (failed(acc))
         return refuse(op, "a bias that does not match the output channels");
     }

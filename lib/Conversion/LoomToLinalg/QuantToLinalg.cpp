@@ -50,10 +50,11 @@ Value saturateTo(OpBuilder &b, Location loc, Value value, IntegerType type) {
   Value clamped = arith::MaxNumFOp::create(b, loc, value, low);
   clamped = arith::MinNumFOp::create(b, loc, clamped, high);
   Value wide = arith::FPToSIOp::create(b, loc, b.getI32Type(), clamped);
-  Value narrow = width == 32 ? wide
-                             : arith::TruncIOp::create(
-                                   b, loc, b.getIntegerType(width), wide)
-                                   .getResult();
+  Value narrow =
+      width == 32
+          ? wide
+          : arith::TruncIOp::create(b, loc, b.getIntegerType(width), wide)
+                .getResult();
   return fromSignless(b, loc, narrow, type);
 }
 
@@ -85,8 +86,7 @@ FailureOr<AffineMap> groupMap(Operation *op, RankedTensorType xType,
     return AffineMap::get(rank, 0, {getAffineConstantExpr(0, context)},
                           context);
   if (block == 0 && scaleType.getRank() == 1 && axis >= 0 && axis < rank)
-    return AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)},
-                          context);
+    return AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)}, context);
   if (block > 0 && scaleType.getRank() == rank && axis >= 0 && axis < rank) {
     SmallVector<AffineExpr> exprs;
     for (int64_t d = 0; d < rank; ++d)
@@ -121,9 +121,8 @@ FailureOr<Value> buildGrouped(ConversionPatternRewriter &rewriter,
              maps, parallelIterators(rank),
              [&](OpBuilder &b, Location loc, ValueRange args) {
                Value zero = zeroPoint ? args[2] : Value();
-               linalg::YieldOp::create(b, loc,
-                                       ValueRange{body(b, loc, args[0],
-                                                       args[1], zero)});
+               linalg::YieldOp::create(
+                   b, loc, ValueRange{body(b, loc, args[0], args[1], zero)});
              })
       .getResult(0);
 }
@@ -157,8 +156,8 @@ struct DequantizeLinearLowering : LoweringPattern<DequantizeLinearOp> {
         [&](OpBuilder &b, Location loc, Value x, Value scale, Value zero) {
           Value value = widenToI32(b, loc, x);
           if (zero)
-            value = arith::SubIOp::create(b, loc, value,
-                                          widenToI32(b, loc, zero));
+            value =
+                arith::SubIOp::create(b, loc, value, widenToI32(b, loc, zero));
           Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), value);
           // A 16-bit scale: the product in f32 is exact for 8-bit integers,
           // so one rounding to the result type is what a 16-bit multiply
@@ -253,8 +252,7 @@ struct DynamicQuantizeLinearLowering
           linalg::YieldOp::create(
               b, loc,
               ValueRange{arith::MinNumFOp::create(b, loc, args[1], args[0]),
-                         arith::MaxNumFOp::create(b, loc, args[2],
-                                                  args[0])});
+                         arith::MaxNumFOp::create(b, loc, args[2], args[0])});
         });
 
     // scale = (hi - lo) / 255 (1 when the range is 0); zero point =
@@ -270,14 +268,13 @@ struct DynamicQuantizeLinearLowering
         ArrayRef<utils::IteratorType>{},
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value span = arith::SubFOp::create(b, loc, args[1], args[0]);
-          Value scale = arith::DivFOp::create(
-              b, loc, span, createScalar(b, loc, f32, 255.0));
+          Value scale = arith::DivFOp::create(b, loc, span,
+                                              createScalar(b, loc, f32, 255.0));
           Value isZero =
               arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, span,
                                     createScalar(b, loc, f32, 0.0));
-          scale = arith::SelectOp::create(b, loc, isZero,
-                                          createScalar(b, loc, f32, 1.0),
-                                          scale);
+          scale = arith::SelectOp::create(
+              b, loc, isZero, createScalar(b, loc, f32, 1.0), scale);
           Value shifted = arith::DivFOp::create(
               b, loc, arith::NegFOp::create(b, loc, args[0]), scale);
           linalg::YieldOp::create(
@@ -289,9 +286,8 @@ struct DynamicQuantizeLinearLowering
         rewriter, op, resultType, x, params.getResult(0), params.getResult(1),
         toScalar,
         [&](OpBuilder &b, Location loc, Value value, Value scale, Value zp) {
-          return quantizeScalar(b, loc,
-                                arith::DivFOp::create(b, loc, value, scale),
-                                zp, u8);
+          return quantizeScalar(
+              b, loc, arith::DivFOp::create(b, loc, value, scale), zp, u8);
         });
     if (failed(y))
       return failure();

@@ -190,8 +190,7 @@ static FailureOr<ConvTypes> checkConvTypes(ConvLikeOp op,
                                            Type resultElementType = Type()) {
   Type elementType = op.getX().getType().getElementType();
   // The integer convolutions read uint8 by int8 (or any pair).
-  if (!resultElementType &&
-      op.getW().getType().getElementType() != elementType)
+  if (!resultElementType && op.getW().getType().getElementType() != elementType)
     return op.emitOpError("X and W must have one element type");
   if (resultElementType)
     elementType = resultElementType;
@@ -219,8 +218,8 @@ static LogicalResult inferConvResult(ConvLikeOp op, Value bias,
   auto [x, w, elementType, group] = *types;
   int64_t outChannels = w.getDimSize(0);
   SmallVector<int64_t> kernel;
-  if (failed(checkConvOperands(op, x, w, bias, outChannels,
-                               op.getKernelShape(), kernel)))
+  if (failed(checkConvOperands(op, x, w, bias, outChannels, op.getKernelShape(),
+                               kernel)))
     return failure();
   if (bothStatic(x.getDimSize(1), w.getDimSize(1))) {
     int64_t expected;
@@ -453,8 +452,9 @@ checkZeroPoints(Operation *op,
 
 LogicalResult
 MatMulIntegerOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  if (failed(checkZeroPoints(*this, {{getAZeroPoint(), getA(), "a_zero_point"},
-                                     {getBZeroPoint(), getB(), "b_zero_point"}})))
+  if (failed(
+          checkZeroPoints(*this, {{getAZeroPoint(), getA(), "a_zero_point"},
+                                  {getBZeroPoint(), getB(), "b_zero_point"}})))
     return failure();
   return inferMatMulShape(*this, getA().getType(), getB().getType(),
                           IntegerType::get(getContext(), 32), inferred);
@@ -671,10 +671,10 @@ checkZeroPoints(Operation *op,
   return success();
 }
 
-LogicalResult
-ConvIntegerOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  if (failed(checkZeroPoints(*this, {{getXZeroPoint(), getX(), "x_zero_point"},
-                                     {getWZeroPoint(), getW(), "w_zero_point"}})))
+LogicalResult ConvIntegerOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  if (failed(
+          checkZeroPoints(*this, {{getXZeroPoint(), getX(), "x_zero_point"},
+                                  {getWZeroPoint(), getW(), "w_zero_point"}})))
     return failure();
   return inferConvResult(*this, Value(), inferred,
                          IntegerType::get(getContext(), 32));
@@ -682,17 +682,18 @@ ConvIntegerOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
 
 LogicalResult
 QLinearMatMulOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  if (failed(checkZeroPoints(*this, {{getAZeroPoint(), getA(), "a_zero_point"},
-                                     {getBZeroPoint(), getB(), "b_zero_point"}})))
+  if (failed(
+          checkZeroPoints(*this, {{getAZeroPoint(), getA(), "a_zero_point"},
+                                  {getBZeroPoint(), getB(), "b_zero_point"}})))
     return failure();
   return inferMatMulShape(*this, getA().getType(), getB().getType(),
                           getYZeroPoint().getType().getElementType(), inferred);
 }
 
-LogicalResult
-QLinearConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
-  if (failed(checkZeroPoints(*this, {{getXZeroPoint(), getX(), "x_zero_point"},
-                                     {getWZeroPoint(), getW(), "w_zero_point"}})))
+LogicalResult QLinearConvOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
+  if (failed(
+          checkZeroPoints(*this, {{getXZeroPoint(), getX(), "x_zero_point"},
+                                  {getWZeroPoint(), getW(), "w_zero_point"}})))
     return failure();
   return inferConvResult(*this, getB(), inferred,
                          getYZeroPoint().getType().getElementType());

@@ -97,14 +97,14 @@ void rewriteDynamic(Operation *op, WeightOp scaleWeight,
     auto acc = ConvIntegerOp::create(
         b, loc, result.clone(b.getI32Type()), quantized.getY(), conv.getW(),
         quantized.getYZeroPoint(), Value(), conv.getAutoPadAttr(),
-        conv.getDilationsAttr(), conv.getGroupAttr(),
-        conv.getKernelShapeAttr(), conv.getPadsAttr(), conv.getStridesAttr());
+        conv.getDilationsAttr(), conv.getGroupAttr(), conv.getKernelShapeAttr(),
+        conv.getPadsAttr(), conv.getStridesAttr());
     Value accf =
         CastOp::create(b, loc, TypeRange{result}, ValueRange{acc}).getResult();
     Value weightScale =
         WeightRefOp::create(b, loc, scaleType, scaleWeight.getSymName());
-    Value scale = MulOp::create(b, loc, scaleType, quantized.getYScale(),
-                                weightScale);
+    Value scale =
+        MulOp::create(b, loc, scaleType, quantized.getYScale(), weightScale);
     // [M] -> [M, 1, ...] against N x M x spatial...
     auto channelShaped = [&](Value v) -> Value {
       auto type = cast<RankedTensorType>(v.getType());
@@ -353,8 +353,7 @@ void LoomQuantizePass::runOnOperation() {
     // Constants count as frozen parameters: a kernel folded from Constant
     // nodes only (BatchNorm folded into a PaddleOCR conv) is one.
     bool isConstant = weight && weight.getRole() == WeightRole::Constant;
-    if (!weight ||
-        (weight.getRole() != WeightRole::Parameter && !isConstant) ||
+    if (!weight || (weight.getRole() != WeightRole::Parameter && !isConstant) ||
         weight.getInputIndex() || !(weight.getFrozen() || isConstant || force))
       continue;
     auto type = dyn_cast<RankedTensorType>(weight.getType());
@@ -510,8 +509,8 @@ void LoomQuantizePass::runOnOperation() {
       if (report)
         emitRemark(weight.getLoc())
             << "loom-quantize: '" << base << "' int" << scheme.bits << " "
-            << how << (scheme.symmetric ? " symmetric" : " asymmetric")
-            << ", " << q.scales.size() << " scale(s), SQNR "
+            << how << (scheme.symmetric ? " symmetric" : " asymmetric") << ", "
+            << q.scales.size() << " scale(s), SQNR "
             << llvm::formatv("{0:f1}", sqnr) << " dB"
             << (simulate ? " (simulated)" : "");
       if (summary)
