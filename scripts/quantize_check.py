@@ -181,42 +181,15 @@ def error_against(reference, feeds):
                               np.linalg.norm(want))
 
 
-def check_dynamic(loomc, work, folded):
-    """Dynamic int8 of the (folded) BERT-style encoder, Loom beside ONNX
-    Runtime's quantize_dynamic at the same settings (MatMuls, int8 weights
-    per tensor or per channel, uint8 activations), both from the same
-    float file: relative L2 against the float outputs on the same inputs."""
+def check_dynamic(loomc, work, folded, name, feeds, op_type, counted=None):
+    """Dynamic int8 of `folded`'s `op_type` kernels, Loom beside ONNX
+    Runtime's quantize_dynamic at the same settings (int8 weights per
+    tensor or per channel, uint8 activations), both from the same float
+    file: relative L2 against the float outputs on `feeds`. With `counted`,
+    Loom's file must hold that integer op (printed with its count). On
+    PaddleOCR's classifier, per tensor, Loom keeps the depthwise kernels per
+    channel and ONNX Runtime gives each one scale."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    feeds = {"ids": np.random.default_rng(1).integers(0, 4000, (8, 16))}
-
-    rel = error_against(folded, feeds)
-
-    for per_channel in (False, True):
-        tag = "per-channel" if per_channel else "per-tensor"
-        ours = os.path.join(work, f"bert-dynamic-{tag}.onnx")
-        theirs = os.path.join(work, f"bert-ort-dynamic-{tag}.onnx")
-        if not compress(loomc, folded, ours, "--quantize", "dynamic",
-                        "--granularity", tag):
-            continue
-        quantize_dynamic(folded, theirs, per_channel=per_channel,
-                         weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul"])
-        loom_err, ort_err = rel(ours), rel(theirs)
-        check(loom_err <= ort_err * 1.05,
-              f"bert dynamic int8 {tag}: relative L2 Loom {loom_err:.4g}, "
-              f"ONNX Runtime's quantize_dynamic {ort_err:.4g} (Loom <= "
-              f"1.05x); files {size(ours):,} and {size(theirs):,} bytes")
-
-
-def check_dynamic_conv(loomc, work, folded, name):
-    """Dynamic int8 of a PaddleOCR model's convolutions (ConvInteger), Loom
-    beside ONNX Runtime's quantize_dynamic (Conv only, QInt8) from the same
-    folded float file: relative L2 against the float outputs on the same
-    seeded inputs. Per tensor, Loom keeps the depthwise kernels per channel
-    and ONNX Runtime gives each one scale."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    feeds = feeds_for(ort.InferenceSession(
-        folded, providers=["CPUExecutionProvider"]), name, seed=3)
     rel = error_against(folded, feeds)
     for per_channel in (False, True):
         tag = "per-channel" if per_channel else "per-tensor"
@@ -227,13 +200,13 @@ def check_dynamic_conv(loomc, work, folded, name):
             continue
         quantize_dynamic(folded, theirs, per_channel=per_channel,
                          weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["Conv"])
-        count = sum(n.op_type == "ConvInteger"
-                    for n in onnx.load(ours).graph.node)
+                         op_types_to_quantize=[op_type])
+        count = sum(n.op_type == counted for n in onnx.load(ours).graph.node)
         loom_err, ort_err = rel(ours), rel(theirs)
-        check(count > 0 and loom_err <= ort_err * 1.05,
-              f"{name} dynamic int8 {tag} ({count} ConvInteger): relative "
-              f"L2 Loom {loom_err:.4g}, ONNX Runtime's quantize_dynamic "
+        what = f" ({count} {counted})" if counted else ""
+        check((count > 0 or not counted) and loom_err <= ort_err * 1.05,
+              f"{name} dynamic int8 {tag}{what}: relative L2 Loom "
+              f"{loom_err:.4g}, ONNX Runtime's quantize_dynamic "
               f"{ort_err:.4g} (Loom <= 1.05x); files {size(ours):,} and "
               f"{size(theirs):,} bytes")
 
@@ -493,11 +466,16 @@ def main():
                                           f"{drift:.3g}")
 
     check_integer_kernels(loomc, work)
-    check_dynamic(loomc, work, os.path.join(work, "bert-folded.onnx"))
+    check_dynamic(loomc, work, os.path.join(work, "bert-folded.onnx"), "bert",
+                  {"ids": np.random.default_rng(1).integers(0, 4000, (8, 16))},
+                  "MatMul")
     cls = "ch_ppocr_mobile_v2.0_cls_mobile"
-    if os.path.exists(os.path.join(work, cls + "-folded.onnx")):
-        check_dynamic_conv(loomc, work, os.path.join(work, cls + "-folded.onnx"),
-                           cls)
+    folded_cls = os.path.join(work, cls + "-folded.onnx")
+    if os.path.exists(folded_cls):
+        check_dynamic(loomc, work, folded_cls, cls, feeds_for(
+            ort.InferenceSession(folded_cls,
+                                 providers=["CPUExecutionProvider"]),
+            cls, seed=3), "Conv", "ConvInteger")
     check_static(loomc, work, os.path.join(work, "bert-folded.onnx"))
     check_max_drift(loomc, work, os.path.join(work, "bert-folded.onnx"))
 

@@ -77,22 +77,22 @@ listSamples(StringRef dir, ArrayRef<loom::runtime::TensorSignature> inputs) {
   return samples;
 }
 
-llvm::Expected<std::vector<std::vector<HostTensor>>>
+llvm::Expected<std::vector<CalibrationSample>>
 loomc::loadSamples(StringRef dir,
                    ArrayRef<loom::runtime::TensorSignature> inputs) {
   auto samples = listSamples(dir, inputs);
   if (!samples)
     return samples.takeError();
-  std::vector<std::vector<HostTensor>> loaded;
+  std::vector<CalibrationSample> loaded;
   for (const std::vector<std::string> &files : *samples) {
-    std::vector<HostTensor> tensors;
+    CalibrationSample sample{files.front(), {}};
     for (const std::string &file : files) {
       auto tensor = loom::runtime::readNpy(file);
       if (!tensor)
         return tensor.takeError();
-      tensors.push_back(std::move(*tensor));
+      sample.inputs.push_back(std::move(*tensor));
     }
-    loaded.push_back(std::move(tensors));
+    loaded.push_back(std::move(sample));
   }
   return loaded;
 }
@@ -154,10 +154,6 @@ llvm::Expected<unsigned> loomc::calibrate(ModuleOp module, StringRef dir,
                 (reason.empty()
                      ? llvm::toString(compiled.takeError())
                      : (llvm::consumeError(compiled.takeError()), reason)));
-  auto samples = listSamples(dir, (*compiled)->getInputs());
-  if (!samples)
-    return samples.takeError();
-
   auto loaded = loadSamples(dir, (*compiled)->getInputs());
   if (!loaded)
     return loaded.takeError();
@@ -167,11 +163,11 @@ llvm::Expected<unsigned> loomc::calibrate(ModuleOp module, StringRef dir,
       -> llvm::Error {
     for (size_t s = 0; s < loaded->size(); ++s) {
       std::vector<const HostTensor *> pointers;
-      for (const HostTensor &t : (*loaded)[s])
+      for (const HostTensor &t : (*loaded)[s].inputs)
         pointers.push_back(&t);
       auto outputs = (*compiled)->run(pointers);
       if (!outputs)
-        return fail((*samples)[s].front() +
+        return fail((*loaded)[s].file +
                     ": error: " + llvm::toString(outputs.takeError()));
       for (unsigned k = 0; k < count; ++k) {
         const HostTensor &t = (*outputs)[firstProbe + k];

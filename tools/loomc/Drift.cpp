@@ -106,20 +106,9 @@ llvm::Expected<std::vector<OutputDrift>>
 loomc::measureDrift(ModuleOp before, ModuleOp after, uint64_t seed) {
   // The drift is a report, not a step that can fail compress: what stops
   // the compilation becomes its one-line reason, not error lines.
-  std::string reason;
-  ScopedDiagnosticHandler quiet(before.getContext(), [&](Diagnostic &d) {
-    if (d.getSeverity() == DiagnosticSeverity::Error && reason.empty())
-      reason = d.str();
-    return success();
-  });
+  QuietCompile quiet(before.getContext());
   auto failedBecause = [&](llvm::Error error) {
-    std::string text = llvm::toString(std::move(error));
-    // The errors it points to are the reason, given here instead.
-    if (size_t at = text.find(" (see the errors above)");
-        at != std::string::npos)
-      text.erase(at);
-    return llvm::createStringError(reason.empty() ? text
-                                                  : text + ": " + reason);
+    return llvm::createStringError(quiet.describe(std::move(error)));
   };
   // A model may compute shapes (Slice bounds, Reshape targets) that the
   // CPU code needs constant: fold them (the files are written already).

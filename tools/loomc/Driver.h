@@ -21,6 +21,7 @@
 #include "loom/Tools/ToolSupport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
@@ -386,6 +387,32 @@ struct OutputDrift {
 llvm::Expected<std::vector<OutputDrift>>
 measureDrift(ModuleOp before, ModuleOp after, uint64_t seed);
 
+/// While alive, keeps `context`'s errors off the terminal and remembers the
+/// first: compiling for a report (drift, --max-drift) must not fail compress
+/// with error lines, only give a one-line reason.
+class QuietCompile {
+public:
+  explicit QuietCompile(MLIRContext *context)
+      : handler(context, [this](Diagnostic &d) {
+          if (d.getSeverity() == DiagnosticSeverity::Error && reason.empty())
+            reason = d.str();
+          return success();
+        }) {}
+  /// `error`'s text, its pointer to "the errors above" replaced by the
+  /// first of them.
+  std::string describe(llvm::Error error) const {
+    std::string text = llvm::toString(std::move(error));
+    if (size_t at = text.find(" (see the errors above)");
+        at != std::string::npos)
+      text.erase(at);
+    return reason.empty() ? text : text + ": " + reason;
+  }
+
+private:
+  std::string reason;
+  ScopedDiagnosticHandler handler;
+};
+
 /// Folds the shape computations (Slice bounds, Reshape targets) that Loom's
 /// CPU code needs constant: infer, fold, infer (Drift.cpp).
 LogicalResult foldShapesForCompile(ModuleOp module);
@@ -400,7 +427,12 @@ llvm::Expected<unsigned> calibrate(ModuleOp module, llvm::StringRef dir,
 /// The calibration samples in `dir` for a function with `inputs`: one .npy
 /// file per sample (one input), or one folder of <input name>.npy files
 /// per sample, read in name order (Calibrate.cpp).
-llvm::Expected<std::vector<std::vector<loom::runtime::HostTensor>>>
+struct CalibrationSample {
+  /// Its (first) file, for messages.
+  std::string file;
+  std::vector<loom::runtime::HostTensor> inputs;
+};
+llvm::Expected<std::vector<CalibrationSample>>
 loadSamples(llvm::StringRef dir,
             llvm::ArrayRef<loom::runtime::TensorSignature> inputs);
 

@@ -52,29 +52,40 @@ llvm::Error fail(const Twine &message) {
 /// of other weight data against them.
 class DriftMeter {
 public:
-  DriftMeter(ModuleOp base, std::vector<std::vector<HostTensor>> samples,
-             loom::LoomQuantizeOptions options)
-      : base(base), samples(std::move(samples)), options(std::move(options)) {
+  DriftMeter(ModuleOp base, loom::LoomQuantizeOptions options)
+      : base(base), options(std::move(options)) {
     this->options.mode = "weight-only";
     this->options.simulate = true;
     this->options.report = false;
   }
 
-  /// Compiles the float model and records its outputs.
-  llvm::Error start() {
+  /// Compiles the float model.
+  llvm::Error compile() {
     auto compiled = CompiledFunction::compile(base, "", {});
     if (!compiled)
       return compiled.takeError();
     reference = std::move(*compiled);
     ++compilations;
-    for (const std::vector<HostTensor> &inputs : samples) {
-      auto outputs = run(*reference, inputs);
+    return llvm::Error::success();
+  }
+
+  /// Reads the samples in `dir` and records the float model's outputs.
+  llvm::Error load(StringRef dir) {
+    auto loaded = loadSamples(dir, reference->getInputs());
+    if (!loaded)
+      return loaded.takeError();
+    samples = std::move(*loaded);
+    for (const CalibrationSample &sample : samples) {
+      auto outputs = run(*reference, sample.inputs);
       if (!outputs)
-        return outputs.takeError();
+        return fail(sample.file +
+                    ": error: " + llvm::toString(outputs.takeError()));
       expected.push_back(std::move(*outputs));
     }
     return llvm::Error::success();
   }
+
+  unsigned numSamples() const { return samples.size(); }
 
   /// The weights loom-quantize would quantize (with `bits`), in its order.
   llvm::Expected<std::vector<loom::QuantizeSummary::Weight>>
@@ -123,7 +134,7 @@ public:
     size_t numSamples = samples.size();
     std::vector<std::vector<double>> diff(numSamples), norm(numSamples);
     for (size_t s = 0; s < numSamples; ++s) {
-      auto outputs = run(**compiled, samples[s]);
+      auto outputs = run(**compiled, samples[s].inputs);
       if (!outputs)
         return outputs.takeError();
       diff[s].assign(outputs->size(), 0.0);
@@ -189,7 +200,7 @@ private:
   }
 
   ModuleOp base;
-  std::vector<std::vector<HostTensor>> samples;
+  std::vector<CalibrationSample> samples;
   loom::LoomQuantizeOptions options;
   std::unique_ptr<CompiledFunction> reference;
   std::vector<std::vector<HostTensor>> expected;
@@ -208,41 +219,23 @@ loomc::planPrecision(ModuleOp module, const loom::LoomQuantizeOptions &options,
                      StringRef dir, double budget, bool allowFour,
                      llvm::function_ref<void(const std::string &)> progress) {
   // Compilation problems become the one-line reason.
-  std::string reason;
-  ScopedDiagnosticHandler quiet(module.getContext(), [&](Diagnostic &d) {
-    if (d.getSeverity() == DiagnosticSeverity::Error && reason.empty())
-      reason = d.str();
-    return success();
-  });
+  QuietCompile quiet(module.getContext());
   auto because = [&](llvm::Error error) {
-    std::string text = llvm::toString(std::move(error));
-    if (size_t at = text.find(" (see the errors above)");
-        at != std::string::npos)
-      text.erase(at);
-    return fail("--max-drift: " + text + (reason.empty() ? "" : ": " + reason));
+    return fail("--max-drift: " + quiet.describe(std::move(error)));
   };
   OwningOpRef<ModuleOp> base = module.clone();
   if (failed(foldShapesForCompile(*base)))
     return because(fail("the model's shapes did not fold"));
-  // The samples, checked against the model's inputs.
-  std::vector<loom::runtime::TensorSignature> inputs;
-  {
-    auto bound = loom::runtime::BoundFunction::bind(*base, "");
-    if (!bound)
-      return because(bound.takeError());
-    inputs = bound->inputs;
-  }
-  auto samples = loadSamples(dir, inputs);
-  if (!samples)
-    return samples.takeError();
+  progress("--max-drift: compiling the float model");
+  DriftMeter meter(*base, options);
+  if (llvm::Error error = meter.compile())
+    return because(std::move(error));
+  // The samples, read for the compiled function's inputs.
+  if (llvm::Error error = meter.load(dir))
+    return std::move(error);
   PrecisionPlan plan;
   plan.budget = budget;
-  plan.samples = samples->size();
-
-  progress("--max-drift: compiling the float model");
-  DriftMeter meter(*base, std::move(*samples), options);
-  if (llvm::Error error = meter.start())
-    return because(std::move(error));
+  plan.samples = meter.numSamples();
   unsigned narrowest = allowFour ? 4 : 8;
   auto candidates = meter.candidates(narrowest);
   if (!candidates)

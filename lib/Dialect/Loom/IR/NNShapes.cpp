@@ -446,9 +446,17 @@ LogicalResult MatMulOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
                           elementType, inferred);
 }
 
+/// Each zero point has the element type of the tensor it shifts.
 static LogicalResult
 checkZeroPoints(Operation *op,
-                ArrayRef<std::tuple<Value, Value, StringRef>> pairs);
+                ArrayRef<std::tuple<Value, Value, StringRef>> pairs) {
+  for (auto [zeroPoint, operand, name] : pairs)
+    if (zeroPoint && getElementTypeOrSelf(zeroPoint.getType()) !=
+                         getElementTypeOrSelf(operand.getType()))
+      return op->emitOpError()
+             << name << " must have the element type of its operand";
+  return success();
+}
 
 LogicalResult
 MatMulIntegerOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
@@ -656,18 +664,6 @@ DynamicQuantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &inferred) {
   inferred.push_back(getX().getType().clone(u8));
   inferred.push_back(RankedTensorType::get({}, Float32Type::get(getContext())));
   inferred.push_back(RankedTensorType::get({}, u8));
-  return success();
-}
-
-/// Each zero point has the element type of the tensor it shifts.
-static LogicalResult
-checkZeroPoints(Operation *op,
-                ArrayRef<std::tuple<Value, Value, StringRef>> pairs) {
-  for (auto [zeroPoint, operand, name] : pairs)
-    if (zeroPoint && getElementTypeOrSelf(zeroPoint.getType()) !=
-                         getElementTypeOrSelf(operand.getType()))
-      return op->emitOpError()
-             << name << " must have the element type of its operand";
   return success();
 }
 
