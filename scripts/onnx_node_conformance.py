@@ -196,6 +196,9 @@ def main():
     parser.add_argument("--ort", action="store_true",
                         help="also compare every passing test's outputs with "
                              "ONNX Runtime's on the same inputs")
+    parser.add_argument("--list-passing", metavar="FILE",
+                        help="write the folders of the passing tests, one "
+                             "per line (scripts/make_gpu_artifacts.py)")
     parser.add_argument("roots", nargs="+")
     args = parser.parse_args()
     LOOMC = args.loomc
@@ -219,6 +222,11 @@ def main():
             folders.append(folder)
     with multiprocessing.Pool(args.jobs) as pool:
         results = pool.map(run_test, folders, chunksize=4)
+    if args.list_passing:
+        with open(args.list_passing, "w") as f:
+            for folder, (_, _, status, _) in zip(folders, results):
+                if status == "pass":
+                    f.write(folder + "\n")
     per_op = collections.defaultdict(lambda: collections.Counter())
     counts = collections.Counter()
     for name, ops, status, detail in results:

@@ -28,22 +28,22 @@ LOOSER = {}
 ABSOLUTE = {"PP-OCRv6_det": 1e-6}
 
 
-def export_torchvision(name, path):
+def export_torchvision(name, path, size=64):
     import torch
     import torchvision
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)(weights=None).eval()
-    torch.onnx.export(model, torch.rand(1, 3, 64, 64), path, opset_version=17,
-                      input_names=["x"], output_names=["y"],
+    torch.onnx.export(model, torch.rand(1, 3, size, size), path,
+                      opset_version=17, input_names=["x"], output_names=["y"],
                       dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
 
 
-def export_bert(path, width=64, layers=2, ffn=128, seq=16, positions=32,
+def bert_module(width=64, layers=2, ffn=128, positions=32,
                 slice_positions=True):
     """A BERT-style encoder: embeddings, post-norm Transformer layers with
-    GELU (exported as Erf) and LayerNormalization (opset 17), dynamic batch,
-    exported at sequence length `seq` (positions sliced to the input's
-    length, or added whole when `slice_positions` is false)."""
+    GELU (exported as Erf) and LayerNormalization (opset 17); positions
+    sliced to the input's length, or added whole when `slice_positions` is
+    false. Seeded: the same weights on every call."""
     import torch
 
     class Encoder(torch.nn.Module):
@@ -65,7 +65,15 @@ def export_bert(path, width=64, layers=2, ffn=128, seq=16, positions=32,
             return self.norm(self.enc(h))
 
     torch.manual_seed(0)
-    model = Encoder().eval()
+    return Encoder().eval()
+
+
+def export_bert(path, width=64, layers=2, ffn=128, seq=16, positions=32,
+                slice_positions=True):
+    """bert_module() exported with a dynamic batch at sequence length
+    `seq`."""
+    import torch
+    model = bert_module(width, layers, ffn, positions, slice_positions)
     torch.onnx.export(model, torch.randint(0, 1000, (1, seq)), path,
                       opset_version=17, input_names=["ids"],
                       output_names=["h"],

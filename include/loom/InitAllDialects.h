@@ -28,6 +28,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferViewFlowOpInterfaceImpl.h"
@@ -92,6 +94,11 @@ inline void registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::vector::registerBufferizableOpInterfaceExternalModels(registry);
   // Vector transfers as subsets: accumulators hoisted out of loops.
   mlir::vector::registerSubsetOpInterfaceExternalModels(registry);
+  // LLVM IR translations of every dialect: the GPU pipeline's
+  // gpu-module-to-binary translates kernels (NVVM) while it runs.
+  mlir::registerAllToLLVMIRTranslations(registry);
+  // What serializes NVVM kernels (#nvvm.target) in gpu-module-to-binary.
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }
 
 /// The dialects the importers and passes build ops of, loaded up front;

@@ -42,4 +42,11 @@ void loom::registerLoomPipelines() {
       "From typed Loom ops to the LLVM dialect for the host CPU: weights as "
       "arguments, linalg, fusion, bufferization, loops, LLVM",
       buildLoomCPUPipeline);
+  PassPipelineRegistration<LoomGPUPipelineOptions>(
+      "loom-gpu-pipeline",
+      "From typed Loom ops to a host module in the LLVM dialect with NVIDIA "
+      "kernels (gpu-arch=sm_90): linalg, fusion, bufferization into "
+      "caller-provided outputs, one kernel per loop nest, device buffers, "
+      "NVVM, gpu-module-to-binary",
+      buildLoomGPUPipeline);
 }

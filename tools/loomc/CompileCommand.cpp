@@ -19,9 +19,11 @@ namespace loomc {
 namespace {
 
 constexpr const char *kCompileUsage =
-    R"(usage: loomc compile MODEL --target=cpu -o libNAME.so [--header NAME.h]
-                     [--input-shape NAME=DIMS ...] [--weights auto|embed|file]
+    R"(usage: loomc compile MODEL [--target=cpu|cuda] -o libNAME.so
+                     [--header NAME.h] [--input-shape NAME=DIMS ...]
+                     [--weights auto|embed|file]
                      [--threads-default K] [--single-thread] [--cpu CPU]
+                     [--gpu-arch sm_NN] [--cuda-toolkit DIR] [--block-size N]
 
 Compiles MODEL ahead of time into a shared library with a small C API
 (create, run, input/output names, dtypes and shapes, last error, destroy;
@@ -36,7 +38,14 @@ computations and compile faster code.
 
 Weights go inside the library, or (--weights=file, and by default above
 256 MiB) into <library stem>.weights beside it, which the library maps into
-memory when a model is created; no weight is copied at load.)";
+memory when a model is created; no weight is copied at load.
+
+--target=cuda compiles for NVIDIA GPUs (docs/GPU.md): one kernel per fused
+loop nest, serialized by ptxas (from --cuda-toolkit, CUDA_HOME or
+/usr/local/cuda) into a fatbin inside the library, with Loom's CUDA runtime.
+The library needs only libc where it runs, and the CUDA driver (libcuda.so.1,
+opened at create, which uploads the weights to the GPU). Shapes must be
+static. The same C API, plus loom_model_run_device (device memory, a stream).)";
 
 /// "x=1x3x224x224" -> "x:1x3x224x224" (loom-infer-shapes' spelling).
 std::optional<std::string> parseInputShape(StringRef text) {
@@ -61,7 +70,8 @@ int runCompile(const std::vector<std::string> &args) {
   po::options_description options("loomc compile options");
   options.add_options()("help,h", "Print this help")(
       "target", po::value<std::string>()->default_value("cpu"),
-      "What to compile for: cpu (this machine's kind of CPU; see --cpu)")(
+      "What to compile for: cpu (this machine's kind of CPU; see --cpu) or "
+      "cuda (NVIDIA GPUs; see --gpu-arch)")(
       "output,o", po::value<std::string>(),
       "The shared library to write, as libNAME.so (required)")(
       "header", po::value<std::string>(),
@@ -89,6 +99,15 @@ int runCompile(const std::vector<std::string> &args) {
       "Compile convolutions as plain loops (slower; for comparison)")(
       "opt-level", po::value<unsigned>()->default_value(3),
       "LLVM optimization level of the generated code, 0-3")(
+      "gpu-arch", po::value<std::string>()->default_value("sm_90"),
+      "With --target=cuda: the GPU architecture the kernels are compiled for "
+      "(sm_80, sm_90, ...); the fatbin also holds PTX, which newer GPUs "
+      "compile when loaded")(
+      "cuda-toolkit", po::value<std::string>(),
+      "With --target=cuda: the CUDA toolkit whose ptxas assembles the kernels "
+      "(default: CUDA_HOME, CUDA_ROOT, then /usr/local/cuda)")(
+      "block-size", po::value<int64_t>()->default_value(256),
+      "With --target=cuda: threads per block, 1..1024")(
       "linker", po::value<std::string>(),
       "The ld.lld to link with (default: the one found when Loom was built, "
       "then ld.lld on PATH)");
@@ -104,11 +123,15 @@ int runCompile(const std::vector<std::string> &args) {
   };
   std::string modelPath = (*vm)["model"].as<std::string>();
   std::string target = (*vm)["target"].as<std::string>();
-  if (target == "cuda")
-    return usage("--target=cuda is not built yet (issue #19); use "
-                 "--target=cpu");
-  if (target != "cpu")
-    return usage("unknown --target '" + target + "' (targets: cpu)");
+  if (target != "cpu" && target != "cuda")
+    return usage("unknown --target '" + target + "' (targets: cpu, cuda)");
+  bool cuda = target == "cuda";
+  for (const char *option : {"cpu", "single-thread", "threads-default"})
+    if (cuda && !vm->find(option)->second.defaulted())
+      return usage(llvm::Twine("--") + option + " is for --target=cpu");
+  for (const char *option : {"gpu-arch", "cuda-toolkit", "block-size"})
+    if (!cuda && vm->count(option) && !vm->find(option)->second.defaulted())
+      return usage(llvm::Twine("--") + option + " is for --target=cuda");
   if (!vm->count("output"))
     return usage("no output library given (-o libNAME.so)");
   std::string output = (*vm)["output"].as<std::string>();
@@ -119,6 +142,21 @@ int runCompile(const std::vector<std::string> &args) {
     return usage("--opt-level must be 0..3");
 
   loom::SharedLibraryOptions compile;
+  if (cuda) {
+    compile.target = loom::CompileTarget::CUDA;
+    compile.gpuArch = (*vm)["gpu-arch"].as<std::string>();
+    if (vm->count("cuda-toolkit"))
+      compile.cudaToolkit = (*vm)["cuda-toolkit"].as<std::string>();
+    compile.gpuBlockSize = (*vm)["block-size"].as<int64_t>();
+    StringRef arch = compile.gpuArch;
+    unsigned version;
+    if (!arch.consume_front("sm_") || arch.getAsInteger(10, version) ||
+        version < 50)
+      return usage("--gpu-arch '" + compile.gpuArch +
+                   "' is not sm_NN (sm_80, sm_90, ...)");
+    if (compile.gpuBlockSize < 1 || compile.gpuBlockSize > 1024)
+      return usage("--block-size must be 1..1024");
+  }
   compile.outputPath = output;
   compile.optLevel = optLevel;
   compile.cpu = (*vm)["cpu"].as<std::string>();
@@ -192,7 +230,8 @@ int runCompile(const std::vector<std::string> &args) {
   progress.done("settled");
 
   compile.progress = [&](StringRef stage) { progress.line(stage); };
-  progress.start("compiling for " + compile.cpu + " CPU");
+  progress.start(cuda ? "compiling for NVIDIA " + compile.gpuArch
+                      : "compiling for " + compile.cpu + " CPU");
   llvm::Expected<loom::SharedLibraryResult> result =
       loom::compileSharedLibrary(module, "", compile);
   if (!result) {

@@ -15,11 +15,13 @@
 
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Runtime/Evaluator.h"
+#include "loom/Target/CPU/SharedLibrary.h"
 #include "loom/Target/ONNX/ONNXTensorFile.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 
 #include <algorithm>
 #include <cmath>
@@ -36,12 +38,16 @@ using loom::runtime::HostTensor;
 constexpr const char *kRunUsage =
     R"(usage: loomc run MODEL --input NAME=FILE [--input NAME=FILE ...]
                  [--output-dir DIR] [--benchmark N] [--threads K]
+                 [--target cpu|cuda] [--gpu-arch sm_NN]
 
 Compiles MODEL for this machine's CPU in memory (Loom's lowering to linalg,
 bufferization, LLVM's JIT for the host CPU) and runs it on the given inputs.
 MODEL may also be a library made by `loomc compile`: it is then opened and
 called through its C API, as a program would (--weights names its side file
 of weights when it is not beside the library).
+With --target=cuda the model is compiled for the GPU as `loomc compile
+--target=cuda` does, into a temporary library that is run through its C API
+(needs an NVIDIA GPU and its driver here).
 Inputs are NumPy .npy files or ONNX TensorProto .pb files (the ONNX test
 data format), matched to the model's inputs by name (or by
 position as 0=FILE, 1=FILE, ...); every input must be given. The model's
@@ -133,7 +139,12 @@ int runRun(const std::vector<std::string> &args) {
       "opt-level", po::value<unsigned>()->default_value(3),
       "LLVM optimization level of the generated code, 0-3")(
       "weights", po::value<std::string>(),
-      "A compiled library's side file of weights (default: beside it)");
+      "A compiled library's side file of weights (default: beside it)")(
+      "target", po::value<std::string>()->default_value("cpu"),
+      "cpu: compile for this CPU in memory; cuda: compile for an NVIDIA GPU "
+      "(a temporary library) and run there")(
+      "gpu-arch", po::value<std::string>()->default_value("sm_90"),
+      "With --target=cuda: the GPU architecture (sm_80, sm_90, ...)");
   addModelOptions(options, "Print progress even when stderr is not a terminal");
   int exitCode = kOk;
   std::optional<po::variables_map> vm =
@@ -146,6 +157,13 @@ int runRun(const std::vector<std::string> &args) {
     llvm::errs() << "loomc run: error: --opt-level must be 0..3\n";
     return kUsage;
   }
+  std::string target = (*vm)["target"].as<std::string>();
+  if (target != "cpu" && target != "cuda") {
+    llvm::errs() << "loomc run: error: unknown --target '" << target
+                 << "' (targets: cpu, cuda)\n";
+    return kUsage;
+  }
+  bool cuda = target == "cuda";
   std::optional<std::string> outputDir;
   if (vm->count("output-dir")) {
     outputDir = (*vm)["output-dir"].as<std::string>();
@@ -183,6 +201,11 @@ int runRun(const std::vector<std::string> &args) {
     return kFailed;
   }
   bool library = isSharedLibrary(modelPath);
+  if (library && cuda) {
+    llvm::errs() << "loomc run: error: --target is for a model; a compiled "
+                    "library runs where it was compiled for\n";
+    return kUsage;
+  }
   if (!library && vm->count("weights")) {
     llvm::errs() << "loomc run: error: --weights is for a compiled library\n";
     return kUsage;
@@ -282,6 +305,50 @@ int runRun(const std::vector<std::string> &args) {
       return kFailed;
     progress.done("specialized");
 
+    if (cuda) {
+      // Compiled as `loomc compile --target=cuda` would, into a temporary
+      // folder, then opened through the C API like any library.
+      llvm::SmallString<128> folder;
+      if (std::error_code error =
+              llvm::sys::fs::createUniqueDirectory("loom-run", folder)) {
+        llvm::errs() << "loomc run: error: cannot create a temporary folder: "
+                     << error.message() << "\n";
+        return kFailed;
+      }
+      llvm::scope_exit cleanup(
+          [&] { llvm::sys::fs::remove_directories(folder); });
+      loom::SharedLibraryOptions gpu;
+      gpu.target = loom::CompileTarget::CUDA;
+      gpu.gpuArch = (*vm)["gpu-arch"].as<std::string>();
+      gpu.name = "model";
+      llvm::SmallString<256> libraryPath(folder);
+      llvm::sys::path::append(libraryPath, "libmodel.so");
+      gpu.outputPath = libraryPath.str().str();
+      gpu.weights = loom::WeightsPlacement::Embed;
+      gpu.optLevel = optLevel;
+      gpu.progress = [&](StringRef stage) { progress.line(stage); };
+      progress.start("compiling for NVIDIA " + gpu.gpuArch);
+      llvm::Expected<loom::SharedLibraryResult> built =
+          loom::compileSharedLibrary(*model.module, "", gpu);
+      if (!built) {
+        llvm::errs() << modelPath
+                     << ": error: " << llvm::toString(built.takeError())
+                     << "\n";
+        return kFailed;
+      }
+      progress.done("compiled");
+      llvm::Expected<std::unique_ptr<LibraryModel>> opened =
+          LibraryModel::open(libraryPath, "");
+      if (!opened) {
+        llvm::errs() << modelPath
+                     << ": error: " << llvm::toString(opened.takeError())
+                     << "\n";
+        return kFailed;
+      }
+      compiledLibrary = std::move(*opened);
+    }
+  }
+  if (!library && !cuda) {
     loom::runtime::CompileOptions compileOptions;
     compileOptions.optLevel = optLevel;
     compileOptions.vectorizeConvs = !(*vm)["no-vectorize"].as<bool>();

@@ -147,4 +147,31 @@ def LoomHoistVectorTransfers : Pass<"loom-hoist-vector-transfers", "::mlir::func
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
+def LoomMapToGPU : Pass<"loom-map-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Turn a bufferized function into GPU kernel launches and device buffers";
+  let description = [{
+    After bufferization, on a host function: every `memref.copy` becomes a
+    `linalg.copy`; every linalg op becomes parallel loops (reductions stay
+    sequential inside each thread); each outermost `scf.parallel` becomes one
+    `gpu.launch` over its iterations linearized (`block-size` threads per
+    block, as many blocks as needed, one thread per iteration, guarded),
+    named after the ONNX node it computes (`k3_Conv_0`), so that a failing
+    kernel names its node. An op with no loops (a 0-D result) becomes a
+    one-thread launch. Buffers that a kernel touches are allocated on the
+    device (`gpu.alloc`, `gpu.dealloc`). The host keeps only allocation,
+    views and launches: any load or store left on the host is an error that
+    names its node. `gpu-kernel-outlining` then moves the kernels into a
+    `gpu.module`.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -100,6 +100,64 @@ struct LoomCPUPipelineOptions
 void buildLoomCPUPipeline(mlir::OpPassManager &pm,
                           const LoomCPUPipelineOptions &options);
 
+/// How `buildLoomGPUPipeline` compiles (`--loom-gpu-pipeline`).
+struct LoomGPUPipelineOptions
+    : public mlir::PassPipelineOptions<LoomGPUPipelineOptions> {
+  Option<std::string> gpuArch{
+      *this, "gpu-arch",
+      llvm::cl::desc("The NVIDIA architecture to compile kernels for (sm_80, "
+                     "sm_90, ...)"),
+      llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features (sm_90 needs PTX 8.0: +ptx80)"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: fatbin (PTX and "
+                     "cubin, needs ptxas and fatbinary), bin (cubin, needs "
+                     "ptxas), isa (PTX text only), llvm (LLVM IR)"),
+      llvm::cl::init("fatbin")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("The CUDA toolkit (ptxas, libdevice); empty: CUDA_HOME, "
+                     "CUDA_ROOT, then /usr/local/cuda"),
+      llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block (1..1024)"),
+                            llvm::cl::init(256)};
+  Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("LLVM optimization level of the kernels, 0-3"),
+      llvm::cl::init(3)};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Fuse elementwise producers into their "
+                                   "consumers (linalg-fuse-elementwise-ops)"),
+                    llvm::cl::init(true)};
+  Option<bool> serialize{
+      *this, "serialize",
+      llvm::cl::desc("Lower the host to LLVM and serialize the kernels "
+                     "(gpu-to-llvm, gpu-module-to-binary); false stops "
+                     "with the kernels in gpu.module, in the NVVM dialect"),
+      llvm::cl::init(true)};
+};
+
+/// From typed Loom ops to a host module in the LLVM dialect whose kernels
+/// are a `gpu.binary` for NVIDIA GPUs: weights bound to arguments, the
+/// Loom-to-linalg lowering and elementwise fusion (shared with the CPU
+/// pipeline), bufferization with results written into caller-provided
+/// buffers (the function returns nothing; its outputs are its last
+/// arguments), one kernel per loop nest (loom-map-to-gpu), device buffers,
+/// kernel outlining, NVVM, and serialisation. The host code calls the
+/// `mgpu*` functions that Loom's CUDA runtime (lib/Runtime/AOT) implements
+/// on the CUDA driver API.
+void buildLoomGPUPipeline(mlir::OpPassManager &pm,
+                          const LoomGPUPipelineOptions &options);
+
+/// The CUDA toolkit folder `given` names, else CUDA_HOME, CUDA_ROOT,
+/// /usr/local/cuda; "" when none has bin/ptxas.
+std::string findCUDAToolkit(llvm::StringRef given = "");
+
 /// Registers every named pipeline above with the pass registry.
 void registerLoomPipelines();
 

@@ -5,6 +5,14 @@
  * it, memory-mapped, never copied) and this API. It needs only libc, libm
  * and, when compiled for several threads, LLVM's OpenMP runtime libomp.so.5.
  *
+ * A library made with --target=cuda runs the model on an NVIDIA GPU: its
+ * kernels are embedded (a fatbin), it needs only libc where it is linked,
+ * and opens the CUDA driver (libcuda.so.1) when a model is created, which
+ * uploads the weights to the GPU once (LOOM_CUDA_DEVICE picks the GPU, 0 by
+ * default). loom_model_run takes and returns host memory (copied to and
+ * from the GPU, synchronously); loom_model_run_device takes device memory
+ * and a CUDA stream and only enqueues the work.
+ *
  *   loom_model *model = NAME_create(NULL);       // NULL: see loom_last_error()
  *   loom_tensor in = {.data = pixels, .bytes = sizeof pixels,
  *                     .dtype = LOOM_FLOAT32, .rank = 4,
@@ -106,12 +114,25 @@ int loom_model_output(const loom_model *model, int index, const char **name,
 int loom_model_run(loom_model *model, const loom_tensor *inputs,
                    int num_inputs, loom_tensor *outputs, int num_outputs);
 
+/* CUDA libraries: runs the model on `stream` (a CUstream; NULL: the legacy
+ * default stream) with inputs and outputs in device memory (data holds a
+ * CUdeviceptr). An output with data NULL gets device memory (owned = 2;
+ * loom_tensor_free frees it). Returns once the work is enqueued: the outputs
+ * are ready when the stream is. Returns -1 with loom_last_error() naming the
+ * kernel (k<N>_<ONNX node>) when a launch fails; a fault inside a kernel
+ * shows when the stream is synchronized (LOOM_CUDA_SYNC=1 synchronizes
+ * after every kernel, to name it). A CPU library fails with a message. */
+int loom_model_run_device(loom_model *model, const loom_tensor *inputs,
+                          int num_inputs, loom_tensor *outputs,
+                          int num_outputs, void *stream);
+
 /* The threads later runs use (0: the default the library was compiled with,
  * or all cores; OMP_NUM_THREADS is honoured). Returns 0, or -1 for a
  * negative count. A library compiled for one thread ignores it. */
 int loom_model_set_threads(loom_model *model, int threads);
 
-/* Frees an output loom_model_run allocated (owned = 1); else does nothing. */
+/* Frees an output loom_model_run allocated (owned = 1), or device memory
+ * loom_model_run_device allocated (owned = 2); else does nothing. */
 void loom_tensor_free(loom_tensor *tensor);
 
 /* Bytes per element of a dtype (0 for an unknown one), and its name. */

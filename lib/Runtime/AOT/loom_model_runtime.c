@@ -89,7 +89,19 @@ struct loom_model {
   void *mapping; /* the side file's mapping, or NULL */
   size_t mapping_size;
   size_t descriptor_words, result_words;
+#ifdef LOOM_RUNTIME_CUDA
+  int device;                   /* the CUDA device ordinal */
+  void *context;                /* its primary context */
+  unsigned long long device_weights; /* the weights, uploaded at create */
+#endif
 };
+
+#ifdef LOOM_RUNTIME_CUDA
+/* In loom_cuda_runtime.inc. */
+static void cuda_release(loom_model *model);
+static int cuda_prepare(loom_model *model);
+static void cuda_free_device(void *pointer);
+#endif
 
 static __thread char last_error[1024];
 
@@ -232,6 +244,9 @@ LOOM_EXPORT void loom_model_destroy(loom_model *model) {
   free(model->name);
   if (model->mapping)
     munmap(model->mapping, model->mapping_size);
+#ifdef LOOM_RUNTIME_CUDA
+  cuda_release(model);
+#endif
   model->magic = 0;
   free(model);
 }
@@ -379,6 +394,12 @@ loom_model *loom_rt_create(const loom_rt_library *library,
     model->descriptor_words += 3 + 2 * (size_t)model->args[i].rank;
   for (int i = 0; i < model->num_outputs; ++i)
     model->result_words += 3 + 2 * (size_t)model->outputs[i].rank;
+#ifdef LOOM_RUNTIME_CUDA
+  if (cuda_prepare(model) != 0) {
+    loom_model_destroy(model);
+    return NULL;
+  }
+#endif
   return model;
 }
 
@@ -444,12 +465,18 @@ LOOM_EXPORT int loom_model_set_threads(loom_model *model, int threads) {
 LOOM_EXPORT void loom_tensor_free(loom_tensor *tensor) {
   if (!tensor || !tensor->owned)
     return;
-  free(tensor->data);
+#ifdef LOOM_RUNTIME_CUDA
+  if (tensor->owned == 2)
+    cuda_free_device(tensor->data);
+  else
+#endif
+    free(tensor->data);
   tensor->data = NULL;
   tensor->bytes = 0;
   tensor->owned = 0;
 }
 
+#ifndef LOOM_RUNTIME_CUDA
 /*--- copying strided results --------------------------------------------*/
 
 static void copy_strided(char *dst, const int64_t *dst_strides,
@@ -496,6 +523,8 @@ void memrefCopy(int64_t element_bytes, void *source_, void *target_) {
                (size_t)element_bytes);
 }
 
+#endif /* !LOOM_RUNTIME_CUDA */
+
 /*--- running -------------------------------------------------------------*/
 
 /* Elements of a shape, or -1 on overflow or a negative dimension. */
@@ -539,6 +568,21 @@ static int check_input(const loom_rt_tensor *want, const loom_tensor *given) {
   if (!given->data && needed > 0)
     return fail("loom: input '%s': no data", want->name);
   return 0;
+}
+
+#ifdef LOOM_RUNTIME_CUDA
+#include "loom_cuda_runtime.inc"
+#else
+LOOM_EXPORT int loom_model_run_device(loom_model *model,
+                                      const loom_tensor *inputs,
+                                      int num_inputs, loom_tensor *outputs,
+                                      int num_outputs, void *stream) {
+  (void)inputs, (void)num_inputs, (void)outputs, (void)num_outputs,
+      (void)stream;
+  if (check_model(model))
+    return -1;
+  return fail("loom: this library was compiled for the CPU (loomc compile "
+              "--target=cpu); device runs need --target=cuda");
 }
 
 LOOM_EXPORT int loom_model_run(loom_model *model, const loom_tensor *inputs,
@@ -671,3 +715,4 @@ LOOM_EXPORT int loom_model_run(loom_model *model, const loom_tensor *inputs,
   free(packed);
   return status;
 }
+#endif /* !LOOM_RUNTIME_CUDA */

@@ -18,10 +18,15 @@
 
 #include "loom/Target/CPU/SharedLibrary.h"
 
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Pipelines/Pipelines.h"
 #include "loom/Support/FileOutput.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -54,6 +59,7 @@ namespace {
 
 #include "LoomModelAPIHeader.inc"
 #include "LoomModelRuntimeObject.inc"
+#include "LoomModelCUDARuntimeObject.inc"
 
 constexpr uint32_t kABIVersion = 1;
 constexpr uint64_t kWeightAlignment = 64;
@@ -135,7 +141,8 @@ llvm::GlobalVariable *addBytes(llvm::Module &module, StringRef name,
 /// and `loom_model_create`.
 void addLibrary(llvm::Module &module, StringRef cName, llvm::Function *entry,
                 llvm::GlobalVariable *description, uint64_t descriptionBytes,
-                llvm::GlobalVariable *weights, uint64_t weightsBytes) {
+                llvm::GlobalVariable *weights, uint64_t weightsBytes,
+                uint32_t reserved) {
   llvm::LLVMContext &context = module.getContext();
   auto *pointer = llvm::PointerType::getUnqual(context);
   auto *i32 = llvm::Type::getInt32Ty(context);
@@ -143,7 +150,7 @@ void addLibrary(llvm::Module &module, StringRef cName, llvm::Function *entry,
   auto *libraryType = llvm::StructType::get(
       context, {i32, i32, pointer, i64, pointer, pointer, i64});
   llvm::Constant *fields[] = {llvm::ConstantInt::get(i32, kABIVersion),
-                              llvm::ConstantInt::get(i32, 0),
+                              llvm::ConstantInt::get(i32, reserved),
                               description,
                               llvm::ConstantInt::get(i64, descriptionBytes),
                               entry,
@@ -249,6 +256,55 @@ llvm::Error writeTemp(llvm::sys::fs::TempFile &file,
   return llvm::Error::success();
 }
 
+/// The GPU pipeline on the bound function: static shapes checked first,
+/// then kernels serialized for `options.gpuArch` into the module.
+llvm::Error lowerForCUDA(BoundFunction &bound,
+                         const SharedLibraryOptions &options,
+                         uint32_t &smVersion) {
+  StringRef arch = options.gpuArch;
+  if (!arch.consume_front("sm_") || arch.getAsInteger(10, smVersion) ||
+      smVersion < 50)
+    return makeError("GPU architecture '" + options.gpuArch +
+                     "' is not sm_NN (sm_80, sm_90, ...)");
+  for (auto [what, list] : {std::pair{"input", &bound.inputs},
+                            std::pair{"output", &bound.outputs}})
+    for (const TensorSignature &tensor : *list)
+      if (llvm::any_of(tensor.shape, ShapedType::isDynamic))
+        return makeError(llvm::formatv(
+            "{0} '{1}' has a dynamic shape [{2}]; the CUDA target needs "
+            "static shapes (fix them with --input-shape {1}=...)",
+            what, tensor.name, runtime::describeShape(tensor.shape)));
+  std::string toolkit = findCUDAToolkit(options.cudaToolkit);
+  if (toolkit.empty())
+    return makeError(
+        options.cudaToolkit.empty()
+            ? "no CUDA toolkit found (ptxas, for the kernels' cubin): set "
+              "CUDA_HOME or give --cuda-toolkit"
+            : "'" + options.cudaToolkit + "' holds no bin/ptxas");
+  if (options.progress)
+    options.progress("lowering to GPU kernels and host code (linalg, "
+                     "bufferization, NVVM, ptxas for " +
+                     options.gpuArch + ")");
+  PassManager pm(bound.module->getContext());
+  LoomGPUPipelineOptions pipeline;
+  pipeline.gpuArch = options.gpuArch;
+  // PTX 8.0 is what sm_90 needs and what CUDA 12+ ptxas reads; older
+  // architectures take it too.
+  pipeline.features = "+ptx80";
+  pipeline.toolkit = toolkit;
+  pipeline.blockSize = options.gpuBlockSize;
+  pipeline.optLevel = std::min(options.optLevel, 3u);
+  pipeline.fuse = options.lowering.fuse;
+  buildLoomGPUPipeline(pm, pipeline);
+  if (failed(pm.run(*bound.module)))
+    return makeError("the model could not be compiled for the GPU (see the "
+                     "errors above)");
+  for (auto weight :
+       llvm::make_early_inc_range(bound.module->getOps<loom::WeightOp>()))
+    weight.erase();
+  return llvm::Error::success();
+}
+
 } // namespace
 
 StringRef getModelAPIHeader() {
@@ -340,16 +396,25 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
   description.u64(id);
   description.str(weightsFile);
 
-  progress("lowering to LLVM (linalg, bufferization, loops)");
-  if (llvm::Error error =
-          runtime::lowerToLLVMDialect(*bound->module, options.lowering))
-    return std::move(error);
+  bool cuda = options.target == CompileTarget::CUDA;
+  uint32_t smVersion = 0;
+  if (cuda) {
+    if (llvm::Error error = lowerForCUDA(*bound, options, smVersion))
+      return std::move(error);
+  } else {
+    progress("lowering to LLVM (linalg, bufferization, loops)");
+    if (llvm::Error error =
+            runtime::lowerToLLVMDialect(*bound->module, options.lowering))
+      return std::move(error);
+  }
 
   progress("generating machine code");
   MLIRContext *context = module.getContext();
   registerBuiltinDialectTranslation(*context);
   registerLLVMDialectTranslation(*context);
   registerOpenMPDialectTranslation(*context);
+  registerGPUDialectTranslation(*context);
+  registerNVVMDialectTranslation(*context);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*bound->module, llvmContext, options.name);
@@ -368,8 +433,9 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
   for (llvm::Function &defined : *llvmModule)
     if (!defined.isDeclaration())
       defined.setLinkage(llvm::GlobalValue::InternalLinkage);
+  // (Not llvm.global_ctors: the CUDA kernels' loader is one.)
   for (llvm::GlobalVariable &global : llvmModule->globals())
-    if (!global.isDeclaration())
+    if (!global.isDeclaration() && !global.getName().starts_with("llvm."))
       global.setLinkage(llvm::GlobalValue::InternalLinkage);
   llvm::Function *entry = addPackedEntry(*llvmModule, function);
   llvm::GlobalVariable *descriptionGlobal =
@@ -385,7 +451,8 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
         addBytes(*llvmModule, "loom_weights", blob, kWeightAlignment);
   }
   addLibrary(*llvmModule, options.name, entry, descriptionGlobal,
-             description.bytes.size(), weightsGlobal, embed ? weightsBytes : 0);
+             description.bytes.size(), weightsGlobal, embed ? weightsBytes : 0,
+             smVersion);
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))
     return makeError("the generated LLVM IR is invalid");
   auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
@@ -415,8 +482,13 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
     llvm::raw_fd_ostream runtimeOs(runtimePath, error);
     if (error)
       return makeError(runtimePath + ": " + error.message());
-    runtimeOs.write(reinterpret_cast<const char *>(kLoomModelRuntimeObject),
-                    sizeof(kLoomModelRuntimeObject));
+    if (cuda)
+      runtimeOs.write(
+          reinterpret_cast<const char *>(kLoomModelCUDARuntimeObject),
+          sizeof(kLoomModelCUDARuntimeObject));
+    else
+      runtimeOs.write(reinterpret_cast<const char *>(kLoomModelRuntimeObject),
+                      sizeof(kLoomModelRuntimeObject));
   }
 
   progress("linking");
@@ -457,7 +529,7 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
     if (llvm::sys::fs::is_directory(dir))
       arguments.push_back(std::string("-L") + dir);
   arguments.push_back("--as-needed");
-  if (options.lowering.parallel) {
+  if (options.lowering.parallel && !cuda) {
 #ifdef LOOM_OPENMP_LIBRARY
     arguments.push_back(LOOM_OPENMP_LIBRARY);
 #else
@@ -465,7 +537,9 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
                      "for one thread");
 #endif
   }
-  arguments.insert(arguments.end(), {"-lm", "-lc"});
+  if (!cuda)
+    arguments.push_back("-lm");
+  arguments.push_back("-lc");
   if (llvm::Error error = link(*linker, arguments, folder))
     return std::move(error);
 

@@ -33,7 +33,23 @@ enum class WeightsPlacement {
   File,
 };
 
+/// What the library's code runs on.
+enum class CompileTarget {
+  /// The host's kind of CPU (buildLoomCPUPipeline, OpenMP threads).
+  CPU,
+  /// NVIDIA GPUs (buildLoomGPUPipeline): kernels in an embedded fatbin,
+  /// host code calling Loom's CUDA runtime, which opens libcuda.so.1 at run
+  /// time. Needs static shapes.
+  CUDA,
+};
+
 struct SharedLibraryOptions {
+  CompileTarget target = CompileTarget::CPU;
+  /// With CUDA: the architecture (sm_90), the toolkit (ptxas; empty: found
+  /// as findCUDAToolkit does), threads per block.
+  std::string gpuArch = "sm_90";
+  std::string cudaToolkit;
+  int64_t gpuBlockSize = 256;
   /// The C name of the model: the library exports `<name>_create`.
   std::string name;
   /// The library to write (`libNAME.so`).

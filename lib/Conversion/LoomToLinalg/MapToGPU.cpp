@@ -1,0 +1,322 @@
+//===- MapToGPU.cpp - bufferized linalg to GPU launches and device buffers ===//
+//
+// The GPU pipeline's mapping step, on buffers:
+//   1. memref.copy -> linalg.copy (a copy is a kernel like any other);
+//   2. each linalg op -> scf.parallel over its parallel loops, with the
+//      reductions as scf.for inside (linalg's own lowering); an op without
+//      loops is first wrapped in a one-iteration scf.parallel;
+//   3. each outermost scf.parallel -> one gpu.launch: the iterations are
+//      linearized, one thread each, `block-size` threads per block, with a
+//      bounds guard; the kernel is named after its ONNX node, and every
+//      kernel goes into one gpu.module, `loom_kernels` (one binary to load);
+//   4. every buffer a kernel touches is allocated on the device.
+// What remains on the host is allocation, views, and launches; a load or a
+// store left there would read device memory from the CPU, and is refused
+// with the node it came from.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Utils/GPUUtils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMMAPTOGPU
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace {
+
+/// The first ONNX node name in `loc` ("" if none).
+StringRef findNodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().strref();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (StringRef name = findNodeName(inner); !name.empty())
+        return name;
+  if (auto callSite = dyn_cast<CallSiteLoc>(loc))
+    return findNodeName(callSite.getCallee());
+  return "";
+}
+
+/// "k<index>_<node>" with the node's name made a C identifier.
+std::string kernelName(unsigned index, StringRef node) {
+  std::string name = "k" + std::to_string(index);
+  if (!node.empty()) {
+    name += '_';
+    for (char c : node.take_front(48))
+      name += llvm::isAlnum(c) ? c : '_';
+  }
+  return name;
+}
+
+/// The buffer a view (subview, reshape, cast...) of `value` comes from.
+Value rootBuffer(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
+      value = view.getViewSource();
+      continue;
+    }
+    if (auto metadata = dyn_cast<memref::ExtractStridedMetadataOp>(def)) {
+      value = metadata.getSource();
+      continue;
+    }
+    break;
+  }
+  return value;
+}
+
+struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
+  using LoomMapToGPUBase::LoomMapToGPUBase;
+
+  void runOnOperation() override {
+    func::FuncOp function = getOperation();
+    if (function.isExternal())
+      return;
+    if (blockSize < 1 || blockSize > 1024) {
+      function.emitError("loom-map-to-gpu: block-size must be 1..1024");
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+
+    // 1. Copies become linalg.copy.
+    SmallVector<memref::CopyOp> copies;
+    function.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      rewriter.setInsertionPoint(copy);
+      rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
+                                                  copy.getTarget());
+    }
+
+    // 2. Linalg ops become parallel loops; those without loops first get a
+    // one-iteration loop around them.
+    SmallVector<linalg::LinalgOp> linalgOps;
+    function.walk([&](linalg::LinalgOp op) { linalgOps.push_back(op); });
+    for (linalg::LinalgOp op : linalgOps) {
+      if (!op.hasPureBufferSemantics()) {
+        op->emitError("loom-map-to-gpu: ")
+            << op->getName() << " is not on buffers (bufferize first)";
+        return signalPassFailure();
+      }
+      Location loc = op.getLoc();
+      if (op.getNumLoops() == 0 &&
+          !op->getParentOfType<scf::ParallelOp>()) {
+        rewriter.setInsertionPoint(op);
+        Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+        Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+        auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
+                                            ValueRange{one}, ValueRange{one});
+        rewriter.moveOpBefore(op, loop.getBody()->getTerminator());
+      }
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {
+        op->emitError("loom-map-to-gpu: cannot lower ")
+            << op->getName() << " to loops";
+        return signalPassFailure();
+      }
+      rewriter.eraseOp(op);
+    }
+
+    // 3. Outermost parallel loops become launches.
+    SmallVector<scf::ParallelOp> loops;
+    function.walk([&](scf::ParallelOp loop) {
+      if (!loop->getParentOfType<scf::ParallelOp>() &&
+          !loop->getParentOfType<gpu::LaunchOp>())
+        loops.push_back(loop);
+    });
+    unsigned index = 0;
+    for (scf::ParallelOp loop : loops)
+      if (failed(launch(rewriter, loop, index++)))
+        return signalPassFailure();
+
+    // 4. Device buffers, and nothing left on the host that reads them.
+    if (failed(placeBuffers(rewriter, function)))
+      return signalPassFailure();
+  }
+
+  LogicalResult launch(IRRewriter &rewriter, scf::ParallelOp loop,
+                       unsigned index) {
+    if (loop.getNumResults() != 0)
+      return loop.emitError("loom-map-to-gpu: a parallel loop with reductions "
+                            "is not supported");
+    Location loc = loop.getLoc();
+    rewriter.setInsertionPoint(loop);
+    // Trip counts, their product, and the grid.
+    // Static trip counts become constants (the kernel's index arithmetic
+    // then divides by constants); dynamic ones are computed on the host.
+    SmallVector<Value> counts;
+    std::optional<int64_t> staticTotal = 1;
+    Value total = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (auto [lower, upper, step] :
+         llvm::zip(loop.getLowerBound(), loop.getUpperBound(),
+                   loop.getStep())) {
+      std::optional<int64_t> lo = getConstantIntValue(lower),
+                             hi = getConstantIntValue(upper),
+                             by = getConstantIntValue(step);
+      Value count;
+      if (lo && hi && by && *by > 0) {
+        int64_t trips = *hi > *lo ? (*hi - *lo + *by - 1) / *by : 0;
+        count = arith::ConstantIndexOp::create(rewriter, loc, trips);
+        if (staticTotal)
+          staticTotal = *staticTotal * trips;
+      } else {
+        Value span = arith::SubIOp::create(rewriter, loc, upper, lower);
+        count = arith::CeilDivUIOp::create(rewriter, loc, span, step);
+        staticTotal = std::nullopt;
+      }
+      counts.push_back(count);
+      total = arith::MulIOp::create(rewriter, loc, total, count);
+    }
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value threads, blocks;
+    if (staticTotal) {
+      int64_t threadCount = std::max<int64_t>(
+          1, std::min<int64_t>(*staticTotal, blockSize));
+      total = arith::ConstantIndexOp::create(rewriter, loc, *staticTotal);
+      threads = arith::ConstantIndexOp::create(rewriter, loc, threadCount);
+      blocks = arith::ConstantIndexOp::create(
+          rewriter, loc,
+          std::max<int64_t>(1, (*staticTotal + threadCount - 1) / threadCount));
+    } else {
+      Value block = arith::ConstantIndexOp::create(rewriter, loc, blockSize);
+      threads = arith::MinUIOp::create(rewriter, loc, total, block);
+      threads = arith::MaxUIOp::create(rewriter, loc, threads, one);
+      blocks = arith::CeilDivUIOp::create(rewriter, loc, total, threads);
+      blocks = arith::MaxUIOp::create(rewriter, loc, blocks, one);
+    }
+
+    std::string name = kernelName(index, findNodeName(loc));
+    auto launchOp = gpu::LaunchOp::create(
+        rewriter, loc, blocks, one, one, threads, one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/{}, /*workgroupAttributions=*/{},
+        /*privateAttributions=*/{}, nullptr, nullptr, nullptr,
+        FlatSymbolRefAttr::get(rewriter.getContext(), "loom_kernels"),
+        FlatSymbolRefAttr::get(rewriter.getContext(), name));
+    Block &body = launchOp.getBody().front();
+    rewriter.setInsertionPointToStart(&body);
+    gpu::KernelDim3 blockIds = launchOp.getBlockIds();
+    gpu::KernelDim3 threadIds = launchOp.getThreadIds();
+    gpu::KernelDim3 blockSizes = launchOp.getBlockSize();
+    Value linear = arith::MulIOp::create(rewriter, loc, blockIds.x,
+                                         blockSizes.x);
+    linear = arith::AddIOp::create(rewriter, loc, linear, threadIds.x);
+    Value inside = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ult,
+                                         linear, total);
+    auto guard = scf::IfOp::create(rewriter, loc, inside, false);
+    rewriter.setInsertionPointToStart(&guard.getThenRegion().front());
+    // Delinearize, innermost dimension fastest (neighbouring threads walk
+    // contiguous memory).
+    IRMapping mapping;
+    Value rest = linear;
+    SmallVector<Value> ivs(counts.size());
+    for (int64_t d = counts.size() - 1; d >= 0; --d) {
+      Value position = d == 0 ? rest
+                              : arith::RemUIOp::create(rewriter, loc, rest,
+                                                       counts[d]);
+      if (d > 0)
+        rest = arith::DivUIOp::create(rewriter, loc, rest, counts[d]);
+      Value scaled =
+          arith::MulIOp::create(rewriter, loc, position, loop.getStep()[d]);
+      ivs[d] =
+          arith::AddIOp::create(rewriter, loc, loop.getLowerBound()[d], scaled);
+    }
+    for (auto [iv, value] : llvm::zip(loop.getInductionVars(), ivs))
+      mapping.map(iv, value);
+    for (Operation &op : loop.getBody()->without_terminator())
+      rewriter.clone(op, mapping);
+    rewriter.setInsertionPointToEnd(&body);
+    gpu::TerminatorOp::create(rewriter, loc);
+    rewriter.eraseOp(loop);
+    // Constants the body uses are copied in: known to the kernel's
+    // compiler, not passed as arguments.
+    return sinkOperationsIntoLaunchOp(
+        launchOp, [](Operation *op) { return isa<arith::ConstantOp>(op); });
+  }
+
+  LogicalResult placeBuffers(IRRewriter &rewriter, func::FuncOp function) {
+    // Buffers a kernel uses (through any view).
+    DenseSet<Value> onDevice;
+    function.walk([&](gpu::LaunchOp launchOp) {
+      launchOp.getBody().walk([&](Operation *op) {
+        for (Value operand : op->getOperands())
+          if (isa<MemRefType>(operand.getType()) &&
+              !launchOp.getBody().isAncestor(operand.getParentRegion()))
+            onDevice.insert(rootBuffer(operand));
+      });
+    });
+    // Nothing on the host may read or write them (a function argument is
+    // device memory too: the runtime passes device pointers).
+    WalkResult walk = function.walk([&](Operation *op) {
+      if (op->getParentOfType<gpu::LaunchOp>())
+        return WalkResult::skip();
+      Value touched;
+      if (auto load = dyn_cast<memref::LoadOp>(op))
+        touched = load.getMemRef();
+      else if (auto store = dyn_cast<memref::StoreOp>(op))
+        touched = store.getMemRef();
+      if (!touched)
+        return WalkResult::advance();
+      Value root = rootBuffer(touched);
+      if (onDevice.contains(root) || isa<BlockArgument>(root)) {
+        StringRef node = findNodeName(op->getLoc());
+        op->emitError("loom-map-to-gpu: the host would read or write device "
+                      "memory here")
+            << (node.empty() ? std::string()
+                             : " (node '" + node.str() + "')");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+
+    SmallVector<memref::AllocOp> allocs;
+    function.walk([&](memref::AllocOp alloc) {
+      if (onDevice.contains(alloc.getResult()))
+        allocs.push_back(alloc);
+    });
+    for (memref::AllocOp alloc : allocs) {
+      if (!alloc.getType().getLayout().isIdentity())
+        return alloc.emitError("loom-map-to-gpu: a device buffer needs an "
+                               "identity layout");
+      rewriter.setInsertionPoint(alloc);
+      auto deviceAlloc = gpu::AllocOp::create(
+          rewriter, alloc.getLoc(), alloc.getType(), /*asyncToken=*/nullptr,
+          /*asyncDependencies=*/{}, alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), /*hostShared=*/false);
+      rewriter.replaceOp(alloc, deviceAlloc.getMemref());
+    }
+    SmallVector<memref::DeallocOp> deallocs;
+    function.walk([&](memref::DeallocOp dealloc) {
+      Value root = rootBuffer(dealloc.getMemref());
+      if (root.getDefiningOp<gpu::AllocOp>())
+        deallocs.push_back(dealloc);
+    });
+    for (memref::DeallocOp dealloc : deallocs) {
+      rewriter.setInsertionPoint(dealloc);
+      gpu::DeallocOp::create(rewriter, dealloc.getLoc(), /*asyncToken=*/Type(),
+                             /*asyncDependencies=*/ValueRange{},
+                             dealloc.getMemref());
+      rewriter.eraseOp(dealloc);
+    }
+    return success();
+  }
+};
+
+} // namespace

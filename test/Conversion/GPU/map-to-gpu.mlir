@@ -1,0 +1,76 @@
+// RUN: loom-opt %s --split-input-file --loom-map-to-gpu --verify-diagnostics | FileCheck %s
+// RUN: loom-opt %s --split-input-file --loom-map-to-gpu="block-size=128" --verify-diagnostics | FileCheck %s --check-prefix=B128
+// RUN: not loom-opt %s --split-input-file --loom-map-to-gpu="block-size=2048" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// One launch per linalg op, named after its ONNX node, its iterations
+// linearized over blocks of 256 threads with a bounds guard, innermost
+// dimension fastest; the temporary goes to the device.
+// CHECK-LABEL: func.func @relu_then_copy
+// CHECK: %[[T:.*]] = gpu.alloc () : memref<4x100xf32>
+// CHECK: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: arith.minui %[[TOTAL:.*]], %[[C256]]
+// CHECK: gpu.launch blocks{{.*}} module(@loom_kernels) function(@k0_relu_1) {
+// CHECK: %[[ID:.*]] = arith.addi
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[ID]], %[[TOTAL]]
+// CHECK: scf.if %[[IN]]
+// CHECK: arith.remui %[[ID]]
+// CHECK: arith.divui %[[ID]]
+// CHECK: arith.maximumf
+// CHECK: gpu.terminator
+// A copy into the output is a kernel too.
+// CHECK: gpu.launch blocks{{.*}} function(@k1_copy_out) {
+// CHECK: gpu.dealloc %[[T]]
+// CHECK-NOT: memref.copy
+// B128: arith.constant 128 : index
+// BAD: loom-map-to-gpu: block-size must be 1..1024
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @relu_then_copy(%x: memref<4x100xf32>, %out: memref<4x100xf32>) {
+  %t = memref.alloc() : memref<4x100xf32>
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<4x100xf32>) outs(%t : memref<4x100xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %r = arith.maximumf %a, %zero : f32
+    linalg.yield %r : f32
+  } loc("relu/1")
+  memref.copy %t, %out : memref<4x100xf32> to memref<4x100xf32> loc("copy out")
+  memref.dealloc %t : memref<4x100xf32>
+  return
+}
+
+// -----
+
+// A reduction stays a sequential loop inside each thread; an op without
+// loops (a 0-D result) runs as one thread.
+// CHECK-LABEL: func.func @sum_then_scale
+// CHECK: gpu.launch {{.*}} function(@k0_sum) {
+// CHECK: scf.for
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:.*]], {{.*}}) threads({{.*}}) in (%{{.*}} = %[[ONE]], {{.*}} function(@k1_scale) {
+func.func @sum_then_scale(%x: memref<8x32xf32>, %s: memref<f32>, %out: memref<8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8x32xf32>) outs(%out : memref<8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %a, %acc : f32
+    linalg.yield %r : f32
+  } loc("sum")
+  linalg.generic {indexing_maps = [affine_map<() -> ()>], iterator_types = []}
+      outs(%s : memref<f32>) {
+  ^bb0(%a: f32):
+    %two = arith.constant 2.0 : f32
+    %r = arith.mulf %a, %two : f32
+    linalg.yield %r : f32
+  } loc("scale")
+  return
+}
+
+// -----
+
+// The host may not touch device memory.
+func.func @host_read(%x: memref<4xf32>, %out: memref<4xf32>) -> f32 {
+  linalg.copy ins(%x : memref<4xf32>) outs(%out : memref<4xf32>)
+  %c0 = arith.constant 0 : index
+  // expected-error @+1 {{loom-map-to-gpu: the host would read or write device memory here}}
+  %v = memref.load %out[%c0] : memref<4xf32>
+  return %v : f32
+}
