@@ -61,6 +61,23 @@ if getattr(config, "loom_torchscript", "OFF") in ("ON", "1", "TRUE"):
 else:
     lit_config.note("this build has no TorchScript import (libtorch missing or "
                     "LOOM_ENABLE_TORCHSCRIPT=OFF): its tests are UNSUPPORTED")
+# The CUDA target needs ptxas (the CUDA toolkit) to build; running its
+# libraries needs a GPU, which CI never has.
+cuda_home = next((d for d in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_ROOT"),
+                              "/usr/local/cuda")
+                  if d and os.access(os.path.join(d, "bin", "ptxas"), os.X_OK)), None)
+if cuda_home:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", os.path.join(cuda_home, "bin", "ptxas")))
+else:
+    lit_config.note("no CUDA toolkit (bin/ptxas under CUDA_HOME, CUDA_ROOT or "
+                    "/usr/local/cuda): the CUDA target's tests are UNSUPPORTED")
+if subprocess.run("nvidia-smi -L", shell=True, capture_output=True).returncode == 0:
+    config.available_features.add("cuda-gpu")
+else:
+    lit_config.note("no NVIDIA GPU here (nvidia-smi -L fails): tests that run "
+                    "CUDA libraries are UNSUPPORTED; scripts/gpu-check.sh runs "
+                    "them on a GPU machine")
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
 else:

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
@@ -31,6 +32,36 @@
 #include <cstdlib>
 
 using namespace mlir;
+
+namespace {
+/// Gives every result of a function its own buffer: a buffer returned
+/// twice (two ONNX outputs of one value) is copied for the second. Upstream
+/// buffer-results-to-out-params with hoist-static-allocs crashes on a
+/// buffer returned twice (LLVM 22).
+struct DistinctResultBuffersPass
+    : PassWrapper<DistinctResultBuffersPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DistinctResultBuffersPass)
+  StringRef getArgument() const override {
+    return "loom-distinct-result-buffers";
+  }
+  void runOnOperation() override {
+    getOperation().walk([](func::ReturnOp ret) {
+      OpBuilder builder(ret);
+      llvm::SmallPtrSet<Value, 8> seen;
+      for (OpOperand &operand : ret->getOpOperands()) {
+        auto type = dyn_cast<MemRefType>(operand.get().getType());
+        if (!type || seen.insert(operand.get()).second)
+          continue;
+        if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+          continue;
+        Value copy = memref::AllocOp::create(builder, ret.getLoc(), type);
+        memref::CopyOp::create(builder, ret.getLoc(), operand.get(), copy);
+        operand.set(copy);
+      }
+    });
+  }
+};
+} // namespace
 
 std::string loom::findCUDAToolkit(llvm::StringRef given) {
   auto hasPtxas = [](llvm::StringRef folder) {
@@ -67,6 +98,7 @@ void loom::buildLoomGPUPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addNestedPass<func::FuncOp>(std::make_unique<DistinctResultBuffersPass>());
   // Outputs into the caller's (device) buffers; a result computed into a
   // fresh static buffer is computed into the caller's instead.
   bufferization::BufferResultsToOutParamsPassOptions outParams;

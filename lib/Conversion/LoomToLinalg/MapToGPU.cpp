@@ -3,8 +3,9 @@
 // The GPU pipeline's mapping step, on buffers:
 //   1. memref.copy -> linalg.copy (a copy is a kernel like any other);
 //   2. each linalg op -> scf.parallel over its parallel loops, with the
-//      reductions as scf.for inside (linalg's own lowering); an op without
-//      loops is first wrapped in a one-iteration scf.parallel;
+//      reductions as scf.for inside carrying the output values in
+//      registers (loaded once, stored once); an op without parallel loops
+//      gets a one-iteration scf.parallel;
 //   3. each outermost scf.parallel -> one gpu.launch: the iterations are
 //      linearized, one thread each, `block-size` threads per block, with a
 //      bounds guard; the kernel is named after its ONNX node, and every
@@ -18,7 +19,9 @@
 
 #include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
@@ -103,8 +106,7 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
                                                   copy.getTarget());
     }
 
-    // 2. Linalg ops become parallel loops; those without loops first get a
-    // one-iteration loop around them.
+    // 2. Linalg ops become parallel loops with register accumulators.
     SmallVector<linalg::LinalgOp> linalgOps;
     function.walk([&](linalg::LinalgOp op) { linalgOps.push_back(op); });
     for (linalg::LinalgOp op : linalgOps) {
@@ -113,23 +115,8 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
             << op->getName() << " is not on buffers (bufferize first)";
         return signalPassFailure();
       }
-      Location loc = op.getLoc();
-      if (op.getNumLoops() == 0 &&
-          !op->getParentOfType<scf::ParallelOp>()) {
-        rewriter.setInsertionPoint(op);
-        Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-        Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-        auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
-                                            ValueRange{one}, ValueRange{one});
-        rewriter.moveOpBefore(op, loop.getBody()->getTerminator());
-      }
-      rewriter.setInsertionPoint(op);
-      if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {
-        op->emitError("loom-map-to-gpu: cannot lower ")
-            << op->getName() << " to loops";
+      if (failed(lowerToLoops(rewriter, op)))
         return signalPassFailure();
-      }
-      rewriter.eraseOp(op);
     }
 
     // 3. Outermost parallel loops become launches.
@@ -147,6 +134,120 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     // 4. Device buffers, and nothing left on the host that reads them.
     if (failed(placeBuffers(rewriter, function)))
       return signalPassFailure();
+  }
+
+  /// One linalg op as an scf.parallel over its parallel loops (one
+  /// iteration when it has none) around scf.for loops over its reductions,
+  /// in the op's loop order. Each output element is loaded once, carried
+  /// through the reductions in registers (iter_args) and stored once: a
+  /// convolution or a matmul touches its output once per element, not once
+  /// per multiply-add.
+  LogicalResult lowerToLoops(IRRewriter &rewriter, linalg::LinalgOp op) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    SmallVector<Range> ranges = op.createLoopRanges(rewriter, loc);
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    SmallVector<unsigned> parallel, reduction;
+    for (unsigned d = 0; d < iterators.size(); ++d)
+      (iterators[d] == utils::IteratorType::parallel ? parallel : reduction)
+          .push_back(d);
+    auto value = [&](OpFoldResult fold) {
+      return getValueOrCreateConstantIndexOp(rewriter, loc, fold);
+    };
+    SmallVector<Value> lowers, uppers, steps;
+    for (unsigned d : parallel) {
+      lowers.push_back(value(ranges[d].offset));
+      uppers.push_back(value(ranges[d].size));
+      steps.push_back(value(ranges[d].stride));
+    }
+    if (parallel.empty()) {
+      lowers.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
+      uppers.push_back(arith::ConstantIndexOp::create(rewriter, loc, 1));
+      steps.push_back(arith::ConstantIndexOp::create(rewriter, loc, 1));
+    }
+    auto loop = scf::ParallelOp::create(rewriter, loc, lowers, uppers, steps);
+    rewriter.setInsertionPoint(loop.getBody()->getTerminator());
+    SmallVector<Value> ivs(iterators.size());
+    for (auto [d, iv] : llvm::zip(parallel, loop.getInductionVars()))
+      ivs[d] = iv;
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (unsigned d : reduction)
+      ivs[d] = zero; // Outputs do not depend on reduction loops.
+
+    auto indices = [&](OpOperand &operand) {
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      SmallVector<Value> result;
+      for (AffineExpr expr : map.getResults())
+        result.push_back(affine::AffineApplyOp::create(
+            rewriter, loc, AffineMap::get(map.getNumDims(), 0, expr), ivs));
+      return result;
+    };
+    // Outputs' current values.
+    SmallVector<Value> accumulators;
+    for (OpOperand &init : op.getDpsInitsMutable())
+      accumulators.push_back(memref::LoadOp::create(
+          rewriter, loc, init.get(), indices(init)));
+
+    Block *body = op.getBlock();
+    // The payload at the current ivs, given the accumulators.
+    auto payload = [&](ValueRange current) -> SmallVector<Value> {
+      IRMapping mapping;
+      for (OpOperand *input : op.getDpsInputOperands()) {
+        Value argument = body->getArgument(input->getOperandNumber());
+        if (isa<MemRefType>(input->get().getType()))
+          mapping.map(argument, memref::LoadOp::create(rewriter, loc,
+                                                       input->get(),
+                                                       indices(*input)));
+        else
+          mapping.map(argument, input->get());
+      }
+      for (auto [index, init] : llvm::enumerate(op.getDpsInitsMutable()))
+        mapping.map(body->getArgument(init.getOperandNumber()),
+                    current[index]);
+      for (Operation &inner : body->without_terminator()) {
+        if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+          mapping.map(index.getResult(), ivs[index.getDim()]);
+          continue;
+        }
+        rewriter.clone(inner, mapping);
+      }
+      SmallVector<Value> results;
+      for (Value yielded : body->getTerminator()->getOperands())
+        results.push_back(mapping.lookupOrDefault(yielded));
+      return results;
+    };
+
+    SmallVector<Value> results;
+    if (reduction.empty()) {
+      results = payload(accumulators);
+    } else {
+      // Nested scf.for over the reductions, carrying the accumulators.
+      std::function<SmallVector<Value>(size_t, ValueRange)> nest =
+          [&](size_t level, ValueRange current) -> SmallVector<Value> {
+        if (level == reduction.size())
+          return payload(current);
+        unsigned d = reduction[level];
+        auto forOp = scf::ForOp::create(
+            rewriter, loc, value(ranges[d].offset), value(ranges[d].size),
+            value(ranges[d].stride), current);
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(forOp.getBody());
+        Value saved = ivs[d];
+        ivs[d] = forOp.getInductionVar();
+        SmallVector<Value> inner = nest(level + 1, forOp.getRegionIterArgs());
+        ivs[d] = saved;
+        scf::YieldOp::create(rewriter, loc, inner);
+        return SmallVector<Value>(forOp.getResults());
+      };
+      results = nest(0, accumulators);
+      for (unsigned d : reduction)
+        ivs[d] = zero;
+    }
+    for (auto [init, result] : llvm::zip(op.getDpsInitsMutable(), results))
+      memref::StoreOp::create(rewriter, loc, result, init.get(),
+                              indices(init));
+    rewriter.eraseOp(op);
+    return success();
   }
 
   LogicalResult launch(IRRewriter &rewriter, scf::ParallelOp loop,

@@ -8,14 +8,17 @@
 // CHECK-LABEL: func.func @relu_then_copy
 // CHECK: %[[T:.*]] = gpu.alloc () : memref<4x100xf32>
 // CHECK: %[[C256:.*]] = arith.constant 256 : index
-// CHECK: arith.minui %[[TOTAL:.*]], %[[C256]]
-// CHECK: gpu.launch blocks{{.*}} module(@loom_kernels) function(@k0_relu_1) {
+// CHECK: %[[C2:.*]] = arith.constant 2 : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C2]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[C256]], {{.*}}) module(@loom_kernels) function(@k0_relu_1) {
+// CHECK: %[[TOTAL:.*]] = arith.constant 400 : index
 // CHECK: %[[ID:.*]] = arith.addi
 // CHECK: %[[IN:.*]] = arith.cmpi ult, %[[ID]], %[[TOTAL]]
 // CHECK: scf.if %[[IN]]
 // CHECK: arith.remui %[[ID]]
 // CHECK: arith.divui %[[ID]]
+// CHECK: memref.load %arg0
 // CHECK: arith.maximumf
+// CHECK: memref.store {{.*}}, %[[T]]
 // CHECK: gpu.terminator
 // A copy into the output is a kernel too.
 // CHECK: gpu.launch blocks{{.*}} function(@k1_copy_out) {
@@ -44,7 +47,12 @@ func.func @relu_then_copy(%x: memref<4x100xf32>, %out: memref<4x100xf32>) {
 // loops (a 0-D result) runs as one thread.
 // CHECK-LABEL: func.func @sum_then_scale
 // CHECK: gpu.launch {{.*}} function(@k0_sum) {
-// CHECK: scf.for
+// CHECK: %[[INIT:.*]] = memref.load %arg2
+// CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (f32) {
+// CHECK-NOT: memref.store
+// CHECK: arith.addf {{.*}}, %[[ACC]]
+// CHECK: scf.yield
+// CHECK: memref.store %[[SUM]], %arg2
 // CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:.*]], {{.*}}) threads({{.*}}) in (%{{.*}} = %[[ONE]], {{.*}} function(@k1_scale) {
 func.func @sum_then_scale(%x: memref<8x32xf32>, %s: memref<f32>, %out: memref<8xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
