@@ -26,4 +26,4 @@ if ! "$python" -c "import torch, numpy; assert torch.cuda.is_available()" 2>/dev
   exit 1
 fi
 export PYTHONUNBUFFERED=1
-exec "$python" "$here/gpu_check.py" "$artifacts" ${result:+--out "$result"}
+exec "$python" "$here/gpu_check.py" "$artifacts" ${result:+--out "$result"} ${GPU_CHECK_ARGS:-}

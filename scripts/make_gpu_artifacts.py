@@ -18,6 +18,7 @@ folder must stay under 64 MiB (the device tool's limit).
 
     make_gpu_artifacts.py LOOMC DIR [--gpu-arch sm_90] [--node-root ROOT ...]
                           [--node-filter REGEX] [--node-limit N]
+                          [--passing-list FILE]
                           [--models resnet18,bert,gpt,matmul] [--jobs N]
 """
 import argparse
@@ -151,13 +152,14 @@ def node_test(job):
     return name, entry, ""
 
 
-def cpu_passing(roots, work):
+def cpu_passing(roots, work, pattern, jobs):
     """The node tests Loom's CPU path passes (onnx_node_conformance.py)."""
     listing = os.path.join(work, "cpu-conformance.txt")
     run = subprocess.run(
         [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                       "onnx_node_conformance.py"),
-         "--loomc", LOOMC, "--list-passing", listing] + roots,
+         "--loomc", LOOMC, "--list-passing", listing, "--jobs", str(jobs)]
+        + (["--filter", pattern] if pattern else []) + roots,
         capture_output=True, text=True)
     if run.returncode not in (0, 1) or not os.path.exists(listing):
         sys.exit("onnx_node_conformance.py failed: " + run.stderr[-2000:])
@@ -176,6 +178,10 @@ def main():
     parser.add_argument("--node-limit", type=int, default=0)
     parser.add_argument("--models", default="resnet18,bert,gpt,matmul")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--passing-list",
+                        help="the CPU-passing node tests, one folder per line "
+                             "(onnx_node_conformance.py --list-passing), "
+                             "instead of running the CPU conformance here")
     args = parser.parse_args()
     LOOMC, ARCH = os.path.abspath(args.loomc), args.gpu_arch
     out = os.path.abspath(args.out)
@@ -221,7 +227,12 @@ def main():
             "inputs": [{"name": k, "file": f"{name}/in_{k}.npy"} for k in feeds],
             "reference": [{"name": o[:-4], "file": f"{name}/cpu/{o}"} for o in outputs]})
     if args.node_root:
-        passing = cpu_passing(args.node_root, work)
+        if args.passing_list:
+            with open(args.passing_list) as f:
+                passing = [line.strip() for line in f if line.strip()]
+        else:
+            passing = cpu_passing(args.node_root, work, args.node_filter,
+                                  args.jobs)
         if args.node_filter:
             passing = [p for p in passing if re.search(args.node_filter, os.path.basename(p))]
         if args.node_limit:

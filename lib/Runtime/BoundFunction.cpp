@@ -255,6 +255,9 @@ createTargetMachine(StringRef cpu, unsigned optLevel) {
       : optLevel == 0 ? llvm::CodeGenOptLevel::None
                       : llvm::CodeGenOptLevel::Default;
   llvm::TargetOptions targetOptions;
+  // Constructors in .init_array, which the dynamic loader runs (lld does
+  // not turn .ctors into it; the CUDA target's kernel loader is one).
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(
       target->createTargetMachine(triple, cpuName, features, targetOptions,
                                   llvm::Reloc::PIC_, std::nullopt, level));
