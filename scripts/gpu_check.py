@@ -174,32 +174,21 @@ def torch_model(spec):
     raise ValueError(spec["kind"])
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("artifacts")
-    parser.add_argument("--out")
-    parser.add_argument("--budget", type=float, default=420,
-                        help="seconds after which torch.compile is skipped")
-    parser.add_argument("--no-compile", action="store_true")
-    args = parser.parse_args()
-    started = time.time()
-    root = args.artifacts
-    with open(os.path.join(root, "manifest.json")) as f:
-        manifest = json.load(f)
-    gpu = torch.cuda.get_device_name()
-    cap = torch.cuda.get_device_capability()
-    lines = [f"GPU: {gpu} (sm_{cap[0]}{cap[1]}), driver CUDA "
-             f"{torch.version.cuda}, PyTorch {torch.__version__}; libraries "
-             f"compiled for {manifest['gpu_arch']}", ""]
-    passed = failed = 0
+STICKY = ("ILLEGAL_ADDRESS", "LAUNCH_FAILED", "MISALIGNED", "illegal memory",
+          "unspecified launch failure", "ILLEGAL_INSTRUCTION", "HARDWARE_STACK")
 
-    def say(text):
-        print(text, flush=True)
 
-    # Node tests.
-    node_failures = []
-    node_passed = 0
-    for entry in manifest["nodes"]:
+def emit(kind, payload):
+    """One result line for the parent process."""
+    print(f"@@{kind} " + json.dumps(payload), flush=True)
+
+
+def run_nodes(root, manifest, first):
+    """Node tests from index `first`; stops after an error that leaves the
+    CUDA context unusable (the parent starts a fresh process after it)."""
+    for index in range(first, len(manifest["nodes"])):
+        entry = manifest["nodes"][index]
+        problem = None
         try:
             lib = Library(os.path.join(root, entry["lib"]))
             by_name = {i["name"]: i["file"] for i in entry["inputs"]}
@@ -210,107 +199,209 @@ def main():
             problems = []
             for (name, _, _), got, want in zip(lib.outputs, outputs, entry["expected"]):
                 want = torch.from_numpy(np.load(os.path.join(root, want["file"]))).cuda()
-                problem = close(got, want)
-                if problem:
-                    problems.append(f"output '{name}': {problem}")
+                difference = close(got, want)
+                if difference:
+                    problems.append(f"output '{name}': {difference}")
             lib.close()
-            if problems:
-                node_failures.append(f"{entry['name']}: {'; '.join(problems)}")
-            else:
-                node_passed += 1
+            problem = "; ".join(problems) or None
         except Exception as error:  # noqa: BLE001 - reported
-            node_failures.append(f"{entry['name']}: {error}")
-    for failure in node_failures:
-        say(f"FAIL node {failure}")
+            problem = str(error).splitlines()[0]
+        emit("node", {"index": index, "name": entry["name"], "problem": problem})
+        if problem and any(s in problem for s in STICKY):
+            return 3
+    return 0
+
+
+def run_model(root, entry, compile_models):
+    name = entry["name"]
+    lib = Library(os.path.join(root, entry["lib"]))
+    by_name = {i["name"]: i["file"] for i in entry["inputs"]}
+    host = [np.load(os.path.join(root, by_name[n])) for n, _, _ in lib.inputs]
+    inputs = [torch.from_numpy(a).cuda() for a in host]
+    prepared = lib.prepare(inputs)
+    outputs = lib.run(prepared)
+    torch.cuda.synchronize()
+    errors = []
+    for (out_name, _, _), got in zip(lib.outputs, outputs):
+        files = [r["file"] for r in entry["reference"] if r["name"] == out_name]
+        want = torch.from_numpy(np.load(os.path.join(root, files[0]))).cuda()
+        errors.append(rel_l2(got, want))
+    error = max(errors)
+    loom_ms = timed(lambda: lib.run(prepared))
+    model = torch_model(entry["torch"]).cuda()
+    compiled_ms = None
+    with torch.no_grad():
+        eager_ms = timed(lambda: model(*inputs))
+        if compile_models:
+            try:
+                compiled = torch.compile(model)
+                compiled_ms = timed(lambda: compiled(*inputs), warmup=2)
+            except Exception as error_:  # noqa: BLE001
+                print(f"note: torch.compile {name}: {str(error_)[:200]}")
+    lib.close()
+    emit("model", {"name": name, "error": error, "loom_ms": loom_ms,
+                   "eager_ms": eager_ms, "compiled_ms": compiled_ms})
+
+
+def run_matmul(root, entry):
+    dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[entry["dtype"]]
+    lib = Library(os.path.join(root, entry["lib"]))
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    a = torch.randn(4096, 4096, device="cuda", generator=gen).to(dtype)
+    b = torch.randn(4096, 4096, device="cuda", generator=gen).to(dtype)
+    prepared = lib.prepare([a, b])
+    got = lib.run(prepared)[0]
+    torch.cuda.synchronize()
+    error = rel_l2(got, a.double() @ b.double())
+    loom_ms = timed(lambda: lib.run(prepared), warmup=1, min_seconds=1.0)
+    theirs = {}
+    for label, tf32 in ([("fp32", False), ("tf32", True)] if dtype == torch.float32
+                        else [("bf16", False)]):
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        theirs[label] = timed(lambda: a @ b)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    lib.close()
+    emit("matmul", {"dtype": entry["dtype"], "error": error, "loom_ms": loom_ms,
+                    "theirs": theirs})
+
+
+def child(args, manifest):
+    root = args.artifacts
+    kind, _, what = args.part.partition(":")
+    if kind == "nodes":
+        return run_nodes(root, manifest, int(what or 0))
+    if kind == "model":
+        entry = [m for m in manifest["models"] if m["name"] == what][0]
+        run_model(root, entry, not args.no_compile)
+    elif kind == "matmul":
+        entry = [m for m in manifest["matmul"] if m["dtype"] == what][0]
+        run_matmul(root, entry)
+    return 0
+
+
+def spawn(args, part, extra=()):
+    """Runs one part in a fresh process (a CUDA error that poisons the
+    context stays there); its result lines, and its other output echoed."""
+    import subprocess
+    command = [sys.executable, os.path.abspath(__file__), args.artifacts,
+               "--part", part] + list(extra)
+    env = dict(os.environ)
+    if part.startswith("nodes"):
+        env["LOOM_CUDA_SYNC"] = "1"  # failures name their kernel
+    run = subprocess.run(command, capture_output=True, text=True, env=env)
+    results = []
+    for line in run.stdout.splitlines():
+        if line.startswith("@@"):
+            kind, payload = line[2:].split(" ", 1)
+            results.append((kind, json.loads(payload)))
+        else:
+            print(line, flush=True)
+    if run.returncode not in (0, 3):
+        tail = (run.stderr.strip().splitlines() or ["?"])[-1]
+        results.append(("crash", {"part": part, "message": tail}))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("artifacts")
+    parser.add_argument("--out")
+    parser.add_argument("--budget", type=float, default=420,
+                        help="seconds after which torch.compile is skipped")
+    parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--part", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    with open(os.path.join(args.artifacts, "manifest.json")) as f:
+        manifest = json.load(f)
+    if args.part:
+        return child(args, manifest)
+    started = time.time()
+    gpu = torch.cuda.get_device_name()
+    cap = torch.cuda.get_device_capability()
+    lines = [f"GPU: {gpu} (sm_{cap[0]}{cap[1]}), CUDA {torch.version.cuda}, "
+             f"PyTorch {torch.__version__}; libraries compiled for "
+             f"{manifest['gpu_arch']}", ""]
+    passed = failed = 0
+
+    def say(text):
+        print(text, flush=True)
+
+    # Node tests, restarted after an error that poisons the context.
+    node_results = {}
+    first = 0
+    while first < len(manifest["nodes"]):
+        results = spawn(args, f"nodes:{first}")
+        indices = [p["index"] for k, p in results if k == "node"]
+        for kind, payload in results:
+            if kind == "node":
+                node_results[payload["index"]] = payload
+            elif kind == "crash":
+                say(f"note: node tests from {first}: the process died: {payload['message']}")
+        if not indices:
+            node_results[first] = {"index": first, "name": manifest["nodes"][first]["name"],
+                                   "problem": "the process died before a result"}
+            first += 1
+        else:
+            first = max(indices) + 1
+    node_passed = sum(1 for r in node_results.values() if not r["problem"])
+    for index in sorted(node_results):
+        result = node_results[index]
+        if result["problem"]:
+            say(f"FAIL node {result['name']}: {result['problem']}")
     passed += node_passed
-    failed += len(node_failures)
+    failed += len(node_results) - node_passed
     lines.append(f"ONNX node tests on the GPU: {node_passed} of "
                  f"{len(manifest['nodes'])} equal ONNX's expected outputs "
                  f"(rtol 1e-3, atol 1e-5)")
     lines.append("")
 
-    # Models.
     rows = ["| model | rel. L2 vs Loom CPU | Loom ms | PyTorch eager ms | "
             "torch.compile ms | Loom / eager |", "|---|---|---|---|---|---|"]
     for entry in manifest["models"]:
         name = entry["name"]
-        try:
-            lib = Library(os.path.join(root, entry["lib"]))
-            by_name = {i["name"]: i["file"] for i in entry["inputs"]}
-            host = [np.load(os.path.join(root, by_name[n])) for n, _, _ in lib.inputs]
-            inputs = [torch.from_numpy(a).cuda() for a in host]
-            prepared = lib.prepare(inputs)
-            outputs = lib.run(prepared)
-            torch.cuda.synchronize()
-            errors = []
-            for (out_name, _, _), got in zip(lib.outputs, outputs):
-                files = [r["file"] for r in entry["reference"] if r["name"] == out_name]
-                want = torch.from_numpy(np.load(os.path.join(root, files[0]))).cuda()
-                errors.append(rel_l2(got, want))
-            error = max(errors)
-            ok = error <= 1e-3
-            loom_ms = timed(lambda: lib.run(prepared))
-            model = torch_model(entry["torch"]).cuda()
-            with torch.no_grad():
-                eager_ms = timed(lambda: model(*inputs))
-                compiled_ms = None
-                if not args.no_compile and time.time() - started < args.budget:
-                    try:
-                        compiled = torch.compile(model)
-                        compiled_ms = timed(lambda: compiled(*inputs), warmup=2)
-                    except Exception as error_:  # noqa: BLE001
-                        say(f"note: torch.compile {name}: {str(error_)[:200]}")
-            rows.append(f"| {name} | {error:.2e} | {loom_ms:.3f} | {eager_ms:.3f} | "
-                        + (f"{compiled_ms:.3f}" if compiled_ms else "not run")
-                        + f" | {loom_ms / eager_ms:.2f} |")
-            say(("PASS" if ok else "FAIL") + f" {name}: rel. L2 {error:.2e}, "
-                f"Loom {loom_ms:.3f} ms, eager {eager_ms:.3f} ms")
-            passed += ok
-            failed += not ok
-            lib.close()
-        except Exception as error:  # noqa: BLE001
-            say(f"FAIL {name}: {error}")
-            rows.append(f"| {name} | error: {str(error)[:80]} | | | | |")
+        extra = ["--no-compile"] if args.no_compile or time.time() - started > args.budget else []
+        results = spawn(args, f"model:{name}", extra)
+        model = [p for k, p in results if k == "model"]
+        if not model:
+            why = [p["message"] for k, p in results if k == "crash"] or ["no result"]
+            say(f"FAIL {name}: {why[0]}")
+            rows.append(f"| {name} | error: {why[0][:100]} | | | | |")
             failed += 1
+            continue
+        r = model[0]
+        ok = r["error"] <= 1e-3
+        compiled = f"{r['compiled_ms']:.3f}" if r["compiled_ms"] else "not run"
+        rows.append(f"| {name} | {r['error']:.2e} | {r['loom_ms']:.3f} | "
+                    f"{r['eager_ms']:.3f} | {compiled} | "
+                    f"{r['loom_ms'] / r['eager_ms']:.2f} |")
+        say(("PASS" if ok else "FAIL") + f" {name}: rel. L2 {r['error']:.2e}, Loom "
+            f"{r['loom_ms']:.3f} ms, eager {r['eager_ms']:.3f} ms, compile {compiled}")
+        passed += ok
+        failed += not ok
     lines += rows + [""]
 
-    # Matmul throughput.
-    rows = ["| matmul 4096^3 | Loom TFLOP/s | PyTorch TFLOP/s | Loom / PyTorch | "
-            "rel. L2 vs fp64 |", "|---|---|---|---|---|"]
+    rows = ["| matmul 4096^3 | Loom TFLOP/s | PyTorch TFLOP/s | PyTorch / Loom | "
+            "Loom rel. L2 vs fp64 |", "|---|---|---|---|---|"]
     flops = 2 * 4096 ** 3
     for entry in manifest["matmul"]:
-        dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[entry["dtype"]]
-        try:
-            lib = Library(os.path.join(root, entry["lib"]))
-            gen = torch.Generator(device="cuda").manual_seed(0)
-            a = torch.randn(4096, 4096, device="cuda", generator=gen).to(dtype)
-            b = torch.randn(4096, 4096, device="cuda", generator=gen).to(dtype)
-            prepared = lib.prepare([a, b])
-            got = lib.run(prepared)[0]
-            torch.cuda.synchronize()
-            want = a.double() @ b.double()
-            error = rel_l2(got, want)
-            loom_ms = timed(lambda: lib.run(prepared), warmup=1, min_seconds=1.0)
-            variants = [("fp32" if dtype == torch.float32 else "bf16", False)]
-            if dtype == torch.float32:
-                variants.append(("tf32", True))
-            for label, tf32 in variants:
-                torch.backends.cuda.matmul.allow_tf32 = tf32
-                theirs = timed(lambda: a @ b)
-                rows.append(f"| {entry['dtype']} vs PyTorch {label} | "
-                            f"{flops / loom_ms / 1e9:.1f} | {flops / theirs / 1e9:.1f} | "
-                            f"{theirs / loom_ms:.3f} | {error:.1e} |")
-            torch.backends.cuda.matmul.allow_tf32 = False
-            bound = 1e-3 if dtype == torch.float32 else 2e-2
-            ok = error <= bound
-            say(("PASS" if ok else "FAIL") + f" matmul {entry['dtype']}: rel. L2 "
-                f"{error:.1e}, {flops / loom_ms / 1e9:.1f} TFLOP/s")
-            passed += ok
-            failed += not ok
-            lib.close()
-        except Exception as error:  # noqa: BLE001
-            say(f"FAIL matmul {entry['dtype']}: {error}")
+        results = spawn(args, f"matmul:{entry['dtype']}")
+        found = [p for k, p in results if k == "matmul"]
+        if not found:
+            why = [p["message"] for k, p in results if k == "crash"] or ["no result"]
+            say(f"FAIL matmul {entry['dtype']}: {why[0]}")
             failed += 1
+            continue
+        r = found[0]
+        for label, theirs in r["theirs"].items():
+            rows.append(f"| {r['dtype']} vs PyTorch {label} | "
+                        f"{flops / r['loom_ms'] / 1e9:.1f} | {flops / theirs / 1e9:.1f} | "
+                        f"{r['loom_ms'] / theirs:.1f} | {r['error']:.1e} |")
+        bound = 1e-3 if r["dtype"] == "float32" else 2e-2
+        ok = r["error"] <= bound
+        say(("PASS" if ok else "FAIL") + f" matmul {r['dtype']}: rel. L2 {r['error']:.1e}, "
+            f"{flops / r['loom_ms'] / 1e9:.1f} TFLOP/s")
+        passed += ok
+        failed += not ok
     lines += rows + ["", f"{time.time() - started:.0f} s in all"]
     text = "\n".join(lines)
     say("")

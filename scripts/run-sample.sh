@@ -82,4 +82,23 @@ rel = np.linalg.norm(got.astype(np.float64) - want) / np.linalg.norm(want)
 print(f"[sample] libtinygpt.so called from C vs ONNX Runtime on the original: "
       f"relative L2 = {rel:.2e}, max |difference| = {np.abs(got - want).max():.2e}")
 PY
+  # The same model for NVIDIA GPUs: kernels in a fatbin (PTX + sm_90 cubin
+  # from ptxas), Loom's CUDA runtime; the library needs only libc and, where
+  # it runs, the GPU driver (docs/GPU.md).
+  echo
+  if [ -x "${CUDA_HOME:-/usr/local/cuda}/bin/ptxas" ]; then
+    "$build/bin/loomc" compile "$out/tiny-gpt.tied.onnx" --target=cuda \
+      --input-shape ids=1x16 -o "$out/libtinygpt_cuda.so"
+    "$root/.venv/bin/python" "$root/scripts/check_fatbin.py" "$out/libtinygpt_cuda.so" | \
+      sed -n '1p;$p' | sed 's/^/[sample] /'
+    echo "[sample] libtinygpt_cuda.so needs: $(readelf -d "$out/libtinygpt_cuda.so" | \
+      sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+    if nvidia-smi -L >/dev/null 2>&1; then
+      "$build/bin/loomc" run "$out/libtinygpt_cuda.so" --input ids="$out/ids.npy" --benchmark 20
+    else
+      echo "[sample] no NVIDIA GPU here: the CUDA library is built, not run (scripts/gpu-check.sh runs such libraries on a GPU)"
+    fi
+  else
+    echo "[sample] no CUDA toolkit (ptxas): skipping the GPU library"
+  fi
 fi

@@ -387,6 +387,55 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     if (walk.wasInterrupted())
       return failure();
 
+    // Every buffer a kernel touches must become a device allocation, or be
+    // an argument (device memory the runtime passes); anything else would be
+    // host memory on the GPU.
+    for (Value root : onDevice) {
+      if (isa<BlockArgument>(root) && root.getParentRegion() ==
+                                          &function.getBody())
+        continue;
+      Operation *def = root.getDefiningOp();
+      if (def && isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(def))
+        continue;
+      Operation *at = def ? def : function.getOperation();
+      StringRef node = findNodeName(at->getLoc());
+      return at->emitError("loom-map-to-gpu: a kernel would use a buffer "
+                           "the host made here, in host memory")
+             << (node.empty() ? std::string()
+                              : " (node '" + node.str() + "')");
+    }
+
+    // Constant tensors (memref.get_global of host data) a kernel reads are
+    // copied to a device buffer when the function starts and freed when it
+    // returns.
+    SmallVector<memref::GetGlobalOp> globals;
+    function.walk([&](memref::GetGlobalOp global) {
+      if (onDevice.contains(global.getResult()))
+        globals.push_back(global);
+    });
+    for (memref::GetGlobalOp global : globals) {
+      if (!global.getType().hasStaticShape() ||
+          !global.getType().getLayout().isIdentity())
+        return global.emitError("loom-map-to-gpu: a constant read by a "
+                                "kernel needs a static shape and an identity "
+                                "layout");
+      rewriter.setInsertionPointAfter(global);
+      auto copy = gpu::AllocOp::create(
+          rewriter, global.getLoc(), global.getType(), /*asyncToken=*/nullptr,
+          /*asyncDependencies=*/{}, /*dynamicSizes=*/{},
+          /*symbolOperands=*/{}, /*hostShared=*/false);
+      rewriter.replaceAllUsesWith(global.getResult(), copy.getMemref());
+      gpu::MemcpyOp::create(rewriter, global.getLoc(), /*asyncToken=*/Type(),
+                            /*asyncDependencies=*/ValueRange{},
+                            copy.getMemref(), global.getResult());
+      function.walk([&](func::ReturnOp ret) {
+        rewriter.setInsertionPoint(ret);
+        gpu::DeallocOp::create(rewriter, ret.getLoc(), /*asyncToken=*/Type(),
+                               /*asyncDependencies=*/ValueRange{},
+                               copy.getMemref());
+      });
+    }
+
     SmallVector<memref::AllocOp> allocs;
     function.walk([&](memref::AllocOp alloc) {
       if (onDevice.contains(alloc.getResult()))
@@ -402,6 +451,32 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
           /*asyncDependencies=*/{}, alloc.getDynamicSizes(),
           alloc.getSymbolOperands(), /*hostShared=*/false);
       rewriter.replaceOp(alloc, deviceAlloc.getMemref());
+    }
+    // A stack buffer a kernel touches would be host memory: the device's,
+    // freed when the function returns.
+    SmallVector<memref::AllocaOp> allocas;
+    function.walk([&](memref::AllocaOp alloca) {
+      if (onDevice.contains(alloca.getResult()))
+        allocas.push_back(alloca);
+    });
+    for (memref::AllocaOp alloca : allocas) {
+      if (!alloca.getType().getLayout().isIdentity() ||
+          alloca->getParentRegion() != &function.getBody())
+        return alloca.emitError("loom-map-to-gpu: a stack buffer a kernel "
+                                "uses must be at the function's top level "
+                                "with an identity layout");
+      rewriter.setInsertionPoint(alloca);
+      auto deviceAlloc = gpu::AllocOp::create(
+          rewriter, alloca.getLoc(), alloca.getType(), /*asyncToken=*/nullptr,
+          /*asyncDependencies=*/{}, alloca.getDynamicSizes(),
+          alloca.getSymbolOperands(), /*hostShared=*/false);
+      rewriter.replaceOp(alloca, deviceAlloc.getMemref());
+      function.walk([&](func::ReturnOp ret) {
+        rewriter.setInsertionPoint(ret);
+        gpu::DeallocOp::create(rewriter, ret.getLoc(), /*asyncToken=*/Type(),
+                               /*asyncDependencies=*/ValueRange{},
+                               deviceAlloc.getMemref());
+      });
     }
     SmallVector<memref::DeallocOp> deallocs;
     function.walk([&](memref::DeallocOp dealloc) {

@@ -82,3 +82,33 @@ func.func @host_read(%x: memref<4xf32>, %out: memref<4xf32>) -> f32 {
   %v = memref.load %out[%c0] : memref<4xf32>
   return %v : f32
 }
+
+// -----
+
+// A constant tensor (host data) a kernel reads is copied to a device buffer
+// when the function starts, freed when it returns; a stack buffer a kernel
+// uses becomes device memory.
+// CHECK-LABEL: func.func @scale_by_constant
+// CHECK: %[[G:.*]] = memref.get_global @table
+// CHECK: %[[D:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.memcpy %[[D]], %[[G]]
+// CHECK: %[[S:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.launch
+// CHECK: memref.load %[[D]]
+// CHECK: gpu.dealloc %[[D]]
+// CHECK: gpu.dealloc %[[S]]
+// CHECK-NEXT: return
+memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+func.func @scale_by_constant(%x: memref<4xf32>, %out: memref<4xf32>) {
+  %t = memref.get_global @table : memref<4xf32>
+  %s = memref.alloca() : memref<4xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                  iterator_types = ["parallel"]}
+      ins(%x, %t : memref<4xf32>, memref<4xf32>) outs(%s : memref<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = arith.mulf %a, %b : f32
+    linalg.yield %r : f32
+  }
+  linalg.copy ins(%s : memref<4xf32>) outs(%out : memref<4xf32>)
+  return
+}

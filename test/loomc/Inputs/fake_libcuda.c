@@ -100,6 +100,11 @@ int cuMemcpyDtoDAsync_v2(CUdeviceptr to, CUdeviceptr from, size_t bytes, void *s
   memcpy((void *)(size_t)to, (void *)(size_t)from, bytes);
   return 0;
 }
+int cuMemcpyAsync(CUdeviceptr to, CUdeviceptr from, size_t bytes, void *s) {
+  (void)s;
+  memcpy((void *)(size_t)to, (void *)(size_t)from, bytes);
+  return 0;
+}
 int cuMemsetD32Async(CUdeviceptr p, unsigned v, size_t n, void *s) {
   (void)p, (void)v, (void)n, (void)s;
   return 0;
