@@ -43,22 +43,35 @@ FailureOr<Value> buildContraction(OpBuilder &b, Location loc,
                                       sizeSources[d].dim));
   }
   Type element = resultType.getElementType();
-  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(), element,
-                                        dynamicSizes);
-  Value zero = createScalar(b, loc, element, 0);
+  // Half-precision products are summed in f32 and rounded once at the end,
+  // as ONNX Runtime and PyTorch do: a bf16 accumulator over K = 4096 terms
+  // loses two decimal digits.
+  auto floatType = dyn_cast<FloatType>(element);
+  Type accumulator =
+      floatType && floatType.getWidth() < 32 ? b.getF32Type() : element;
+  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                        accumulator, dynamicSizes);
+  Value zero = createScalar(b, loc, accumulator, 0);
   Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
   SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
   iterators.push_back(utils::IteratorType::reduction);
   AffineMap outMap =
       AffineMap::getMultiDimIdentityMap(rank + 1, b.getContext())
           .getMajorSubMap(rank);
+  auto accumulatorType = RankedTensorType::get(resultType.getShape(),
+                                               accumulator);
   auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{lhs, rhs}, init,
+      b, loc, accumulatorType, ValueRange{lhs, rhs}, init,
       ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value product, sum;
         if (isa<FloatType>(element)) {
-          product = arith::MulFOp::create(nested, nestedLoc, args[0], args[1]);
+          Value x = args[0], y = args[1];
+          if (accumulator != element) {
+            x = arith::ExtFOp::create(nested, nestedLoc, accumulator, x);
+            y = arith::ExtFOp::create(nested, nestedLoc, accumulator, y);
+          }
+          product = arith::MulFOp::create(nested, nestedLoc, x, y);
           sum = arith::AddFOp::create(nested, nestedLoc, args[2], product);
         } else {
           product = arith::MulIOp::create(nested, nestedLoc, args[0], args[1]);
@@ -66,7 +79,23 @@ FailureOr<Value> buildContraction(OpBuilder &b, Location loc,
         }
         linalg::YieldOp::create(nested, nestedLoc, sum);
       });
-  return generic.getResult(0);
+  if (accumulator == element)
+    return generic.getResult(0);
+  // Rounded to the result's type.
+  Value rounded = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                          element, dynamicSizes);
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  auto round = linalg::GenericOp::create(
+      b, loc, resultType, generic.getResult(0), rounded,
+      ArrayRef<AffineMap>{identity, identity}, parallelIterators(rank),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(
+            nested, nestedLoc,
+            arith::TruncFOp::create(nested, nestedLoc, element, args[0])
+                .getResult());
+      });
+  return round.getResult(0);
 }
 
 } // namespace
