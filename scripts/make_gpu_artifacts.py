@@ -39,10 +39,10 @@ LOOMC = None
 ARCH = "sm_90"
 
 
-def compile_cuda(model, library, shapes):
+def compile_cuda(model, library, shapes, extra=()):
     """loomc compile --target=cuda; (ok, message)."""
     args = [LOOMC, "compile", model, "--target=cuda", "--gpu-arch", ARCH,
-            "-o", library, "--no-header", "-q"]
+            "-o", library, "--no-header", "-q"] + list(extra)
     for name, shape in shapes:
         args += ["--input-shape", f"{name}=" + "x".join(map(str, shape))]
     run = subprocess.run(args, capture_output=True, text=True, timeout=900)
@@ -104,7 +104,7 @@ def make_matmul(path, dtype):
 def node_test(job):
     """Compiles one node test for CUDA: an entry for the manifest, or
     (None, why) when it does not compile."""
-    folder, out = job
+    folder, out, tile = job
     import onnx_node_conformance as conf
     name = os.path.basename(folder)
     model_path = os.path.join(folder, "model.onnx")
@@ -149,6 +149,15 @@ def node_test(job):
     if not ok:
         shutil.rmtree(target)
         return name, None, message
+    if tile > 1:
+        # The same test with T x T outputs per thread, beside it.
+        variant = f"nodes/{name}/lib{name}_t{tile}.so"
+        ok, message = compile_cuda(model_path, os.path.join(out, variant),
+                                   shapes, ["--thread-tile", str(tile)])
+        if not ok:
+            shutil.rmtree(target)
+            return name, None, f"--thread-tile {tile}: {message}"
+        entry["variant"] = variant
     return name, entry, ""
 
 
@@ -178,6 +187,10 @@ def main():
     parser.add_argument("--node-limit", type=int, default=0)
     parser.add_argument("--models", default="resnet18,bert,gpt,matmul")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--variant-thread-tile", type=int, default=1,
+                        help="also compile every model and node test with "
+                             "--thread-tile T (entries named NAME@tT; "
+                             "ResNet-18 shares its weights file)")
     parser.add_argument("--passing-list",
                         help="the CPU-passing node tests, one folder per line "
                              "(onnx_node_conformance.py --list-passing), "
@@ -204,6 +217,17 @@ def main():
                 failed += not ok
                 if ok:
                     manifest["matmul"].append({"dtype": dtype, "lib": lib, "n": 4096})
+                tile = args.variant_thread_tile
+                if ok and tile > 1:
+                    variant = f"matmul_{dtype}/libmatmul_{dtype}_t{tile}.so"
+                    ok, message = compile_cuda(path, os.path.join(out, variant), [],
+                                               ["--thread-tile", str(tile)])
+                    print(("compiled" if ok else "FAIL") + f" matmul {dtype}@t{tile}" +
+                          ("" if ok else ": " + message), flush=True)
+                    failed += not ok
+                    if ok:
+                        manifest["matmul"].append({"dtype": dtype, "lib": variant,
+                                                   "n": 4096, "label": f"@t{tile}"})
             continue
         path, feeds, spec = make_model(name, work)
         folder = os.path.join(out, name)
@@ -213,8 +237,10 @@ def main():
             np.save(os.path.join(folder, f"in_{key}.npy"), value)
             files[key] = os.path.join(folder, f"in_{key}.npy")
         lib = f"{name}/lib{name}.so"
+        # Weights beside the library: a variant shares the file.
         ok, message = compile_cuda(path, os.path.join(out, lib),
-                                   [(k, v.shape) for k, v in feeds.items()])
+                                   [(k, v.shape) for k, v in feeds.items()],
+                                   ["--weights=file"])
         print(("compiled" if ok else "FAIL") + f" {name}" +
               ("" if ok else ": " + message), flush=True)
         if not ok:
@@ -222,10 +248,28 @@ def main():
             continue
         reference = os.path.join(folder, "cpu")
         outputs = run_cpu(path, files, reference)
-        manifest["models"].append({
+        entry = {
             "name": name, "lib": lib, "torch": spec,
+            "weights": f"{name}/lib{name}.weights",
             "inputs": [{"name": k, "file": f"{name}/in_{k}.npy"} for k in feeds],
-            "reference": [{"name": o[:-4], "file": f"{name}/cpu/{o}"} for o in outputs]})
+            "reference": [{"name": o[:-4], "file": f"{name}/cpu/{o}"} for o in outputs]}
+        manifest["models"].append(entry)
+        tile = args.variant_thread_tile
+        if tile > 1:
+            variant = f"{name}/lib{name}_t{tile}.so"
+            ok, message = compile_cuda(path, os.path.join(out, variant),
+                                       [(k, v.shape) for k, v in feeds.items()],
+                                       ["--weights=file", "--thread-tile", str(tile)])
+            print(("compiled" if ok else "FAIL") + f" {name}@t{tile}" +
+                  ("" if ok else ": " + message), flush=True)
+            failed += not ok
+            if ok:
+                copy = os.path.join(out, name, f"lib{name}_t{tile}.weights")
+                with open(copy, "rb") as a, open(os.path.join(out, entry["weights"]), "rb") as b:
+                    if a.read() != b.read():
+                        sys.exit(f"{name}@t{tile}: its weights file differs")
+                os.remove(copy)
+                manifest["models"].append(dict(entry, name=f"{name}@t{tile}", lib=variant))
     if args.node_root:
         if args.passing_list:
             with open(args.passing_list) as f:
@@ -238,7 +282,8 @@ def main():
         if args.node_limit:
             passing = passing[: args.node_limit]
         with multiprocessing.Pool(args.jobs) as pool:
-            for name, entry, message in pool.imap(node_test, [(p, out) for p in passing]):
+            jobs = [(p, out, args.variant_thread_tile) for p in passing]
+            for name, entry, message in pool.imap(node_test, jobs):
                 if entry:
                     manifest["nodes"].append(entry)
                 else:

@@ -24,6 +24,7 @@ constexpr const char *kCompileUsage =
                      [--weights auto|embed|file]
                      [--threads-default K] [--single-thread] [--cpu CPU]
                      [--gpu-arch sm_NN] [--cuda-toolkit DIR] [--block-size N]
+                     [--thread-tile T]
 
 Compiles MODEL ahead of time into a shared library with a small C API
 (create, run, input/output names, dtypes and shapes, last error, destroy;
@@ -108,6 +109,10 @@ int runCompile(const std::vector<std::string> &args) {
       "(default: CUDA_HOME, CUDA_ROOT, then /usr/local/cuda)")(
       "block-size", po::value<int64_t>()->default_value(256),
       "With --target=cuda: threads per block, 1..1024")(
+      "thread-tile", po::value<int64_t>()->default_value(1),
+      "With --target=cuda: outputs per thread along each of the last two "
+      "parallel loops of a matmul, convolution or pooling, 1..8 (T x T per "
+      "thread; 1: one output per thread)")(
       "linker", po::value<std::string>(),
       "The ld.lld to link with (default: the one found when Loom was built, "
       "then ld.lld on PATH)");
@@ -129,7 +134,8 @@ int runCompile(const std::vector<std::string> &args) {
   for (const char *option : {"cpu", "single-thread", "threads-default"})
     if (cuda && !vm->find(option)->second.defaulted())
       return usage(llvm::Twine("--") + option + " is for --target=cpu");
-  for (const char *option : {"gpu-arch", "cuda-toolkit", "block-size"})
+  for (const char *option :
+       {"gpu-arch", "cuda-toolkit", "block-size", "thread-tile"})
     if (!cuda && vm->count(option) && !vm->find(option)->second.defaulted())
       return usage(llvm::Twine("--") + option + " is for --target=cuda");
   if (!vm->count("output"))
@@ -148,6 +154,9 @@ int runCompile(const std::vector<std::string> &args) {
     if (vm->count("cuda-toolkit"))
       compile.cudaToolkit = (*vm)["cuda-toolkit"].as<std::string>();
     compile.gpuBlockSize = (*vm)["block-size"].as<int64_t>();
+    compile.gpuThreadTile = (*vm)["thread-tile"].as<int64_t>();
+    if (compile.gpuThreadTile < 1 || compile.gpuThreadTile > 8)
+      return usage("--thread-tile must be 1..8");
     StringRef arch = compile.gpuArch;
     unsigned version;
     if (!arch.consume_front("sm_") || arch.getAsInteger(10, version) ||

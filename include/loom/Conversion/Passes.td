@@ -166,6 +166,10 @@ def LoomMapToGPU : Pass<"loom-map-to-gpu", "::mlir::func::FuncOp"> {
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block">,
+    Option<"threadTile", "thread-tile", "int64_t", /*default=*/"1",
+           "With reductions: each thread computes T x T outputs of the last "
+           "two parallel loops whose static sizes T divides (1: one output "
+           "per thread)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -126,6 +126,12 @@ struct LoomGPUPipelineOptions
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per block (1..1024)"),
                             llvm::cl::init(256)};
+  Option<int64_t> threadTile{
+      *this, "thread-tile",
+      llvm::cl::desc("Outputs per thread along each of the last two parallel "
+                     "loops of an op with reductions (loom-map-to-gpu "
+                     "thread-tile)"),
+      llvm::cl::init(1)};
   Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("LLVM optimization level of the kernels, 0-3"),

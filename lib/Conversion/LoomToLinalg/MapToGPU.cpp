@@ -95,6 +95,10 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
       function.emitError("loom-map-to-gpu: block-size must be 1..1024");
       return signalPassFailure();
     }
+    if (threadTile < 1 || threadTile > 8) {
+      function.emitError("loom-map-to-gpu: thread-tile must be 1..8");
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
 
     // 1. Copies become linalg.copy.
@@ -154,11 +158,32 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     auto value = [&](OpFoldResult fold) {
       return getValueOrCreateConstantIndexOp(rewriter, loc, fold);
     };
+    // With reductions, each thread computes a tile of `thread-tile` x
+    // `thread-tile` outputs over the last two parallel loops whose static
+    // sizes it divides: the operands' loads are shared across the tile (a
+    // matmul loads 2T values per T*T multiply-adds instead of 2 per 1).
+    SmallVector<int64_t> tile(iterators.size(), 1);
+    if (!reduction.empty() && threadTile > 1) {
+      int tiled = 0;
+      for (unsigned d : llvm::reverse(parallel)) {
+        std::optional<int64_t> size = getConstantIntValue(ranges[d].size);
+        std::optional<int64_t> offset = getConstantIntValue(ranges[d].offset);
+        std::optional<int64_t> stride = getConstantIntValue(ranges[d].stride);
+        if (!size || !offset || !stride || *offset != 0 || *stride != 1 ||
+            *size % threadTile != 0 || *size < 2 * threadTile)
+          continue;
+        tile[d] = threadTile;
+        if (++tiled == 2)
+          break;
+      }
+    }
     SmallVector<Value> lowers, uppers, steps;
     for (unsigned d : parallel) {
       lowers.push_back(value(ranges[d].offset));
       uppers.push_back(value(ranges[d].size));
-      steps.push_back(value(ranges[d].stride));
+      steps.push_back(
+          tile[d] > 1 ? arith::ConstantIndexOp::create(rewriter, loc, tile[d])
+                      : value(ranges[d].stride));
     }
     if (parallel.empty()) {
       lowers.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
@@ -174,6 +199,28 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     for (unsigned d : reduction)
       ivs[d] = zero; // Outputs do not depend on reduction loops.
 
+    // The tile's points: the parallel ivs of each output this thread owns.
+    SmallVector<SmallVector<Value>> points{ivs};
+    for (unsigned d : parallel) {
+      if (tile[d] == 1)
+        continue;
+      SmallVector<SmallVector<Value>> grown;
+      for (const SmallVector<Value> &point : points)
+        for (int64_t offset = 0; offset < tile[d]; ++offset) {
+          SmallVector<Value> next = point;
+          if (offset > 0)
+            next[d] = arith::AddIOp::create(
+                rewriter, loc, ivs[d],
+                arith::ConstantIndexOp::create(rewriter, loc, offset));
+          grown.push_back(std::move(next));
+        }
+      points = std::move(grown);
+    }
+    auto usePoint = [&](const SmallVector<Value> &point) {
+      for (unsigned d : parallel)
+        ivs[d] = point[d];
+    };
+
     auto indices = [&](OpOperand &operand) {
       AffineMap map = op.getMatchingIndexingMap(&operand);
       SmallVector<Value> result;
@@ -182,11 +229,15 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
             rewriter, loc, AffineMap::get(map.getNumDims(), 0, expr), ivs));
       return result;
     };
-    // Outputs' current values.
+    // Outputs' current values, point by point.
+    unsigned numInits = op.getNumDpsInits();
     SmallVector<Value> accumulators;
-    for (OpOperand &init : op.getDpsInitsMutable())
-      accumulators.push_back(memref::LoadOp::create(
-          rewriter, loc, init.get(), indices(init)));
+    for (const SmallVector<Value> &point : points) {
+      usePoint(point);
+      for (OpOperand &init : op.getDpsInitsMutable())
+        accumulators.push_back(memref::LoadOp::create(
+            rewriter, loc, init.get(), indices(init)));
+    }
 
     Block *body = op.getBlock();
     // The payload at the current ivs, given the accumulators.
@@ -209,23 +260,41 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
           mapping.map(index.getResult(), ivs[index.getDim()]);
           continue;
         }
-        rewriter.clone(inner, mapping);
+        Operation *copy = rewriter.clone(inner, mapping);
+        // Multiplies and adds may fuse into FMAs (without `contract`, NVPTX
+        // emits mul.rn + add.rn, which ptxas must keep apart).
+        if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(copy))
+          copy->setAttr(fastMath.getFastMathAttrName(),
+                        arith::FastMathFlagsAttr::get(
+                            copy->getContext(),
+                            fastMath.getFastMathFlagsAttr().getValue() |
+                                arith::FastMathFlags::contract));
       }
       SmallVector<Value> results;
       for (Value yielded : body->getTerminator()->getOperands())
         results.push_back(mapping.lookupOrDefault(yielded));
       return results;
     };
+    // Every point's payload.
+    auto payloads = [&](ValueRange current) -> SmallVector<Value> {
+      SmallVector<Value> results;
+      for (auto [index, point] : llvm::enumerate(points)) {
+        usePoint(point);
+        llvm::append_range(
+            results, payload(current.slice(index * numInits, numInits)));
+      }
+      return results;
+    };
 
     SmallVector<Value> results;
     if (reduction.empty()) {
-      results = payload(accumulators);
+      results = payloads(accumulators);
     } else {
       // Nested scf.for over the reductions, carrying the accumulators.
       std::function<SmallVector<Value>(size_t, ValueRange)> nest =
           [&](size_t level, ValueRange current) -> SmallVector<Value> {
         if (level == reduction.size())
-          return payload(current);
+          return payloads(current);
         unsigned d = reduction[level];
         auto forOp = scf::ForOp::create(
             rewriter, loc, value(ranges[d].offset), value(ranges[d].size),
@@ -243,9 +312,12 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
       for (unsigned d : reduction)
         ivs[d] = zero;
     }
-    for (auto [init, result] : llvm::zip(op.getDpsInitsMutable(), results))
-      memref::StoreOp::create(rewriter, loc, result, init.get(),
-                              indices(init));
+    for (auto [index, point] : llvm::enumerate(points)) {
+      usePoint(point);
+      for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
+        memref::StoreOp::create(rewriter, loc, results[index * numInits + i],
+                                init.get(), indices(init));
+    }
     rewriter.eraseOp(op);
     return success();
   }

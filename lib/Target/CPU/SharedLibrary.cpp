@@ -293,6 +293,7 @@ llvm::Error lowerForCUDA(BoundFunction &bound,
   pipeline.features = "+ptx80";
   pipeline.toolkit = toolkit;
   pipeline.blockSize = options.gpuBlockSize;
+  pipeline.threadTile = options.gpuThreadTile;
   pipeline.optLevel = std::min(options.optLevel, 3u);
   pipeline.fuse = options.lowering.fuse;
   buildLoomGPUPipeline(pm, pipeline);

@@ -1,6 +1,8 @@
 // RUN: loom-opt %s --split-input-file --loom-map-to-gpu --verify-diagnostics | FileCheck %s
 // RUN: loom-opt %s --split-input-file --loom-map-to-gpu="block-size=128" --verify-diagnostics | FileCheck %s --check-prefix=B128
+// RUN: loom-opt %s --split-input-file --loom-map-to-gpu="thread-tile=2" --verify-diagnostics | FileCheck %s --check-prefix=TILE
 // RUN: not loom-opt %s --split-input-file --loom-map-to-gpu="block-size=2048" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not loom-opt %s --split-input-file --loom-map-to-gpu="thread-tile=9" 2>&1 | FileCheck %s --check-prefix=BADTILE
 
 // One launch per linalg op, named after its ONNX node, its iterations
 // linearized over blocks of 256 threads with a bounds guard, innermost
@@ -26,6 +28,7 @@
 // CHECK-NOT: memref.copy
 // B128: arith.constant 128 : index
 // BAD: loom-map-to-gpu: block-size must be 1..1024
+// BADTILE: loom-map-to-gpu: thread-tile must be 1..8
 #id = affine_map<(d0, d1) -> (d0, d1)>
 func.func @relu_then_copy(%x: memref<4x100xf32>, %out: memref<4x100xf32>) {
   %t = memref.alloc() : memref<4x100xf32>
@@ -110,5 +113,25 @@ func.func @scale_by_constant(%x: memref<4xf32>, %out: memref<4xf32>) {
     linalg.yield %r : f32
   }
   linalg.copy ins(%s : memref<4xf32>) outs(%out : memref<4xf32>)
+  return
+}
+
+// -----
+
+// thread-tile=2: each thread of a contraction owns a 2x2 tile of outputs
+// (4 accumulators through the reduction, 4 stores); 8x8 outputs are 16
+// threads. Multiplies and adds may contract to FMAs.
+// CHECK-LABEL: func.func @matmul
+// CHECK: arith.constant 64 : index
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
+// CHECK: arith.mulf {{.*}} fastmath<contract>
+// TILE-LABEL: func.func @matmul
+// TILE: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c16{{[_0-9]*}},
+// TILE: scf.for {{.*}} iter_args({{.*}}, {{.*}}, {{.*}}, {{.*}}) -> (f32, f32, f32, f32)
+// TILE-COUNT-4: memref.store
+// TILE-NOT: memref.store
+// TILE: gpu.terminator
+func.func @matmul(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref<8x8xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x8xf32>) outs(%c : memref<8x8xf32>) loc("mm")
   return
 }

@@ -50,6 +50,7 @@ struct SharedLibraryOptions {
   std::string gpuArch = "sm_90";
   std::string cudaToolkit;
   int64_t gpuBlockSize = 256;
+  int64_t gpuThreadTile = 1;
   /// The C name of the model: the library exports `<name>_create`.
   std::string name;
   /// The library to write (`libNAME.so`).
