@@ -263,7 +263,8 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
         Operation *copy = rewriter.clone(inner, mapping);
         // Multiplies and adds may fuse into FMAs (without `contract`, NVPTX
         // emits mul.rn + add.rn, which ptxas must keep apart).
-        if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(copy))
+        if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(copy);
+            fastMath && isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(copy))
           copy->setAttr(fastMath.getFastMathAttrName(),
                         arith::FastMathFlagsAttr::get(
                             copy->getContext(),
