@@ -112,6 +112,7 @@ void loom::buildLoomGPUPipeline(OpPassManager &pm,
   LoomMapToGPUOptions map;
   map.blockSize = options.blockSize;
   map.threadTile = options.threadTile;
+  map.tileMinThreads = options.tileMinThreads;
   pm.addNestedPass<func::FuncOp>(createLoomMapToGPU(map));
   // (No canonicalization here: it would hoist the constants that
   // loom-map-to-gpu copied into each kernel back out of it.)

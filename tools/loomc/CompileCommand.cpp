@@ -109,10 +109,11 @@ int runCompile(const std::vector<std::string> &args) {
       "(default: CUDA_HOME, CUDA_ROOT, then /usr/local/cuda)")(
       "block-size", po::value<int64_t>()->default_value(256),
       "With --target=cuda: threads per block, 1..1024")(
-      "thread-tile", po::value<int64_t>()->default_value(1),
+      "thread-tile", po::value<int64_t>()->default_value(4),
       "With --target=cuda: outputs per thread along each of the last two "
-      "parallel loops of a matmul, convolution or pooling, 1..8 (T x T per "
-      "thread; 1: one output per thread)")(
+      "parallel loops of a large matmul, convolution or pooling, 1..8 (T x "
+      "T per thread where at least 262,144 threads remain; 1: one output "
+      "per thread everywhere)")(
       "linker", po::value<std::string>(),
       "The ld.lld to link with (default: the one found when Loom was built, "
       "then ld.lld on PATH)");
@@ -155,6 +156,9 @@ int runCompile(const std::vector<std::string> &args) {
       compile.cudaToolkit = (*vm)["cuda-toolkit"].as<std::string>();
     compile.gpuBlockSize = (*vm)["block-size"].as<int64_t>();
     compile.gpuThreadTile = (*vm)["thread-tile"].as<int64_t>();
+    // Given explicitly: wherever the sizes allow.
+    if (!vm->find("thread-tile")->second.defaulted())
+      compile.gpuTileMinThreads = 0;
     if (compile.gpuThreadTile < 1 || compile.gpuThreadTile > 8)
       return usage("--thread-tile must be 1..8");
     StringRef arch = compile.gpuArch;

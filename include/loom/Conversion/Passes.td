@@ -170,6 +170,11 @@ def LoomMapToGPU : Pass<"loom-map-to-gpu", "::mlir::func::FuncOp"> {
            "With reductions: each thread computes T x T outputs of the last "
            "two parallel loops whose static sizes T divides (1: one output "
            "per thread)">,
+    Option<"tileMinThreads", "tile-min-threads", "int64_t",
+           /*default=*/"0",
+           "Tile an op only if it keeps at least this many threads (an H200 "
+           "holds 132 x 2048 = 270336 at once; small ops run faster with "
+           "one output per thread)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -130,8 +130,13 @@ struct LoomGPUPipelineOptions
       *this, "thread-tile",
       llvm::cl::desc("Outputs per thread along each of the last two parallel "
                      "loops of an op with reductions (loom-map-to-gpu "
-                     "thread-tile)"),
-      llvm::cl::init(1)};
+                     "thread-tile), where at least tile-min-threads threads "
+                     "remain"),
+      llvm::cl::init(4)};
+  Option<int64_t> tileMinThreads{
+      *this, "tile-min-threads",
+      llvm::cl::desc("Tile only ops that keep at least this many threads"),
+      llvm::cl::init(262144)};
   Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("LLVM optimization level of the kernels, 0-3"),

@@ -176,6 +176,14 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
         if (++tiled == 2)
           break;
       }
+      // Only where enough threads remain to fill the GPU.
+      int64_t threads = 1;
+      for (unsigned d : parallel) {
+        std::optional<int64_t> size = getConstantIntValue(ranges[d].size);
+        threads = size ? threads * (*size / tile[d]) : INT64_MAX / 2;
+      }
+      if (threads < tileMinThreads)
+        std::fill(tile.begin(), tile.end(), 1);
     }
     SmallVector<Value> lowers, uppers, steps;
     for (unsigned d : parallel) {

@@ -294,6 +294,7 @@ llvm::Error lowerForCUDA(BoundFunction &bound,
   pipeline.toolkit = toolkit;
   pipeline.blockSize = options.gpuBlockSize;
   pipeline.threadTile = options.gpuThreadTile;
+  pipeline.tileMinThreads = options.gpuTileMinThreads;
   pipeline.optLevel = std::min(options.optLevel, 3u);
   pipeline.fuse = options.lowering.fuse;
   buildLoomGPUPipeline(pm, pipeline);

@@ -50,7 +50,10 @@ struct SharedLibraryOptions {
   std::string gpuArch = "sm_90";
   std::string cudaToolkit;
   int64_t gpuBlockSize = 256;
-  int64_t gpuThreadTile = 1;
+  /// Outputs per thread (T x T) of large ops with reductions, where
+  /// `gpuTileMinThreads` threads remain (see loom-map-to-gpu).
+  int64_t gpuThreadTile = 4;
+  int64_t gpuTileMinThreads = 262144;
   /// The C name of the model: the library exports `<name>_create`.
   std::string name;
   /// The library to write (`libNAME.so`).
