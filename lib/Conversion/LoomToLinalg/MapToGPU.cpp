@@ -26,7 +26,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -243,8 +242,8 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     for (const SmallVector<Value> &point : points) {
       usePoint(point);
       for (OpOperand &init : op.getDpsInitsMutable())
-        accumulators.push_back(memref::LoadOp::create(
-            rewriter, loc, init.get(), indices(init)));
+        accumulators.push_back(
+            memref::LoadOp::create(rewriter, loc, init.get(), indices(init)));
     }
 
     Block *body = op.getBlock();
@@ -254,15 +253,14 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
       for (OpOperand *input : op.getDpsInputOperands()) {
         Value argument = body->getArgument(input->getOperandNumber());
         if (isa<MemRefType>(input->get().getType()))
-          mapping.map(argument, memref::LoadOp::create(rewriter, loc,
-                                                       input->get(),
-                                                       indices(*input)));
+          mapping.map(argument,
+                      memref::LoadOp::create(rewriter, loc, input->get(),
+                                             indices(*input)));
         else
           mapping.map(argument, input->get());
       }
       for (auto [index, init] : llvm::enumerate(op.getDpsInitsMutable()))
-        mapping.map(body->getArgument(init.getOperandNumber()),
-                    current[index]);
+        mapping.map(body->getArgument(init.getOperandNumber()), current[index]);
       for (Operation &inner : body->without_terminator()) {
         if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
           mapping.map(index.getResult(), ivs[index.getDim()]);
@@ -289,8 +287,8 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
       SmallVector<Value> results;
       for (auto [index, point] : llvm::enumerate(points)) {
         usePoint(point);
-        llvm::append_range(
-            results, payload(current.slice(index * numInits, numInits)));
+        llvm::append_range(results,
+                           payload(current.slice(index * numInits, numInits)));
       }
       return results;
     };
@@ -305,9 +303,9 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
         if (level == reduction.size())
           return payloads(current);
         unsigned d = reduction[level];
-        auto forOp = scf::ForOp::create(
-            rewriter, loc, value(ranges[d].offset), value(ranges[d].size),
-            value(ranges[d].stride), current);
+        auto forOp = scf::ForOp::create(rewriter, loc, value(ranges[d].offset),
+                                        value(ranges[d].size),
+                                        value(ranges[d].stride), current);
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPointToStart(forOp.getBody());
         Value saved = ivs[d];
@@ -344,9 +342,8 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     SmallVector<Value> counts;
     std::optional<int64_t> staticTotal = 1;
     Value total = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    for (auto [lower, upper, step] :
-         llvm::zip(loop.getLowerBound(), loop.getUpperBound(),
-                   loop.getStep())) {
+    for (auto [lower, upper, step] : llvm::zip(
+             loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
       std::optional<int64_t> lo = getConstantIntValue(lower),
                              hi = getConstantIntValue(upper),
                              by = getConstantIntValue(step);
@@ -367,8 +364,8 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value threads, blocks;
     if (staticTotal) {
-      int64_t threadCount = std::max<int64_t>(
-          1, std::min<int64_t>(*staticTotal, blockSize));
+      int64_t threadCount =
+          std::max<int64_t>(1, std::min<int64_t>(*staticTotal, blockSize));
       total = arith::ConstantIndexOp::create(rewriter, loc, *staticTotal);
       threads = arith::ConstantIndexOp::create(rewriter, loc, threadCount);
       blocks = arith::ConstantIndexOp::create(
@@ -395,11 +392,11 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     gpu::KernelDim3 blockIds = launchOp.getBlockIds();
     gpu::KernelDim3 threadIds = launchOp.getThreadIds();
     gpu::KernelDim3 blockSizes = launchOp.getBlockSize();
-    Value linear = arith::MulIOp::create(rewriter, loc, blockIds.x,
-                                         blockSizes.x);
+    Value linear =
+        arith::MulIOp::create(rewriter, loc, blockIds.x, blockSizes.x);
     linear = arith::AddIOp::create(rewriter, loc, linear, threadIds.x);
-    Value inside = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ult,
-                                         linear, total);
+    Value inside = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ult, linear, total);
     auto guard = scf::IfOp::create(rewriter, loc, inside, false);
     rewriter.setInsertionPointToStart(&guard.getThenRegion().front());
     // Delinearize, innermost dimension fastest (neighbouring threads walk
@@ -408,9 +405,9 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     Value rest = linear;
     SmallVector<Value> ivs(counts.size());
     for (int64_t d = counts.size() - 1; d >= 0; --d) {
-      Value position = d == 0 ? rest
-                              : arith::RemUIOp::create(rewriter, loc, rest,
-                                                       counts[d]);
+      Value position =
+          d == 0 ? rest
+                 : arith::RemUIOp::create(rewriter, loc, rest, counts[d]);
       if (d > 0)
         rest = arith::DivUIOp::create(rewriter, loc, rest, counts[d]);
       Value scaled =
@@ -459,8 +456,7 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
         StringRef node = findNodeName(op->getLoc());
         op->emitError("loom-map-to-gpu: the host would read or write device "
                       "memory here")
-            << (node.empty() ? std::string()
-                             : " (node '" + node.str() + "')");
+            << (node.empty() ? std::string() : " (node '" + node.str() + "')");
         return WalkResult::interrupt();
       }
       return WalkResult::advance();
@@ -472,18 +468,18 @@ struct MapToGPUPass : loom::impl::LoomMapToGPUBase<MapToGPUPass> {
     // an argument (device memory the runtime passes); anything else would be
     // host memory on the GPU.
     for (Value root : onDevice) {
-      if (isa<BlockArgument>(root) && root.getParentRegion() ==
-                                          &function.getBody())
+      if (isa<BlockArgument>(root) &&
+          root.getParentRegion() == &function.getBody())
         continue;
       Operation *def = root.getDefiningOp();
-      if (def && isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(def))
+      if (def &&
+          isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(def))
         continue;
       Operation *at = def ? def : function.getOperation();
       StringRef node = findNodeName(at->getLoc());
       return at->emitError("loom-map-to-gpu: a kernel would use a buffer "
                            "the host made here, in host memory")
-             << (node.empty() ? std::string()
-                              : " (node '" + node.str() + "')");
+             << (node.empty() ? std::string() : " (node '" + node.str() + "')");
     }
 
     // Constant tensors (memref.get_global of host data) a kernel reads are
