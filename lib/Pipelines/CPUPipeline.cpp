@@ -14,6 +14,8 @@
 
 #include "loom/Pipelines/Pipelines.h"
 
+#include "PipelineStages.h"
+
 #include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -29,16 +31,30 @@
 
 using namespace mlir;
 
-void loom::buildLoomCPUPipeline(OpPassManager &pm,
-                                const LoomCPUPipelineOptions &options) {
+void loom::addLinalgOnTensorsStages(OpPassManager &pm, bool fuse) {
   pm.addPass(createLoomWeightsToArguments());
   pm.addPass(createConvertLoomToLinalg());
   pm.addPass(createCanonicalizerPass());
-  if (options.fuse) {
+  if (fuse) {
     pm.addPass(createLinalgElementwiseOpFusionPass());
     pm.addPass(createCanonicalizerPass());
   }
   pm.addPass(createCSEPass());
+}
+
+void loom::addOneShotBufferizeStages(OpPassManager &pm) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+}
+
+void loom::buildLoomCPUPipeline(OpPassManager &pm,
+                                const LoomCPUPipelineOptions &options) {
+  addLinalgOnTensorsStages(pm, options.fuse);
   if (options.parallel)
     pm.addNestedPass<func::FuncOp>(createLoomLinalgDistribute());
   if (options.vectorize) {
@@ -50,13 +66,7 @@ void loom::buildLoomCPUPipeline(OpPassManager &pm,
 
   // Results written into the buffers their `outs` came from where possible,
   // fresh allocations elsewhere.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addOneShotBufferizeStages(pm);
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 

@@ -14,6 +14,8 @@
 
 #include "loom/Pipelines/Pipelines.h"
 
+#include "PipelineStages.h"
+
 #include "loom/Conversion/LoomToLinalg/LoomToLinalg.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -82,22 +84,8 @@ std::string loom::findCUDAToolkit(llvm::StringRef given) {
 
 void loom::buildLoomGPUPipeline(OpPassManager &pm,
                                 const LoomGPUPipelineOptions &options) {
-  pm.addPass(createLoomWeightsToArguments());
-  pm.addPass(createConvertLoomToLinalg());
-  pm.addPass(createCanonicalizerPass());
-  if (options.fuse) {
-    pm.addPass(createLinalgElementwiseOpFusionPass());
-    pm.addPass(createCanonicalizerPass());
-  }
-  pm.addPass(createCSEPass());
-
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addLinalgOnTensorsStages(pm, options.fuse);
+  addOneShotBufferizeStages(pm);
   pm.addNestedPass<func::FuncOp>(std::make_unique<DistinctResultBuffersPass>());
   // Outputs into the caller's (device) buffers; a result computed into a
   // fresh static buffer is computed into the caller's instead.
