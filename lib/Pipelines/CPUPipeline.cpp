@@ -55,11 +55,21 @@ void loom::addOneShotBufferizeStages(OpPassManager &pm) {
 void loom::buildLoomCPUPipeline(OpPassManager &pm,
                                 const LoomCPUPipelineOptions &options) {
   addLinalgOnTensorsStages(pm, options.fuse);
+  // Before the threads' chunks, so that each copy of the patches is made
+  // once and shared.
+  if (options.vectorize) {
+    LoomLinalgConvToMatmulOptions convToMatmul;
+    convToMatmul.vectorBits = options.vectorBits;
+    pm.addNestedPass<func::FuncOp>(createLoomLinalgConvToMatmul(convToMatmul));
+  }
   if (options.parallel)
     pm.addNestedPass<func::FuncOp>(createLoomLinalgDistribute());
   if (options.vectorize) {
     pm.addNestedPass<func::FuncOp>(createLoomLinalgVectorizeConvs());
-    pm.addNestedPass<func::FuncOp>(createLoomLinalgVectorizeContractions());
+    LoomLinalgVectorizeContractionsOptions contractions;
+    contractions.vectorBits = options.vectorBits;
+    pm.addNestedPass<func::FuncOp>(
+        createLoomLinalgVectorizeContractions(contractions));
   }
   if (options.loopOrder)
     pm.addNestedPass<func::FuncOp>(createLoomLinalgLoopOrder());

@@ -218,6 +218,7 @@ llvm::Error lowerToLLVMDialect(ModuleOp module,
   pipeline.fuse = options.fuse;
   pipeline.parallel = options.parallel;
   pipeline.vectorize = options.vectorizeConvs;
+  pipeline.vectorBits = options.vectorBits;
   buildLoomCPUPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return makeError("the model could not be compiled (see the errors above)");
@@ -269,6 +270,15 @@ createTargetMachine(StringRef cpu, unsigned optLevel) {
     return makeError("unknown CPU '" + cpuName +
                      "' (examples: host, x86-64-v3, skylake-avx512)");
   return std::move(machine);
+}
+
+int64_t vectorBits(const llvm::TargetMachine &machine) {
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return 512;
+  if (info->checkFeatures("+avx"))
+    return 256;
+  return 128;
 }
 
 } // namespace loom::runtime

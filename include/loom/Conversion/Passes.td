@@ -93,6 +93,29 @@ def LoomMathApproximation : Pass<"loom-math-approximation", "::mlir::func::FuncO
                            "::mlir::math::MathDialect"];
 }
 
+def LoomLinalgConvToMatmul : Pass<"loom-linalg-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "2-D convolutions as packed image-to-column copies and matmul microkernels";
+  let description = [{
+    Every f32 `linalg.conv_2d_nchw_fchw` on tensors with static sizes past
+    the batch and a zero-filled output becomes two `linalg.generic`s:
+    an im2col copy of the input straight into panels of `w` output columns
+    contiguous along the reduction (`N x OH*OWp/w x C*KH*KW x w`, one affine
+    copy that LLVM vectorizes), and a contraction of the filter
+    (`F x C*KH*KW`) with the panels, which `loom-linalg-vectorize-contractions`
+    turns into register-blocked microkernels. `w` is one or two vectors of
+    `vector-bits`; output rows are padded to `OWp`, a multiple of `w` (the
+    input gets the zero columns that reads), and the padding is sliced off.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
+           "Width in bits of the target's vector registers (512: AVX-512, "
+           "256: AVX2); 0: this machine's">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def LoomLinalgVectorizeConvs : Pass<"loom-linalg-vectorize-convs", "::mlir::func::FuncOp"> {
   let summary = "Tile 2-D convolutions into register blocks and vectorize them";
   let description = [{
@@ -126,8 +149,15 @@ def LoomLinalgVectorizeContractions : Pass<"loom-linalg-vectorize-contractions",
     block stays in registers (up to 12 vector registers), as in a BLAS
     microkernel. Contractions whose right-hand operand is transposed, whose
     rows no width divides, or whose sizes are dynamic are left to
-    `loom-linalg-loop-order`.
+    `loom-linalg-loop-order`. Blocks are sized for `vector-bits`: 6 x 2
+    vectors of columns (12 accumulator registers of the 16 AVX2 or 32
+    AVX-512 has).
   }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
+           "Width in bits of the target's vector registers (512: AVX-512, "
+           "256: AVX2); 0: this machine's">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

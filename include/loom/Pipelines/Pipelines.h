@@ -78,6 +78,12 @@ struct LoomCPUPipelineOptions
                      "(loom-linalg-vectorize-convs, "
                      "loom-hoist-vector-transfers)"),
       llvm::cl::init(true)};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Width in bits of the target's vector registers, which "
+                     "sizes the register blocks (512: AVX-512, 256: AVX2); "
+                     "0: this machine's"),
+      llvm::cl::init(0)};
   Option<bool> approximateMath{
       *this, "approximate-math",
       llvm::cl::desc("Polynomial approximations of erf, tanh, exp, log, ... "

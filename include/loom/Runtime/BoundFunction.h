@@ -68,6 +68,9 @@ struct LoweringOptions {
   bool fuse = true;
   bool parallel = true;
   bool vectorizeConvs = true;
+  /// The target's vector registers in bits (register block sizes); 0: this
+  /// machine's.
+  int64_t vectorBits = 0;
 };
 
 /// Lowers `module` (a bound function's) to the LLVM dialect with
@@ -81,6 +84,10 @@ llvm::Error lowerToLLVMDialect(mlir::ModuleOp module,
 /// independent (it serves shared libraries and the JIT alike).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(llvm::StringRef cpu, unsigned optLevel);
+
+/// The width in bits of `machine`'s widest float vector registers: 512 with
+/// AVX-512F, 256 with AVX, else 128.
+int64_t vectorBits(const llvm::TargetMachine &machine);
 
 /// "1x3x?x224", or "scalar".
 std::string describeShape(llvm::ArrayRef<int64_t> shape);

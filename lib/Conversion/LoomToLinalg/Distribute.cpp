@@ -25,6 +25,50 @@ using namespace mlir;
 
 namespace {
 
+/// The loop to split: a static parallel loop of two or more iterations,
+/// not the last loop (the vectorizer's), the first such. For a contraction,
+/// not its last parallel loop either (the microkernel's columns), and of
+/// the others the one that leaves the fewest input elements read whole by
+/// every chunk (an input the loop does not index), the first on a tie: a
+/// convolution's matmul (loom-linalg-conv-to-matmul) is split along its
+/// panels of patches, each read by one chunk, not along output channels,
+/// which would have every chunk read all of them. -1 when there is none.
+int64_t chooseLoop(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
+                   ArrayRef<utils::IteratorType> iterators) {
+  int64_t end = static_cast<int64_t>(ranges.size()) - 1;
+  bool contraction = linalg::isaContractionOpInterface(op);
+  if (contraction)
+    for (int64_t d = 0; d < static_cast<int64_t>(ranges.size()); ++d)
+      if (iterators[d] == utils::IteratorType::parallel)
+        end = d;
+  int64_t chosen = -1, fewest = INT64_MAX;
+  for (int64_t d = 0; d < end; ++d) {
+    if (iterators[d] != utils::IteratorType::parallel ||
+        ShapedType::isDynamic(ranges[d]) || ranges[d] < 2)
+      continue;
+    if (!contraction)
+      return d;
+    int64_t whole = 0;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      auto type = dyn_cast<ShapedType>(input->get().getType());
+      if (!type || op.getMatchingIndexingMap(input).isFunctionOfDim(d))
+        continue;
+      int64_t elements = 1;
+      for (int64_t size : type.getShape())
+        if (!ShapedType::isDynamic(size))
+          elements = size > 0 && elements > INT64_MAX / size
+                         ? INT64_MAX
+                         : elements * size;
+      whole = elements > INT64_MAX - whole ? INT64_MAX : whole + elements;
+    }
+    if (whole < fewest) {
+      chosen = d;
+      fewest = whole;
+    }
+  }
+  return chosen;
+}
+
 struct DistributePass : loom::impl::LoomLinalgDistributeBase<DistributePass> {
   using LoomLinalgDistributeBase::LoomLinalgDistributeBase;
 
@@ -51,15 +95,7 @@ struct DistributePass : loom::impl::LoomLinalgDistributeBase<DistributePass> {
               size > 0 && total > INT64_MAX / size ? INT64_MAX : total * size;
       if (total < minIterations)
         continue;
-      // The first parallel loop of two or more iterations, not the last
-      // loop (the vectorizer's).
-      int64_t chosen = -1;
-      for (int64_t d = 0; d + 1 < static_cast<int64_t>(ranges.size()); ++d)
-        if (iterators[d] == utils::IteratorType::parallel &&
-            !ShapedType::isDynamic(ranges[d]) && ranges[d] >= 2) {
-          chosen = d;
-          break;
-        }
+      int64_t chosen = chooseLoop(op, ranges, iterators);
       if (chosen < 0)
         continue;
       SmallVector<OpFoldResult> numThreads(ranges.size(),

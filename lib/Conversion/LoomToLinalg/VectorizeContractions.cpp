@@ -30,6 +30,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/TargetParser/Host.h"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMLINALGVECTORIZECONTRACTIONS
@@ -40,9 +41,10 @@ using namespace mlir;
 
 namespace {
 
-/// Accumulator registers a block may use (AVX-512 has 32; the rest hold the
-/// broadcast row values and the loaded columns).
-constexpr int64_t kMaxAccumulatorElements = 6 * 32;
+/// Accumulator registers a block may use: 12 of AVX2's 16 (or AVX-512's
+/// 32); the rest hold the broadcast row value and the two loaded column
+/// vectors of a step.
+constexpr int64_t kMaxAccumulatorVectors = 12;
 
 /// How a contraction is blocked: the loop that gives the block's rows, and
 /// the block's height and width (columns of the loop before k).
@@ -58,8 +60,9 @@ struct BlockShape {
 /// loop that indexes the left-hand operand and not the right-hand one gives
 /// the rows (the innermost such: PyTorch's sequence-first attention reads
 /// rows along the sequence). n, k and the row loop must be static; other
-/// loops (a dynamic batch) are tiled by one.
-std::optional<BlockShape> chooseBlock(linalg::GenericOp op) {
+/// loops (a dynamic batch) are tiled by one. `lanes`: floats per vector
+/// register.
+std::optional<BlockShape> chooseBlock(linalg::GenericOp op, int64_t lanes) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
     return std::nullopt;
@@ -96,12 +99,17 @@ std::optional<BlockShape> chooseBlock(linalg::GenericOp op) {
   if (rowLoop < 0)
     return std::nullopt;
   int64_t rows = ranges[rowLoop], columns = ranges[n];
-  int64_t width = columns % 32 == 0 ? 32 : columns % 16 == 0 ? 16 : 0;
+  // Two vectors of columns, or one, or half of a 16-lane one (8 floats:
+  // loom-linalg-conv-to-matmul's panels for 7-column rows on AVX-512).
+  int64_t width = 0;
+  for (int64_t w : {2 * lanes, lanes, lanes / 2})
+    if (!width && w >= 8 && columns % w == 0)
+      width = w;
   if (!width)
     return std::nullopt;
   int64_t height = 0;
   for (int64_t h : {8, 6, 4, 3, 2, 1})
-    if (rows % h == 0 && h * width <= kMaxAccumulatorElements) {
+    if (rows % h == 0 && h * width <= kMaxAccumulatorVectors * lanes) {
       height = h;
       break;
     }
@@ -213,11 +221,14 @@ linalg::GenericOp packRightHandOperand(RewriterBase &rewriter,
 struct VectorizeContractionsPass
     : loom::impl::LoomLinalgVectorizeContractionsBase<
           VectorizeContractionsPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    int64_t bits = vectorBits > 0 ? int64_t(vectorBits) : loom::hostVectorBits();
+    int64_t lanes = std::max<int64_t>(bits / 32, 4);
     SmallVector<std::pair<linalg::GenericOp, BlockShape>> found, contractions;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<BlockShape> block = chooseBlock(op))
+      if (std::optional<BlockShape> block = chooseBlock(op, lanes))
         found.push_back({op, *block});
     });
     IRRewriter rewriter(context);
@@ -228,7 +239,8 @@ struct VectorizeContractionsPass
           packRightHandOperand(rewriter, op, block.width);
       if (!packed)
         contractions.push_back({op, block});
-      else if (std::optional<BlockShape> packedBlock = chooseBlock(packed))
+      else if (std::optional<BlockShape> packedBlock =
+                   chooseBlock(packed, lanes))
         contractions.push_back({packed, *packedBlock});
     }
     SmallVector<linalg::GenericOp> blocks;
@@ -325,4 +337,13 @@ void loom::finishVectorBlocks(
   for (scf::ForOp loop : loops)
     (void)hoistLoopInvariantSubsets(
         rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
+}
+
+int64_t loom::hostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 512;
+  if (features.lookup("avx"))
+    return 256;
+  return 128;
 }

@@ -405,8 +405,16 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
       return std::move(error);
   } else {
     progress("lowering to LLVM (linalg, bufferization, loops)");
+    // Register blocks sized for the CPU the code is for, not this one.
+    runtime::LoweringOptions lowering = options.lowering;
+    if (lowering.vectorBits == 0) {
+      auto target = runtime::createTargetMachine(options.cpu, options.optLevel);
+      if (!target)
+        return target.takeError();
+      lowering.vectorBits = runtime::vectorBits(**target);
+    }
     if (llvm::Error error =
-            runtime::lowerToLLVMDialect(*bound->module, options.lowering))
+            runtime::lowerToLLVMDialect(*bound->module, lowering))
       return std::move(error);
   }
 

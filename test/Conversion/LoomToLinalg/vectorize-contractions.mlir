@@ -1,4 +1,5 @@
-// RUN: loom-opt %s --split-input-file --pass-pipeline="builtin.module(convert-loom-to-linalg,func.func(loom-linalg-vectorize-contractions))" | FileCheck %s
+// RUN: loom-opt %s --split-input-file --pass-pipeline="builtin.module(convert-loom-to-linalg,func.func(loom-linalg-vectorize-contractions{vector-bits=512}))" | FileCheck %s
+// RUN: loom-opt %s --split-input-file --pass-pipeline="builtin.module(convert-loom-to-linalg,func.func(loom-linalg-vectorize-contractions{vector-bits=256}))" | FileCheck %s --check-prefix=AVX2
 
 // A MatMul becomes blocks of 6 rows x 32 columns (12 accumulator vectors)
 // over one step of k: columns outside rows, the accumulator read before the
@@ -11,6 +12,12 @@
 // CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ACC]]) -> (tensor<12x32xf32>, vector<6x32xf32>)
 // CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x32xf32> into vector<6x32xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<6x32xf32>, tensor<12x32xf32>
+// On AVX2 (16 vector registers of 8 floats) the block is 6 x 16: 12
+// accumulator registers too (6 x 32 would be 24, and spill).
+// AVX2-LABEL: func.func @matmul
+// AVX2: scf.for %{{.*}} = %c0 to %c64 step %c16
+// AVX2: scf.for %{{.*}} = %c0 to %c12 step %c6
+// AVX2: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
 func.func @matmul(%a: tensor<12x64xf32>, %b: tensor<64x64xf32>) -> tensor<12x64xf32> {
   %0 = loom.matmul %a, %b : (tensor<12x64xf32>, tensor<64x64xf32>) -> tensor<12x64xf32>
   return %0 : tensor<12x64xf32>
@@ -36,11 +43,11 @@ func.func @batched_long_k(%a: tensor<?x12x1024xf32>, %b: tensor<1024x64xf32>) ->
 // CHECK-LABEL: func.func @untouched
 // CHECK-NOT: vector.contract
 // CHECK-COUNT-3: linalg.generic
-func.func @untouched(%a: tensor<12x64xf32>, %bt: tensor<64x64xf32>, %b: tensor<64x24xf32>, %d: tensor<?x64xf32>, %b2: tensor<64x64xf32>) -> (tensor<12x64xf32>, tensor<12x24xf32>, tensor<?x64xf32>) {
+func.func @untouched(%a: tensor<12x64xf32>, %bt: tensor<64x64xf32>, %b: tensor<64x20xf32>, %d: tensor<?x64xf32>, %b2: tensor<64x64xf32>) -> (tensor<12x64xf32>, tensor<12x20xf32>, tensor<?x64xf32>) {
   %0 = loom.gemm %a, %bt {transB = 1 : i64} : (tensor<12x64xf32>, tensor<64x64xf32>) -> tensor<12x64xf32>
-  %1 = loom.matmul %a, %b : (tensor<12x64xf32>, tensor<64x24xf32>) -> tensor<12x24xf32>
+  %1 = loom.matmul %a, %b : (tensor<12x64xf32>, tensor<64x20xf32>) -> tensor<12x20xf32>
   %2 = loom.matmul %d, %b2 : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
-  return %0, %1, %2 : tensor<12x64xf32>, tensor<12x24xf32>, tensor<?x64xf32>
+  return %0, %1, %2 : tensor<12x64xf32>, tensor<12x20xf32>, tensor<?x64xf32>
 }
 
 // -----

@@ -40,6 +40,12 @@ void finishVectorBlocks(
     mlir::Operation *root,
     llvm::function_ref<void(mlir::RewritePatternSet &)> addPatterns = nullptr);
 
+/// The width in bits of this machine's vector registers as LLVM's host
+/// feature detection sees them: 512 with AVX-512F, 256 with AVX, else 128.
+/// Register blocks are sized by it (a block made for 32 AVX-512 registers
+/// spills on AVX2's 16).
+int64_t hostVectorBits();
+
 } // namespace loom
 
 #endif // LOOM_CONVERSION_LOOMTOLINALG_LOOMTOLINALG_H
