@@ -32,6 +32,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,92 @@ static void cuda_free_device(void *pointer);
 #endif
 
 static __thread char last_error[1024];
+
+/* The model code's buffers. The compiled code's malloc, aligned_alloc and
+ * free are renamed to loom_rt_malloc, loom_rt_aligned_alloc and
+ * loom_rt_free (SharedLibrary.cpp), so that the large temporaries a run
+ * frees (im2col panels, activations) are kept for the next run instead of
+ * going back to the kernel: glibc maps blocks over 128 KiB afresh and the
+ * kernel zeroes every page on first touch, which was 15% of a ResNet-18
+ * run. A block has a header (its size and the header's) just before the
+ * pointer handed out; the cache holds up to LOOM_CACHE_SLOTS blocks of at
+ * least LOOM_CACHE_MIN bytes, LOOM_CACHE_MAX_BYTES in all, reused for the
+ * same size and alignment, and is emptied when a model is destroyed. */
+#define LOOM_CACHE_SLOTS 128
+#define LOOM_CACHE_MIN ((size_t)64 << 10)
+#define LOOM_CACHE_MAX_BYTES ((size_t)2 << 30)
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  void *base;
+  size_t total, header;
+} cache[LOOM_CACHE_SLOTS];
+static int cache_count;
+static size_t cache_bytes;
+
+static void *rt_alloc(size_t alignment, size_t size) {
+  if (alignment < 64)
+    alignment = 64;
+  size_t header = alignment;
+  if (size > SIZE_MAX - 2 * header)
+    return NULL;
+  size_t total = (header + size + alignment - 1) / alignment * alignment;
+  void *base = NULL;
+  if (size >= LOOM_CACHE_MIN) {
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < cache_count; ++i)
+      if (cache[i].total == total && cache[i].header == header) {
+        base = cache[i].base;
+        cache_bytes -= total;
+        cache[i] = cache[--cache_count];
+        break;
+      }
+    pthread_mutex_unlock(&cache_lock);
+  }
+  if (!base)
+    base = aligned_alloc(alignment, total);
+  if (!base)
+    return NULL;
+  size_t *user = (size_t *)((char *)base + header);
+  user[-1] = total;
+  user[-2] = header;
+  return user;
+}
+
+void *loom_rt_malloc(size_t size) { return rt_alloc(16, size); }
+
+void *loom_rt_aligned_alloc(size_t alignment, size_t size) {
+  return rt_alloc(alignment, size);
+}
+
+void loom_rt_free(void *pointer) {
+  if (!pointer)
+    return;
+  size_t total = ((size_t *)pointer)[-1], header = ((size_t *)pointer)[-2];
+  void *base = (char *)pointer - header;
+  if (total - header >= LOOM_CACHE_MIN) {
+    pthread_mutex_lock(&cache_lock);
+    if (cache_count < LOOM_CACHE_SLOTS &&
+        cache_bytes + total <= LOOM_CACHE_MAX_BYTES) {
+      cache[cache_count].base = base;
+      cache[cache_count].total = total;
+      cache[cache_count].header = header;
+      ++cache_count;
+      cache_bytes += total;
+      base = NULL;
+    }
+    pthread_mutex_unlock(&cache_lock);
+  }
+  free(base);
+}
+
+static void flush_buffer_cache(void) {
+  pthread_mutex_lock(&cache_lock);
+  for (int i = 0; i < cache_count; ++i)
+    free(cache[i].base);
+  cache_count = 0;
+  cache_bytes = 0;
+  pthread_mutex_unlock(&cache_lock);
+}
 
 static int fail(const char *format, ...) {
   va_list args;
@@ -249,6 +336,7 @@ LOOM_EXPORT void loom_model_destroy(loom_model *model) {
 #endif
   model->magic = 0;
   free(model);
+  flush_buffer_cache();
 }
 
 /* Maps the side file of weights: `path`, or the library's own folder plus
@@ -709,7 +797,7 @@ LOOM_EXPORT int loom_model_run(loom_model *model, const loom_tensor *inputs,
       earlier += 3 + 2 * (size_t)model->outputs[p].rank;
     }
     if (!borrowed)
-      free(allocated);
+      loom_rt_free(allocated);
   }
   free(words);
   free(packed);

@@ -439,6 +439,17 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
   llvm::Function *function = llvmModule->getFunction(bound->name);
   if (!function)
     return makeError("the lowered module lost function '" + bound->name + "'");
+  // The code's buffers come from the runtime's cache of freed blocks
+  // (loom_model_runtime.c), which the runtime's own output handling frees
+  // into too.
+  if (!cuda)
+    for (auto [from, to] : {std::pair<StringRef, StringRef>{"malloc",
+                                                            "loom_rt_malloc"},
+                            {"aligned_alloc", "loom_rt_aligned_alloc"},
+                            {"free", "loom_rt_free"}})
+      if (llvm::Function *declared = llvmModule->getFunction(from))
+        if (declared->isDeclaration())
+          declared->setName(to);
   // Only NAME_create and the runtime's API are exported.
   for (llvm::Function &defined : *llvmModule)
     if (!defined.isDeclaration())
