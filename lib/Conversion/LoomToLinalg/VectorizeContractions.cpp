@@ -118,6 +118,25 @@ std::optional<BlockShape> chooseBlock(linalg::GenericOp op, int64_t lanes) {
   return BlockShape{rowLoop, height, width};
 }
 
+/// Where a copy of `value` for `op` goes: before the outermost chunk loop
+/// (scf.forall) `value` is defined outside of, so that the threads' chunks
+/// share one copy.
+Operation *copyInsertionPoint(linalg::GenericOp op, Value value) {
+  Operation *before = op;
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp()) {
+    if (isa<func::FuncOp>(parent))
+      break;
+    if (isa<scf::ForallOp>(parent) &&
+        (isa<BlockArgument>(value)
+             ? !parent->isAncestor(
+                   cast<BlockArgument>(value).getOwner()->getParentOp())
+             : !parent->isAncestor(value.getDefiningOp())))
+      before = parent;
+  }
+  return before;
+}
+
 /// Packs a large right-hand operand: `C[m, n] += A[m, k] * B[k, n]` becomes
 ///
 ///   Bp = transpose(expand(B) : K x N/w x w, [1, 0, 2])      N/w x K x w
@@ -161,19 +180,7 @@ linalg::GenericOp packRightHandOperand(RewriterBase &rewriter,
 
   // The packing goes before the outermost chunk loop that B is defined
   // outside of.
-  Operation *before = op;
-  for (Operation *parent = op->getParentOp(); parent;
-       parent = parent->getParentOp()) {
-    if (isa<func::FuncOp>(parent))
-      break;
-    if (isa<scf::ForallOp>(parent) &&
-        (isa<BlockArgument>(rhs)
-             ? !parent->isAncestor(
-                   cast<BlockArgument>(rhs).getOwner()->getParentOp())
-             : !parent->isAncestor(rhs.getDefiningOp())))
-      before = parent;
-  }
-  rewriter.setInsertionPoint(before);
+  rewriter.setInsertionPoint(copyInsertionPoint(op, rhs));
   SmallVector<ReassociationIndices> splitColumns = {{0}, {1, 2}};
   auto expandedType =
       RankedTensorType::get({depth, columns / width, width}, element);
@@ -218,6 +225,64 @@ linalg::GenericOp packRightHandOperand(RewriterBase &rewriter,
   return packedOp;
 }
 
+/// A Gemm with `transB` reads `B[n, k]`: a row of the output is a column
+/// of B, which the loop-order fallback gathered one float at a time (a
+/// third of a BERT-style encoder's time was its attention output
+/// projection). With static sizes B is transposed once (K x N, before the
+/// threads' chunks) and the contraction reads it as `B[k, n]`, which
+/// `chooseBlock` (and the packing) takes. Returns the new contraction, or
+/// null.
+linalg::GenericOp transposeRightHandOperand(RewriterBase &rewriter,
+                                            linalg::GenericOp op) {
+  if (op.getNumLoops() != 3 || !op.hasPureTensorSemantics() ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return nullptr;
+  MLIRContext *context = op.getContext();
+  AffineExpr d0, d1, d2;
+  bindDims(context, d0, d1, d2);
+  auto map3 = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(3, 0, results, context);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != map3({d0, d2}) || maps[1] != map3({d1, d2}) ||
+      maps[2] != map3({d0, d1}))
+    return nullptr;
+  Value rhs = op.getDpsInputOperand(1)->get();
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  if (!rhsType.hasStaticShape())
+    return nullptr;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(copyInsertionPoint(op, rhs));
+  Value init = tensor::EmptyOp::create(
+      rewriter, loc,
+      ArrayRef<int64_t>{rhsType.getDimSize(1), rhsType.getDimSize(0)},
+      rhsType.getElementType());
+  Value transposed = linalg::TransposeOp::create(rewriter, loc, rhs, init,
+                                                 ArrayRef<int64_t>{1, 0})
+                         .getResult()[0];
+  rewriter.setInsertionPoint(op);
+  mlir::Block &body = op.getRegion().front();
+  auto newOp = linalg::GenericOp::create(
+      rewriter, loc, op.getResultTypes(),
+      ValueRange{op.getDpsInputOperand(0)->get(), transposed},
+      ValueRange{op.getDpsInitOperand(0)->get()},
+      ArrayRef<AffineMap>{maps[0], map3({d2, d1}), maps[2]},
+      op.getIteratorTypesArray(),
+      [&](OpBuilder &b, Location, ValueRange args) {
+        IRMapping mapping;
+        mapping.map(body.getArguments(), args);
+        for (Operation &nested : body.without_terminator())
+          b.clone(nested, mapping);
+        SmallVector<Value> yielded;
+        for (Value value : body.getTerminator()->getOperands())
+          yielded.push_back(mapping.lookupOrDefault(value));
+        linalg::YieldOp::create(b, loc, yielded);
+      });
+  rewriter.replaceOp(op, newOp.getResults());
+  return newOp;
+}
+
 struct VectorizeContractionsPass
     : loom::impl::LoomLinalgVectorizeContractionsBase<
           VectorizeContractionsPass> {
@@ -227,11 +292,20 @@ struct VectorizeContractionsPass
     int64_t bits = vectorBits > 0 ? int64_t(vectorBits) : loom::hostVectorBits();
     int64_t lanes = std::max<int64_t>(bits / 32, 4);
     SmallVector<std::pair<linalg::GenericOp, BlockShape>> found, contractions;
+    IRRewriter rewriter(context);
+    {
+      SmallVector<linalg::GenericOp> transposedB;
+      getOperation().walk([&](linalg::GenericOp op) {
+        if (!chooseBlock(op, lanes))
+          transposedB.push_back(op);
+      });
+      for (linalg::GenericOp op : transposedB)
+        (void)transposeRightHandOperand(rewriter, op);
+    }
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<BlockShape> block = chooseBlock(op, lanes))
         found.push_back({op, *block});
     });
-    IRRewriter rewriter(context);
     // A packed contraction replaces the original and reads the panels; its
     // block is chosen anew.
     for (auto [op, block] : found) {

@@ -38,16 +38,30 @@ func.func @batched_long_k(%a: tensor<?x12x1024xf32>, %b: tensor<1024x64xf32>) ->
 
 // -----
 
-// Left to loom-linalg-loop-order: a transposed right-hand operand (Gemm
-// transB reads B[n, k]), rows no width divides, dynamic rows.
+// Gemm with transB reads B[n, k]: B is transposed once (K x N) and the
+// contraction reads the copy as B[k, n], in blocks as any MatMul.
+// CHECK-LABEL: func.func @transposed_b
+// CHECK: %[[T:.*]] = linalg.transpose ins(%arg1 : tensor<64x32xf32>) outs(%{{.*}} : tensor<32x64xf32>) permutation = [1, 0]
+// CHECK: vector.transfer_read %[[T]]
+// CHECK: vector.contract {{.*}} into vector<6x32xf32>
+func.func @transposed_b(%a: tensor<12x32xf32>, %bt: tensor<64x32xf32>) -> tensor<12x64xf32> {
+  %0 = loom.gemm %a, %bt {transB = 1 : i64} : (tensor<12x32xf32>, tensor<64x32xf32>) -> tensor<12x64xf32>
+  return %0 : tensor<12x64xf32>
+}
+
+// -----
+
+// Left to loom-linalg-loop-order: rows no width divides, dynamic rows, a
+// transposed B of dynamic size.
 // CHECK-LABEL: func.func @untouched
 // CHECK-NOT: vector.contract
+// CHECK-NOT: linalg.transpose
 // CHECK-COUNT-3: linalg.generic
-func.func @untouched(%a: tensor<12x64xf32>, %bt: tensor<64x64xf32>, %b: tensor<64x20xf32>, %d: tensor<?x64xf32>, %b2: tensor<64x64xf32>) -> (tensor<12x64xf32>, tensor<12x20xf32>, tensor<?x64xf32>) {
-  %0 = loom.gemm %a, %bt {transB = 1 : i64} : (tensor<12x64xf32>, tensor<64x64xf32>) -> tensor<12x64xf32>
+func.func @untouched(%a: tensor<12x64xf32>, %bt: tensor<?x64xf32>, %b: tensor<64x20xf32>, %d: tensor<?x64xf32>, %b2: tensor<64x64xf32>) -> (tensor<12x?xf32>, tensor<12x20xf32>, tensor<?x64xf32>) {
+  %0 = loom.gemm %a, %bt {transB = 1 : i64} : (tensor<12x64xf32>, tensor<?x64xf32>) -> tensor<12x?xf32>
   %1 = loom.matmul %a, %b : (tensor<12x64xf32>, tensor<64x20xf32>) -> tensor<12x20xf32>
   %2 = loom.matmul %d, %b2 : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
-  return %0, %1, %2 : tensor<12x64xf32>, tensor<12x20xf32>, tensor<?x64xf32>
+  return %0, %1, %2 : tensor<12x?xf32>, tensor<12x20xf32>, tensor<?x64xf32>
 }
 
 // -----
