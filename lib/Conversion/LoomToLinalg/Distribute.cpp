@@ -56,9 +56,8 @@ int64_t chooseLoop(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
       int64_t elements = 1;
       for (int64_t size : type.getShape())
         if (!ShapedType::isDynamic(size))
-          elements = size > 0 && elements > INT64_MAX / size
-                         ? INT64_MAX
-                         : elements * size;
+          elements = size > 0 && elements > INT64_MAX / size ? INT64_MAX
+                                                             : elements * size;
       whole = elements > INT64_MAX - whole ? INT64_MAX : whole + elements;
     }
     if (whole < fewest) {

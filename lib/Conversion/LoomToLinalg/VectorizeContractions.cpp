@@ -268,8 +268,7 @@ linalg::GenericOp transposeRightHandOperand(RewriterBase &rewriter,
       ValueRange{op.getDpsInputOperand(0)->get(), transposed},
       ValueRange{op.getDpsInitOperand(0)->get()},
       ArrayRef<AffineMap>{maps[0], map3({d2, d1}), maps[2]},
-      op.getIteratorTypesArray(),
-      [&](OpBuilder &b, Location, ValueRange args) {
+      op.getIteratorTypesArray(), [&](OpBuilder &b, Location, ValueRange args) {
         IRMapping mapping;
         mapping.map(body.getArguments(), args);
         for (Operation &nested : body.without_terminator())
@@ -289,7 +288,8 @@ struct VectorizeContractionsPass
   using Base::Base;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
-    int64_t bits = vectorBits > 0 ? int64_t(vectorBits) : loom::hostVectorBits();
+    int64_t bits =
+        vectorBits > 0 ? int64_t(vectorBits) : loom::hostVectorBits();
     int64_t lanes = std::max<int64_t>(bits / 32, 4);
     SmallVector<std::pair<linalg::GenericOp, BlockShape>> found, contractions;
     IRRewriter rewriter(context);
