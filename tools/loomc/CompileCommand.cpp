@@ -98,8 +98,10 @@ int runCompile(const std::vector<std::string> &args) {
       "features) or an LLVM CPU name such as x86-64-v3 or skylake-avx512")(
       "no-vectorize", po::bool_switch(),
       "Compile convolutions as plain loops (slower; for comparison)")(
-      "opt-level", po::value<unsigned>()->default_value(3),
-      "LLVM optimization level of the generated code, 0-3")(
+      "opt-level", po::value<unsigned>(),
+      "LLVM optimization level of the generated code, 0-3 (default: 2 for "
+      "the CPU, 3 for --target=cuda; -O3's unrolling made blocks that "
+      "LLVM's scheduler took 12x longer on, for no speed)")(
       "gpu-arch", po::value<std::string>()->default_value("sm_90"),
       "With --target=cuda: the GPU architecture the kernels are compiled for "
       "(sm_80, sm_90, ...); the fatbin also holds PTX, which newer GPUs "
@@ -144,7 +146,8 @@ int runCompile(const std::vector<std::string> &args) {
   std::string output = (*vm)["output"].as<std::string>();
   if (output == "-" || isStreamPath(output))
     return usage("-o must name a file: a library is linked, not streamed");
-  unsigned optLevel = (*vm)["opt-level"].as<unsigned>();
+  unsigned optLevel =
+      vm->count("opt-level") ? (*vm)["opt-level"].as<unsigned>() : cuda ? 3 : 2;
   if (optLevel > 3)
     return usage("--opt-level must be 0..3");
 

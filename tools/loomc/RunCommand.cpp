@@ -136,8 +136,10 @@ int runRun(const std::vector<std::string> &args) {
       "no-vectorize", po::bool_switch(),
       "Compile convolutions as plain loops left to LLVM's loop vectorizer "
       "instead of register-blocked vector code (slower; for comparison)")(
-      "opt-level", po::value<unsigned>()->default_value(3),
-      "LLVM optimization level of the generated code, 0-3")(
+      "opt-level", po::value<unsigned>(),
+      "LLVM optimization level of the generated code, 0-3 (default: 2 for "
+      "the CPU, 3 for --target=cuda; -O3's unrolling made blocks that "
+      "LLVM's scheduler took 12x longer on, for no speed)")(
       "weights", po::value<std::string>(),
       "A compiled library's side file of weights (default: beside it)")(
       "target", po::value<std::string>()->default_value("cpu"),
@@ -152,7 +154,11 @@ int runRun(const std::vector<std::string> &args) {
   if (!vm)
     return exitCode;
   std::string modelPath = (*vm)["model"].as<std::string>();
-  unsigned optLevel = (*vm)["opt-level"].as<unsigned>();
+  // 2 for the CPU, 3 for CUDA (set where the target is known, below).
+  std::optional<unsigned> chosenOptLevel;
+  if (vm->count("opt-level"))
+    chosenOptLevel = (*vm)["opt-level"].as<unsigned>();
+  unsigned optLevel = chosenOptLevel.value_or(2);
   if (optLevel > 3) {
     llvm::errs() << "loomc run: error: --opt-level must be 0..3\n";
     return kUsage;
@@ -325,7 +331,7 @@ int runRun(const std::vector<std::string> &args) {
       llvm::sys::path::append(libraryPath, "libmodel.so");
       gpu.outputPath = libraryPath.str().str();
       gpu.weights = loom::WeightsPlacement::Embed;
-      gpu.optLevel = optLevel;
+      gpu.optLevel = chosenOptLevel.value_or(3);
       gpu.progress = [&](StringRef stage) { progress.line(stage); };
       progress.start("compiling for NVIDIA " + gpu.gpuArch);
       llvm::Expected<loom::SharedLibraryResult> built =

@@ -29,7 +29,7 @@ namespace loom::runtime {
 
 struct CompileOptions {
   /// LLVM's optimization level for the generated code (0-3).
-  unsigned optLevel = 3;
+  unsigned optLevel = 2;
   /// Fuse elementwise ops (the CPU pipeline's `fuse`).
   bool fuse = true;
   /// Split large ops for threads (the CPU pipeline's `parallel`); needs the

@@ -64,7 +64,7 @@ struct SharedLibraryOptions {
   uint64_t embedLimit = uint64_t(256) << 20;
   /// "host" or an LLVM CPU name (x86-64-v3, skylake-avx512, ...).
   std::string cpu = "host";
-  unsigned optLevel = 3;
+  unsigned optLevel = 2;
   runtime::LoweringOptions lowering;
   /// Threads a run uses unless the caller sets them (0: all cores).
   unsigned defaultThreads = 0;
