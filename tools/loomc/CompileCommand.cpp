@@ -146,8 +146,9 @@ int runCompile(const std::vector<std::string> &args) {
   std::string output = (*vm)["output"].as<std::string>();
   if (output == "-" || isStreamPath(output))
     return usage("-o must name a file: a library is linked, not streamed");
-  unsigned optLevel =
-      vm->count("opt-level") ? (*vm)["opt-level"].as<unsigned>() : cuda ? 3 : 2;
+  unsigned optLevel = vm->count("opt-level") ? (*vm)["opt-level"].as<unsigned>()
+                      : cuda                 ? 3
+                                             : 2;
   if (optLevel > 3)
     return usage("--opt-level must be 0..3");
 
