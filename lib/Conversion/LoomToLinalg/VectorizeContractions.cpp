@@ -118,6 +118,19 @@ std::optional<BlockShape> chooseBlock(linalg::GenericOp op, int64_t lanes) {
   return BlockShape{rowLoop, height, width};
 }
 
+/// Clones `body` (a linalg op's region) into a new op's body builder with
+/// its arguments mapped to `args`, the yield included.
+void cloneBody(OpBuilder &b, Location loc, mlir::Block &body, ValueRange args) {
+  IRMapping mapping;
+  mapping.map(body.getArguments(), args);
+  for (Operation &nested : body.without_terminator())
+    b.clone(nested, mapping);
+  SmallVector<Value> yielded;
+  for (Value value : body.getTerminator()->getOperands())
+    yielded.push_back(mapping.lookupOrDefault(value));
+  linalg::YieldOp::create(b, loc, yielded);
+}
+
 /// Where a copy of `value` for `op` goes: before the outermost chunk loop
 /// (scf.forall) `value` is defined outside of, so that the threads' chunks
 /// share one copy.
@@ -210,14 +223,7 @@ linalg::GenericOp packRightHandOperand(RewriterBase &rewriter,
       ArrayRef<AffineMap>{map4({d0, d3}), map4({d1, d3, d2}),
                           map4({d0, d1, d2})},
       iterators, [&](OpBuilder &b, Location, ValueRange args) {
-        IRMapping mapping;
-        mapping.map(body.getArguments(), args);
-        for (Operation &nested : body.without_terminator())
-          b.clone(nested, mapping);
-        SmallVector<Value> yielded;
-        for (Value value : body.getTerminator()->getOperands())
-          yielded.push_back(mapping.lookupOrDefault(value));
-        linalg::YieldOp::create(b, loc, yielded);
+        cloneBody(b, loc, body, args);
       });
   Value collapsed = tensor::CollapseShapeOp::create(
       rewriter, loc, initType, packedOp.getResult(0), splitColumns);
@@ -269,14 +275,7 @@ linalg::GenericOp transposeRightHandOperand(RewriterBase &rewriter,
       ValueRange{op.getDpsInitOperand(0)->get()},
       ArrayRef<AffineMap>{maps[0], map3({d2, d1}), maps[2]},
       op.getIteratorTypesArray(), [&](OpBuilder &b, Location, ValueRange args) {
-        IRMapping mapping;
-        mapping.map(body.getArguments(), args);
-        for (Operation &nested : body.without_terminator())
-          b.clone(nested, mapping);
-        SmallVector<Value> yielded;
-        for (Value value : body.getTerminator()->getOperands())
-          yielded.push_back(mapping.lookupOrDefault(value));
-        linalg::YieldOp::create(b, loc, yielded);
+        cloneBody(b, loc, body, args);
       });
   rewriter.replaceOp(op, newOp.getResults());
   return newOp;

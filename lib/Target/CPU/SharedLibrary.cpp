@@ -398,6 +398,9 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
   description.u64(id);
   description.str(weightsFile);
 
+  auto machine = runtime::createTargetMachine(options.cpu, options.optLevel);
+  if (!machine)
+    return machine.takeError();
   bool cuda = options.target == CompileTarget::CUDA;
   uint32_t smVersion = 0;
   if (cuda) {
@@ -407,12 +410,8 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
     progress("lowering to LLVM (linalg, bufferization, loops)");
     // Register blocks sized for the CPU the code is for, not this one.
     runtime::LoweringOptions lowering = options.lowering;
-    if (lowering.vectorBits == 0) {
-      auto target = runtime::createTargetMachine(options.cpu, options.optLevel);
-      if (!target)
-        return target.takeError();
-      lowering.vectorBits = runtime::vectorBits(**target);
-    }
+    if (lowering.vectorBits == 0)
+      lowering.vectorBits = runtime::vectorBits(**machine);
     if (llvm::Error error =
             runtime::lowerToLLVMDialect(*bound->module, lowering))
       return std::move(error);
@@ -430,9 +429,6 @@ compileSharedLibrary(ModuleOp module, StringRef functionName,
       translateModuleToLLVMIR(*bound->module, llvmContext, options.name);
   if (!llvmModule)
     return makeError("translating to LLVM IR failed");
-  auto machine = runtime::createTargetMachine(options.cpu, options.optLevel);
-  if (!machine)
-    return machine.takeError();
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
   llvmModule->setDataLayout((*machine)->createDataLayout());
 
